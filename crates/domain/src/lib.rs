@@ -1,0 +1,39 @@
+//! Upward's domain: the people, programmes and enrolments the product is about, as types that
+//! can only hold valid values, plus the lifecycle rules between them. Nothing here does I/O.
+#![forbid(unsafe_code)]
+
+pub mod account;
+pub mod enrolment;
+pub mod person;
+pub mod programme;
+pub mod text;
+
+pub use account::{Role, User, UserId};
+pub use enrolment::{
+    Availability, BigFive, Channel, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole,
+    PreferredTime, TopicLevels, WeeklySlot,
+};
+pub use person::{BirthYear, Email, JobLevel, Person, PersonId, TimeZoneName};
+pub use programme::{
+    Cadence, DiversityDimension, MatchingSettings, Objective, Phase, PhaseError, Programme,
+    ProgrammeDraft, ProgrammeId, Weights,
+};
+
+/// Why a single value did not parse. It names the problem in words a user can act on; callers
+/// add where the value came from (a form field, a CSV line and column).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FieldError(pub String);
+
+impl FieldError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// A problem with one named field of an input, so a form can show it next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub problem: String,
+}
