@@ -178,6 +178,11 @@ impl BirthYear {
         }
     }
 
+    /// A year that was validated when it was first stored.
+    pub fn from_storage(year: i16) -> Self {
+        Self(year)
+    }
+
     pub fn get(self) -> i16 {
         self.0
     }

@@ -1,1 +1,171 @@
-//! stub
+//! Upward's storage: the `Store` interface, spoken in domain types, and its one SQL
+//! implementation that runs on embedded SQLite (the default) and on PostgreSQL.
+//!
+//! The interface is split by concern (accounts, people, programmes, enrolments, audit) so each
+//! file stays small; `Store` is all of them together and is object-safe (`Arc<dyn Store>`).
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod audit;
+mod enrolments;
+mod people;
+mod programmes;
+mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde::Serialize;
+use upward_domain::{
+    Email, Enrolment, EnrolmentId, EnrolmentProfile, Person, Phase, Programme, ProgrammeDraft,
+    ProgrammeId, Role, User, UserId,
+};
+
+pub use sql::{Backend, SqlStore};
+
+/// What went wrong in storage, in terms the layers above can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{what} was not found")]
+    NotFound { what: String },
+    /// A uniqueness rule or a concurrent change got in the way.
+    #[error("{what}")]
+    Conflict { what: String },
+    /// The data broke a rule the database enforces (a reference to a missing row, a check).
+    #[error("{what}")]
+    Invalid { what: String },
+    #[error("database error: {0}")]
+    Other(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
+    pub fn conflict(what: impl Into<String>) -> Self {
+        Self::Conflict { what: what.into() }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An account together with its password hash, for the login check only.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// A live browser session.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_user(&self, email: &Email, name: &str, role: Role, password_hash: &str) -> StoreResult<User>;
+    async fn user(&self, id: UserId) -> StoreResult<User>;
+    async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User>;
+    async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()>;
+
+    async fn create_session(&self, token_hash: &str, user: UserId, csrf_token: &str, expires_at: Timestamp) -> StoreResult<()>;
+    /// The session's account, if the session exists and has not expired at `now`.
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+
+    async fn create_api_token(&self, token_hash: &str, user: UserId, label: &str) -> StoreResult<()>;
+    async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>>;
+
+    async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()>;
+    async fn login_failures_since(&self, throttle_key: &str, since: Timestamp) -> StoreResult<i64>;
+    async fn clear_login_failures(&self, throttle_key: &str) -> StoreResult<()>;
+}
+
+/// How many rows an import added and how many it updated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportCounts {
+    pub added: u64,
+    pub updated: u64,
+}
+
+/// One page of the directory.
+#[derive(Debug, Clone)]
+pub struct PeoplePage {
+    pub people: Vec<Person>,
+    pub total: i64,
+}
+
+#[async_trait]
+pub trait PeopleStore: Send + Sync {
+    /// Adds or updates (by email, ignoring case) every person in one transaction: all or nothing.
+    async fn upsert_people(&self, people: &[Person]) -> StoreResult<ImportCounts>;
+    /// Every stored person's email key with their manager's email key, for validating imports.
+    async fn reporting_lines(&self) -> StoreResult<Vec<(String, Option<String>)>>;
+    async fn person(&self, email_key: &str) -> StoreResult<Option<Person>>;
+    /// People whose name, email or department contains `search` (any case), by name.
+    async fn people_page(&self, search: &str, offset: i64, limit: i64) -> StoreResult<PeoplePage>;
+    async fn all_people(&self) -> StoreResult<Vec<Person>>;
+}
+
+/// A programme with how many have enrolled, for lists.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgrammeSummary {
+    pub programme: Programme,
+    pub mentors: i64,
+    pub mentees: i64,
+}
+
+#[async_trait]
+pub trait ProgrammeStore: Send + Sync {
+    async fn create_programme(&self, draft: &ProgrammeDraft, phase: Phase, cloned_from: Option<ProgrammeId>) -> StoreResult<Programme>;
+    async fn programme(&self, id: ProgrammeId) -> StoreResult<Programme>;
+    async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>>;
+    async fn update_programme(&self, id: ProgrammeId, draft: &ProgrammeDraft) -> StoreResult<Programme>;
+    /// Moves the phase only if it is still `from`, so two managers racing cannot skip a check.
+    async fn change_phase(&self, id: ProgrammeId, from: Phase, to: Phase) -> StoreResult<Programme>;
+}
+
+#[async_trait]
+pub trait EnrolmentStore: Send + Sync {
+    /// Creates or replaces the person's enrolment in the programme.
+    async fn save_enrolment(&self, programme: ProgrammeId, email_key: &str, profile: &EnrolmentProfile) -> StoreResult<Enrolment>;
+    /// Saves many enrolments in one transaction: all or nothing.
+    async fn import_enrolments(&self, programme: ProgrammeId, rows: &[(String, EnrolmentProfile)]) -> StoreResult<ImportCounts>;
+    async fn enrolment(&self, id: EnrolmentId) -> StoreResult<Enrolment>;
+    async fn enrolment_of(&self, programme: ProgrammeId, email_key: &str) -> StoreResult<Option<Enrolment>>;
+    async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
+    async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>>;
+    async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()>;
+}
+
+/// One change made by someone, for the audit trail.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn record_audit(&self, actor: &str, action: &str, subject: &str, detail: &str) -> StoreResult<()>;
+    async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Everything Upward stores, behind one object-safe interface.
+#[async_trait]
+pub trait Store: AccountStore + PeopleStore + ProgrammeStore + EnrolmentStore + AuditStore {
+    /// Checks the database answers (for `/healthz`).
+    async fn ping(&self) -> StoreResult<()>;
+    fn backend(&self) -> Backend;
+}

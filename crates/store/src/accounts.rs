@@ -1,0 +1,182 @@
+//! Accounts, browser sessions, API tokens and login throttling.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use upward_domain::{Email, Role, User, UserId};
+
+use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
+use crate::{AccountStore, Credentials, SessionRecord, SqlStore, StoreError, StoreResult};
+
+const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role";
+
+fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+    let email: String = row.try_get("email")?;
+    Ok(User {
+        id: UserId(row.try_get("id")?),
+        email: Email::parse(&email).map_err(|e| corrupt("email", &email, e))?,
+        name: row.try_get("name")?,
+        role: parse_column::<Role>(row, "role")?,
+    })
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn create_user(&self, email: &Email, name: &str, role: Role, password_hash: &str) -> StoreResult<User> {
+        let row = sqlx::query(
+            "INSERT INTO users (email, email_key, name, role, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(email.as_str())
+        .bind(email.key())
+        .bind(name)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(now_epoch())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|error| match map_error(error) {
+            StoreError::Conflict { .. } => StoreError::conflict(format!("an account for {email} already exists")),
+            other => other,
+        })?;
+        Ok(User { id: UserId(row.try_get("id")?), email: email.clone(), name: name.to_owned(), role })
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<User> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
+        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.as_ref().map(user_from_row).transpose()?.ok_or_else(|| StoreError::not_found("the account"))
+    }
+
+    async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1"));
+        let row = sqlx::query(sql).bind(email_key).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.map(|row| Ok(Credentials { user: user_from_row(&row)?, password_hash: row.try_get("password_hash")? }))
+            .transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY email_key"));
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(map_error)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await.map_err(map_error)?;
+        Ok(row.try_get("n")?)
+    }
+
+    async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User> {
+        let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("the account"));
+        }
+        self.user(id).await
+    }
+
+    async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("the account"));
+        }
+        // A new password ends every other session of the account.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&self.pool).await.map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn create_session(&self, token_hash: &str, user: UserId, csrf_token: &str, expires_at: Timestamp) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(csrf_token)
+            .bind(to_epoch(expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, sessions.csrf_token FROM sessions JOIN users ON users.id = sessions.user_id
+             WHERE sessions.token_hash = $1 AND sessions.expires_at > $2"
+        ));
+        let row = sqlx::query(sql).bind(token_hash).bind(to_epoch(now)).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.map(|row| Ok(SessionRecord { user: user_from_row(&row)?, csrf_token: row.try_get("csrf_token")? }))
+            .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await.map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(to_epoch(now))
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn create_api_token(&self, token_hash: &str, user: UserId, label: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(label)
+            .bind(now_epoch())
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.token_hash = $1"
+        ));
+        let row = sqlx::query(sql).bind(token_hash).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_failures (throttle_key, failed_at) VALUES ($1, $2)")
+            .bind(throttle_key)
+            .bind(to_epoch(at))
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(&self, throttle_key: &str, since: Timestamp) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE throttle_key = $1 AND failed_at > $2")
+            .bind(throttle_key)
+            .bind(to_epoch(since))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(row.try_get("n")?)
+    }
+
+    async fn clear_login_failures(&self, throttle_key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+            .bind(throttle_key)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,154 @@
+//! Enrolments: who opted in to which programme, with their matching profile.
+
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use upward_domain::{
+    Availability, BigFive, Email, Enrolment, EnrolmentId, EnrolmentProfile, ProgrammeId, TopicLevels,
+};
+
+use crate::sql::{corrupt, map_error, now_epoch, parse_column};
+use crate::{EnrolmentStore, ImportCounts, SqlStore, StoreError, StoreResult};
+
+const ENROLMENT_SELECT: &str = "SELECT e.id, e.programme_id, p.email, p.name, e.role, e.offers, e.interests, e.availability,
+        e.channel, e.preferred_time, e.openness, e.conscientiousness, e.extraversion, e.agreeableness,
+        e.neuroticism, e.statement
+     FROM enrolments e JOIN people p ON p.email_key = e.person_key";
+
+const UPSERT: &str = "INSERT INTO enrolments (programme_id, person_key, role, offers, interests, availability, channel,
+        preferred_time, openness, conscientiousness, extraversion, agreeableness, neuroticism, statement,
+        consented_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+     ON CONFLICT (programme_id, person_key) DO UPDATE SET role = excluded.role, offers = excluded.offers,
+        interests = excluded.interests, availability = excluded.availability, channel = excluded.channel,
+        preferred_time = excluded.preferred_time, openness = excluded.openness,
+        conscientiousness = excluded.conscientiousness, extraversion = excluded.extraversion,
+        agreeableness = excluded.agreeableness, neuroticism = excluded.neuroticism,
+        statement = excluded.statement, updated_at = excluded.updated_at
+     RETURNING id";
+
+fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
+    let text = |column: &str| row.try_get::<String, _>(column);
+    let email = text("email")?;
+    let offers = text("offers")?;
+    let interests = text("interests")?;
+    let availability = text("availability")?;
+    let scores: Vec<Option<f64>> = BigFive::TRAITS
+        .iter()
+        .map(|name| row.try_get::<Option<f64>, _>(*name))
+        .collect::<Result<_, _>>()?;
+    let big_five = match scores.as_slice() {
+        [Some(o), Some(c), Some(e), Some(a), Some(n)] => {
+            Some(BigFive::from_scores([*o, *c, *e, *a, *n]).map_err(|e| corrupt("openness", "…", e))?)
+        }
+        _ => None,
+    };
+    Ok(Enrolment {
+        id: EnrolmentId(row.try_get("id")?),
+        programme_id: ProgrammeId(row.try_get("programme_id")?),
+        email: Email::parse(&email).map_err(|e| corrupt("email", &email, e))?,
+        name: text("name")?,
+        profile: EnrolmentProfile {
+            role: parse_column(row, "role")?,
+            offers: TopicLevels::parse(&offers).map_err(|e| corrupt("offers", &offers, e))?,
+            interests: TopicLevels::parse(&interests).map_err(|e| corrupt("interests", &interests, e))?,
+            availability: Availability::parse(&availability).map_err(|e| corrupt("availability", &availability, e))?,
+            channel: parse_column(row, "channel")?,
+            preferred_time: parse_column(row, "preferred_time")?,
+            big_five,
+            statement: text("statement")?,
+        },
+    })
+}
+
+async fn upsert(tx: &mut Transaction<'_, Any>, programme: ProgrammeId, email_key: &str, profile: &EnrolmentProfile) -> StoreResult<i64> {
+    let scores = profile.big_five.map(|b| b.scores());
+    let score = |i: usize| scores.map(|s| s[i]);
+    let row = sqlx::query(UPSERT)
+        .bind(programme.0)
+        .bind(email_key.to_owned())
+        .bind(profile.role.as_str())
+        .bind(profile.offers.to_string())
+        .bind(profile.interests.to_string())
+        .bind(profile.availability.to_string())
+        .bind(profile.channel.as_str())
+        .bind(profile.preferred_time.as_str())
+        .bind(score(0))
+        .bind(score(1))
+        .bind(score(2))
+        .bind(score(3))
+        .bind(score(4))
+        .bind(profile.statement.clone())
+        .bind(now_epoch())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|error| match map_error(error) {
+            StoreError::Invalid { .. } => StoreError::Invalid {
+                what: format!("{email_key} is not in the directory, or the programme does not exist"),
+            },
+            other => other,
+        })?;
+    Ok(row.try_get("id")?)
+}
+
+async fn count_enrolments(tx: &mut Transaction<'_, Any>, programme: ProgrammeId) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM enrolments WHERE programme_id = $1")
+        .bind(programme.0)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(map_error)?;
+    Ok(row.try_get("n")?)
+}
+
+#[async_trait]
+impl EnrolmentStore for SqlStore {
+    async fn save_enrolment(&self, programme: ProgrammeId, email_key: &str, profile: &EnrolmentProfile) -> StoreResult<Enrolment> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let id = upsert(&mut tx, programme, email_key, profile).await?;
+        tx.commit().await.map_err(map_error)?;
+        self.enrolment(EnrolmentId(id)).await
+    }
+
+    async fn import_enrolments(&self, programme: ProgrammeId, rows: &[(String, EnrolmentProfile)]) -> StoreResult<ImportCounts> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let before = count_enrolments(&mut tx, programme).await?;
+        for (email_key, profile) in rows {
+            upsert(&mut tx, programme, email_key, profile).await?;
+        }
+        let added = (count_enrolments(&mut tx, programme).await? - before) as u64;
+        tx.commit().await.map_err(map_error)?;
+        Ok(ImportCounts { added, updated: rows.len() as u64 - added })
+    }
+
+    async fn enrolment(&self, id: EnrolmentId) -> StoreResult<Enrolment> {
+        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.id = $1"));
+        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.as_ref().map(enrolment_from_row).transpose()?.ok_or_else(|| StoreError::not_found("the enrolment"))
+    }
+
+    async fn enrolment_of(&self, programme: ProgrammeId, email_key: &str) -> StoreResult<Option<Enrolment>> {
+        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND e.person_key = $2"));
+        let row = sqlx::query(sql).bind(programme.0).bind(email_key).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.as_ref().map(enrolment_from_row).transpose()
+    }
+
+    async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
+        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.programme_id = $1 ORDER BY e.role, p.name"));
+        let rows = sqlx::query(sql).bind(programme.0).fetch_all(&self.pool).await.map_err(map_error)?;
+        rows.iter().map(enrolment_from_row).collect()
+    }
+
+    async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>> {
+        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.person_key = $1 ORDER BY e.programme_id"));
+        let rows = sqlx::query(sql).bind(email_key).fetch_all(&self.pool).await.map_err(map_error)?;
+        rows.iter().map(enrolment_from_row).collect()
+    }
+
+    async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM enrolments WHERE id = $1").bind(id.0).execute(&self.pool).await.map_err(map_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("the enrolment"));
+        }
+        Ok(())
+    }
+}

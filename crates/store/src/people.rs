@@ -1,0 +1,126 @@
+//! The organisation directory.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use upward_domain::{BirthYear, Email, JobLevel, Person, TimeZoneName};
+
+use crate::sql::{corrupt, map_error, now_epoch};
+use crate::{ImportCounts, PeoplePage, PeopleStore, SqlStore, StoreError, StoreResult};
+
+const PERSON_COLUMNS: &str = "p.email, p.name, p.job_level, m.email AS manager_email, p.department, p.location, p.time_zone, p.birth_year, p.gender";
+const PERSON_FROM: &str = "people p LEFT JOIN people m ON m.email_key = p.manager_key";
+/// Rows per INSERT: 11 parameters each stays well under SQLite's 32,766 and PostgreSQL's 65,535.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+pub(crate) fn person_from_row(row: &AnyRow) -> StoreResult<Person> {
+    let email: String = row.try_get("email")?;
+    let manager_email: Option<String> = row.try_get("manager_email")?;
+    let level: i64 = row.try_get("job_level")?;
+    let zone: String = row.try_get("time_zone")?;
+    let birth_year: Option<i64> = row.try_get("birth_year")?;
+    Ok(Person {
+        email: Email::parse(&email).map_err(|e| corrupt("email", &email, e))?,
+        name: row.try_get("name")?,
+        job_level: JobLevel::new(level).map_err(|e| corrupt("job_level", &level.to_string(), e))?,
+        manager_email: manager_email
+            .map(|m| Email::parse(&m).map_err(|e| corrupt("manager_email", &m, e)))
+            .transpose()?,
+        department: row.try_get("department")?,
+        location: row.try_get("location")?,
+        time_zone: TimeZoneName::parse(&zone).map_err(|e| corrupt("time_zone", &zone, e))?,
+        birth_year: birth_year.map(|year| BirthYear::from_storage(year as i16)),
+        gender: row.try_get("gender")?,
+    })
+}
+
+fn like_pattern(search: &str) -> String {
+    let escaped = search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[async_trait]
+impl PeopleStore for SqlStore {
+    async fn upsert_people(&self, people: &[Person]) -> StoreResult<ImportCounts> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let count = |row: AnyRow| row.try_get::<i64, _>("n");
+        let before = count(sqlx::query("SELECT COUNT(*) AS n FROM people").fetch_one(&mut *tx).await?)?;
+        let now = now_epoch();
+        for chunk in people.chunks(ROWS_PER_STATEMENT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let params: Vec<String> = (1..=11).map(|c| format!("${}", i * 11 + c)).collect();
+                    format!("({})", params.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO people (email, email_key, name, job_level, manager_key, department, location, time_zone, birth_year, gender, updated_at)
+                 VALUES {}
+                 ON CONFLICT (email_key) DO UPDATE SET email = excluded.email, name = excluded.name,
+                   job_level = excluded.job_level, manager_key = excluded.manager_key, department = excluded.department,
+                   location = excluded.location, time_zone = excluded.time_zone, birth_year = excluded.birth_year,
+                   gender = excluded.gender, updated_at = excluded.updated_at",
+                values.join(", ")
+            );
+            // Safe: the SQL text holds only placeholders; every value is bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for person in chunk {
+                query = query
+                    .bind(person.email.as_str().to_owned())
+                    .bind(person.email.key())
+                    .bind(person.name.clone())
+                    .bind(person.job_level.get())
+                    .bind(person.manager_email.as_ref().map(Email::key))
+                    .bind(person.department.clone())
+                    .bind(person.location.clone())
+                    .bind(person.time_zone.as_str().to_owned())
+                    .bind(person.birth_year.map(|y| i64::from(y.get())))
+                    .bind(person.gender.clone())
+                    .bind(now);
+            }
+            query.execute(&mut *tx).await.map_err(map_error)?;
+        }
+        let after = count(sqlx::query("SELECT COUNT(*) AS n FROM people").fetch_one(&mut *tx).await?)?;
+        tx.commit().await.map_err(|error| match map_error(error) {
+            StoreError::Invalid { .. } => StoreError::Invalid { what: "a manager_email names nobody in the directory".into() },
+            other => other,
+        })?;
+        let added = (after - before) as u64;
+        Ok(ImportCounts { added, updated: people.len() as u64 - added })
+    }
+
+    async fn reporting_lines(&self) -> StoreResult<Vec<(String, Option<String>)>> {
+        let rows = sqlx::query("SELECT email_key, manager_key FROM people").fetch_all(&self.pool).await.map_err(map_error)?;
+        rows.iter().map(|row| Ok((row.try_get("email_key")?, row.try_get("manager_key")?))).collect()
+    }
+
+    async fn person(&self, email_key: &str) -> StoreResult<Option<Person>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1"));
+        let row = sqlx::query(sql).bind(email_key).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.as_ref().map(person_from_row).transpose()
+    }
+
+    async fn people_page(&self, search: &str, offset: i64, limit: i64) -> StoreResult<PeoplePage> {
+        let filter = "(LOWER(p.name) LIKE $1 ESCAPE '\\' OR p.email_key LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(p.department, '')) LIKE $1 ESCAPE '\\')";
+        let pattern = like_pattern(search);
+        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM people p WHERE {filter}"));
+        let total: i64 = sqlx::query(count_sql).bind(&pattern).fetch_one(&self.pool).await.map_err(map_error)?.try_get("n")?;
+        let page_sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE {filter} ORDER BY p.name, p.email_key LIMIT $2 OFFSET $3"
+        ));
+        let rows = sqlx::query(page_sql)
+            .bind(&pattern)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(PeoplePage { people: rows.iter().map(person_from_row).collect::<StoreResult<_>>()?, total })
+    }
+
+    async fn all_people(&self) -> StoreResult<Vec<Person>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} ORDER BY p.id"));
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(map_error)?;
+        rows.iter().map(person_from_row).collect()
+    }
+}

@@ -1,0 +1,149 @@
+//! Programmes and their phases.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use upward_domain::{Cadence, Objective, Phase, Programme, ProgrammeDraft, ProgrammeId};
+
+use crate::sql::{corrupt, map_error, now_epoch, parse_column};
+use crate::{ProgrammeStore, ProgrammeSummary, SqlStore, StoreError, StoreResult};
+
+const PROGRAMME_COLUMNS: &str = "id, name, purpose, objectives, learning_expectations, start_date, end_date, \
+     virtual_every_weeks, in_person_every_months, matching_settings, phase, cloned_from";
+
+fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
+    let objectives: String = row.try_get("objectives")?;
+    let settings: String = row.try_get("matching_settings")?;
+    let small = |column: &str| -> StoreResult<Option<u8>> {
+        Ok(row.try_get::<Option<i64>, _>(column)?.map(|value| value as u8))
+    };
+    let draft = ProgrammeDraft {
+        name: row.try_get("name")?,
+        purpose: row.try_get("purpose")?,
+        objectives: Objective::parse_list(&objectives).map_err(|e| corrupt("objectives", &objectives, e))?,
+        learning_expectations: row.try_get("learning_expectations")?,
+        start_date: parse_column(row, "start_date")?,
+        end_date: parse_column(row, "end_date")?,
+        cadence: Cadence {
+            virtual_every_weeks: small("virtual_every_weeks")?,
+            in_person_every_months: small("in_person_every_months")?,
+        },
+        matching: serde_json::from_str(&settings).map_err(|e| corrupt("matching_settings", &settings, e))?,
+    };
+    Ok(Programme {
+        id: ProgrammeId(row.try_get("id")?),
+        draft,
+        phase: parse_column(row, "phase")?,
+        cloned_from: row.try_get::<Option<i64>, _>("cloned_from")?.map(ProgrammeId),
+    })
+}
+
+fn objectives_text(draft: &ProgrammeDraft) -> String {
+    draft.objectives.iter().map(Objective::as_str).collect::<Vec<_>>().join(",")
+}
+
+fn settings_json(draft: &ProgrammeDraft) -> String {
+    serde_json::to_string(&draft.matching).expect("matching settings always serialise")
+}
+
+#[async_trait]
+impl ProgrammeStore for SqlStore {
+    async fn create_programme(&self, draft: &ProgrammeDraft, phase: Phase, cloned_from: Option<ProgrammeId>) -> StoreResult<Programme> {
+        let now = now_epoch();
+        let row = sqlx::query(
+            "INSERT INTO programmes (name, purpose, objectives, learning_expectations, start_date, end_date,
+                virtual_every_weeks, in_person_every_months, matching_settings, phase, cloned_from, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        )
+        .bind(draft.name.trim().to_owned())
+        .bind(draft.purpose.clone())
+        .bind(objectives_text(draft))
+        .bind(draft.learning_expectations.clone())
+        .bind(draft.start_date.to_string())
+        .bind(draft.end_date.to_string())
+        .bind(draft.cadence.virtual_every_weeks.map(i64::from))
+        .bind(draft.cadence.in_person_every_months.map(i64::from))
+        .bind(settings_json(draft))
+        .bind(phase.as_str())
+        .bind(cloned_from.map(|id| id.0))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_error)?;
+        self.programme(ProgrammeId(row.try_get("id")?)).await
+    }
+
+    async fn programme(&self, id: ProgrammeId) -> StoreResult<Programme> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE id = $1"));
+        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.as_ref()
+            .map(programme_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found(format!("programme {}", id.0)))
+    }
+
+    async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PROGRAMME_COLUMNS},
+                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentor') AS mentors,
+                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentee') AS mentees
+             FROM programmes ORDER BY start_date DESC, id DESC"
+        ));
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(map_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(ProgrammeSummary {
+                    programme: programme_from_row(row)?,
+                    mentors: row.try_get("mentors")?,
+                    mentees: row.try_get("mentees")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn update_programme(&self, id: ProgrammeId, draft: &ProgrammeDraft) -> StoreResult<Programme> {
+        let done = sqlx::query(
+            "UPDATE programmes SET name = $1, purpose = $2, objectives = $3, learning_expectations = $4,
+                start_date = $5, end_date = $6, virtual_every_weeks = $7, in_person_every_months = $8,
+                matching_settings = $9, updated_at = $10
+             WHERE id = $11",
+        )
+        .bind(draft.name.trim().to_owned())
+        .bind(draft.purpose.clone())
+        .bind(objectives_text(draft))
+        .bind(draft.learning_expectations.clone())
+        .bind(draft.start_date.to_string())
+        .bind(draft.end_date.to_string())
+        .bind(draft.cadence.virtual_every_weeks.map(i64::from))
+        .bind(draft.cadence.in_person_every_months.map(i64::from))
+        .bind(settings_json(draft))
+        .bind(now_epoch())
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found(format!("programme {}", id.0)));
+        }
+        self.programme(id).await
+    }
+
+    async fn change_phase(&self, id: ProgrammeId, from: Phase, to: Phase) -> StoreResult<Programme> {
+        let done = sqlx::query("UPDATE programmes SET phase = $1, updated_at = $2 WHERE id = $3 AND phase = $4")
+            .bind(to.as_str())
+            .bind(now_epoch())
+            .bind(id.0)
+            .bind(from.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        if done.rows_affected() == 0 {
+            let current = self.programme(id).await?;
+            return Err(StoreError::conflict(format!(
+                "the programme is now {}, not {from}; reload and try again",
+                current.phase
+            )));
+        }
+        self.programme(id).await
+    }
+}

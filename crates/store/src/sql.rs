@@ -1,0 +1,161 @@
+//! The SQL store: one implementation over sqlx's `Any` driver, so SQLite and PostgreSQL share
+//! every query (`$n` placeholders, `ON CONFLICT`, `RETURNING` mean the same in both). Only the
+//! migrations and the connection set-up differ per engine. See docs/decisions/001.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::{Store, StoreError, StoreResult};
+
+/// Which engine a database URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Invalid {
+                what: format!("unsupported database URL '{url}': use sqlite://FILE or postgres://…"),
+            })
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore").field("backend", &self.backend).finish()
+    }
+}
+
+impl SqlStore {
+    /// Opens the database (creating a SQLite file if needed) and applies pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let store = Self::open(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the database without migrating it.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers proceed during a write; the busy timeout makes a
+                            // second writer wait instead of failing at once.
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&sqlite_url_creating_file(url))
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        Ok(Self { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let result = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+        };
+        result.map_err(|error| StoreError::Other(sqlx::Error::Migrate(Box::new(error))))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// sqlx opens an existing SQLite file only; Upward's default `sqlite://upward.db` should just work.
+fn sqlite_url_creating_file(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_error)?;
+        Ok(())
+    }
+
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// Translates constraint violations into domain-level conflicts; everything else stays `Other`.
+pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::RowNotFound => StoreError::not_found("the record"),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::conflict("a record with the same key already exists")
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Invalid {
+            what: "a referenced record does not exist".into(),
+        },
+        sqlx::Error::Database(db) if db.is_check_violation() => StoreError::Invalid {
+            what: "a value is outside its allowed range".into(),
+        },
+        _ => StoreError::Other(error),
+    }
+}
+
+pub(crate) fn to_epoch(at: Timestamp) -> i64 {
+    at.as_second()
+}
+
+pub(crate) fn from_epoch(seconds: i64) -> Timestamp {
+    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+pub(crate) fn now_epoch() -> i64 {
+    Timestamp::now().as_second()
+}
+
+/// Reads a text column into a domain type; a failure means the database holds something the
+/// application never wrote, which is an internal error, not a user mistake.
+pub(crate) fn parse_column<T: FromStr>(row: &AnyRow, column: &str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    let text: String = row.try_get(column)?;
+    text.parse::<T>().map_err(|error| corrupt(column, &text, error))
+}
+
+pub(crate) fn corrupt(column: &str, value: &str, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(sqlx::Error::Decode(
+        format!("column {column} holds '{value}', which does not parse: {error}").into(),
+    ))
+}

@@ -1,0 +1,99 @@
+//! Fresh, throw-away databases for tests: a SQLite file in a temporary folder always, and a
+//! new PostgreSQL database when `UPWARD_TEST_POSTGRES_URL` names a server. Each is dropped
+//! when the `TestDatabase` is.
+
+use std::sync::Arc;
+
+use sqlx::{Connection, Executor};
+
+use crate::{SqlStore, Store};
+
+pub const POSTGRES_URL_VARIABLE: &str = "UPWARD_TEST_POSTGRES_URL";
+
+pub struct TestDatabase {
+    pub store: Arc<SqlStore>,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("upward.db").display());
+        let store = SqlStore::connect(&url).await.expect("a fresh SQLite database");
+        Self { store: Arc::new(store), url, _dir: Some(dir), postgres: None }
+    }
+
+    /// A new database on the server at `server_url`, migrated and ready.
+    pub async fn postgres(server_url: &str) -> Self {
+        sqlx::any::install_default_drivers();
+        let name = format!("upward_test_{}_{}", std::process::id(), rand::random::<u64>());
+        let mut admin = sqlx::AnyConnection::connect(server_url)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VARIABLE}={server_url} is not reachable: {e}"));
+        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("CREATE DATABASE");
+        admin.close().await.ok();
+        let url = with_database(server_url, &name);
+        let store = SqlStore::connect(&url).await.expect("the new PostgreSQL database");
+        Self { store: Arc::new(store), url, _dir: None, postgres: Some((server_url.to_owned(), name)) }
+    }
+
+    /// SQLite, plus PostgreSQL when the environment names a server: run a test body on each.
+    pub async fn each_backend() -> Vec<Self> {
+        let mut databases = vec![Self::sqlite().await];
+        if let Ok(url) = std::env::var(POSTGRES_URL_VARIABLE) {
+            databases.push(Self::postgres(&url).await);
+        }
+        databases
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
+    pub fn label(&self) -> &'static str {
+        if self.postgres.is_some() { "postgres" } else { "sqlite" }
+    }
+}
+
+fn with_database(server_url: &str, database: &str) -> String {
+    let (base, query) = server_url.split_once('?').map_or((server_url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server_url, name)) = self.postgres.take() else { return };
+        // Drop may run inside a Tokio runtime, which cannot block; a helper thread with its own
+        // runtime can.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async {
+                if let Ok(mut admin) = sqlx::AnyConnection::connect(&server_url).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_database_name_replaces_the_path_of_the_server_url() {
+        assert_eq!(super::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(super::with_database("postgres://u@h:5432", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(super::with_database("postgres://h/db?sslmode=disable", "t1"), "postgres://h/t1?sslmode=disable");
+    }
+}

@@ -1,0 +1,155 @@
+//! The store's contract, checked on SQLite and (when `UPWARD_TEST_POSTGRES_URL` is set) on
+//! PostgreSQL: both engines must behave the same.
+
+use jiff::{Timestamp, ToSpan, civil::date};
+use upward_domain::*;
+use upward_store::testing::TestDatabase;
+use upward_store::{Store, StoreError};
+
+fn person(email: &str, level: i64, manager: Option<&str>) -> Person {
+    Person {
+        email: Email::parse(email).unwrap(),
+        name: format!("Name of {email}"),
+        job_level: JobLevel::new(level).unwrap(),
+        manager_email: manager.map(|m| Email::parse(m).unwrap()),
+        department: Some("Engineering".into()),
+        location: None,
+        time_zone: TimeZoneName::parse("Europe/London").unwrap(),
+        birth_year: Some(BirthYear::new(1990, 2026).unwrap()),
+        gender: None,
+    }
+}
+
+fn draft(name: &str) -> ProgrammeDraft {
+    ProgrammeDraft {
+        name: name.into(),
+        purpose: "Digital fluency for the board".into(),
+        objectives: Objective::parse_list("tech-upskilling,inclusion").unwrap(),
+        learning_expectations: String::new(),
+        start_date: date(2027, 1, 4),
+        end_date: date(2027, 9, 30),
+        cadence: Cadence::default(),
+        matching: MatchingSettings::default(),
+    }
+}
+
+fn mentor_profile() -> EnrolmentProfile {
+    EnrolmentProfile {
+        role: EnrolmentRole::Mentor,
+        offers: TopicLevels::parse("social media:5;generative ai:3").unwrap(),
+        interests: TopicLevels::default(),
+        availability: Availability::parse("Mon 08:00-10:00;Thu 17:00-18:30").unwrap(),
+        channel: Channel::Either,
+        preferred_time: PreferredTime::Evening,
+        big_five: Some(BigFive::from_scores([4.0, 3.5, 2.0, 4.5, 2.5]).unwrap()),
+        statement: "I can show you TikTok".into(),
+    }
+}
+
+async fn each(test: impl AsyncFn(&dyn Store)) {
+    for db in TestDatabase::each_backend().await {
+        eprintln!("backend: {}", db.label());
+        test(db.store.as_ref()).await;
+    }
+}
+
+#[tokio::test]
+async fn people_round_trip_and_reimport_updates_by_email_ignoring_case() {
+    each(async |store| {
+        // The report comes before the manager: the reference is checked at commit.
+        let first = [person("Ann@x.org", 3, Some("boss@x.org")), person("boss@x.org", 15, None)];
+        let counts = store.upsert_people(&first).await.unwrap();
+        assert_eq!((counts.added, counts.updated), (2, 0));
+
+        let mut changed = person("ann@X.org", 4, Some("boss@x.org"));
+        changed.department = None;
+        let counts = store.upsert_people(&[changed, person("new@x.org", 2, None)]).await.unwrap();
+        assert_eq!((counts.added, counts.updated), (1, 1));
+
+        let ann = store.person("ann@x.org").await.unwrap().unwrap();
+        assert_eq!(ann.job_level.get(), 4);
+        assert_eq!(ann.department, None);
+        assert_eq!(ann.manager_email.unwrap().as_str(), "boss@x.org");
+        assert_eq!(ann.birth_year.unwrap().get(), 1990);
+        assert_eq!(store.all_people().await.unwrap().len(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_manager_rolls_back_the_whole_batch() {
+    each(async |store| {
+        let batch = [person("a@x.org", 3, None), person("b@x.org", 3, Some("ghost@x.org"))];
+        let error = store.upsert_people(&batch).await.unwrap_err();
+        assert!(matches!(error, StoreError::Invalid { .. }), "{error:?}");
+        assert!(store.all_people().await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_directory_search_pages_and_escapes_wildcards() {
+    each(async |store| {
+        let people: Vec<Person> = (0..30).map(|i| person(&format!("p{i:02}@x.org"), 5, None)).collect();
+        store.upsert_people(&people).await.unwrap();
+        let page = store.people_page("", 10, 10).await.unwrap();
+        assert_eq!((page.total, page.people.len()), (30, 10));
+        assert_eq!(page.people[0].email.as_str(), "p10@x.org");
+        assert_eq!(store.people_page("P2", 0, 50).await.unwrap().total, 10);
+        assert_eq!(store.people_page("%", 0, 50).await.unwrap().total, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn phase_changes_are_conditional_on_the_current_phase() {
+    each(async |store| {
+        let programme = store.create_programme(&draft("Pilot"), Phase::Draft, None).await.unwrap();
+        assert_eq!(programme.draft, draft("Pilot"));
+        let moved = store.change_phase(programme.id, Phase::Draft, Phase::Enrolling).await.unwrap();
+        assert_eq!(moved.phase, Phase::Enrolling);
+        let stale = store.change_phase(programme.id, Phase::Draft, Phase::Pilot).await.unwrap_err();
+        assert!(matches!(stale, StoreError::Conflict { .. }), "{stale:?}");
+        let missing = store.programme(ProgrammeId(9999)).await.unwrap_err();
+        assert!(matches!(missing, StoreError::NotFound { .. }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
+    each(async |store| {
+        store.upsert_people(&[person("m@x.org", 3, None)]).await.unwrap();
+        let programme = store.create_programme(&draft("P"), Phase::Enrolling, None).await.unwrap();
+        let saved = store.save_enrolment(programme.id, "m@x.org", &mentor_profile()).await.unwrap();
+        assert_eq!(saved.profile, mentor_profile());
+        let mut changed = mentor_profile();
+        changed.big_five = None;
+        let again = store.save_enrolment(programme.id, "m@x.org", &changed).await.unwrap();
+        assert_eq!(again.id, saved.id);
+        assert_eq!(again.profile.big_five, None);
+        let summary = &store.list_programmes().await.unwrap()[0];
+        assert_eq!((summary.mentors, summary.mentees), (1, 0));
+        let unknown = store.save_enrolment(programme.id, "ghost@x.org", &changed).await.unwrap_err();
+        assert!(matches!(unknown, StoreError::Invalid { .. }), "{unknown:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_expire_and_duplicate_accounts_conflict() {
+    each(async |store| {
+        let email = Email::parse("admin@x.org").unwrap();
+        let user = store.create_user(&email, "Admin", Role::Admin, "hash").await.unwrap();
+        let duplicate = store.create_user(&Email::parse("ADMIN@x.org").unwrap(), "A", Role::Manager, "h").await;
+        assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
+
+        let now = Timestamp::now();
+        store.create_session("t1", user.id, "csrf", now + 1.hour()).await.unwrap();
+        assert_eq!(store.session("t1", now).await.unwrap().unwrap().user, user);
+        assert!(store.session("t1", now + 2.hours()).await.unwrap().is_none());
+        store.set_password_hash(user.id, "new").await.unwrap();
+        assert!(store.session("t1", now).await.unwrap().is_none(), "a new password ends sessions");
+    })
+    .await;
+}
