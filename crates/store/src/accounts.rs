@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use upward_domain::{Email, Role, User, UserId};
 
 use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
-use crate::{AccountStore, Credentials, SessionRecord, SqlStore, StoreError, StoreResult};
+use crate::{AccountStore, Credentials, SqlStore, StoreError, StoreResult};
 
 const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role";
 
@@ -95,11 +95,10 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
-    async fn create_session(&self, token_hash: &str, user: UserId, csrf_token: &str, expires_at: Timestamp) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+    async fn create_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user.0)
-            .bind(csrf_token)
             .bind(to_epoch(expires_at))
             .execute(&self.pool)
             .await
@@ -107,14 +106,13 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
-    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>> {
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, sessions.csrf_token FROM sessions JOIN users ON users.id = sessions.user_id
+            "SELECT {USER_COLUMNS} FROM sessions JOIN users ON users.id = sessions.user_id
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2"
         ));
         let row = sqlx::query(sql).bind(token_hash).bind(to_epoch(now)).fetch_optional(&self.pool).await.map_err(map_error)?;
-        row.map(|row| Ok(SessionRecord { user: user_from_row(&row)?, csrf_token: row.try_get("csrf_token")? }))
-            .transpose()
+        row.as_ref().map(user_from_row).transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

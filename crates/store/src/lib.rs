@@ -57,13 +57,6 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-/// A live browser session.
-#[derive(Debug, Clone)]
-pub struct SessionRecord {
-    pub user: User,
-    pub csrf_token: String,
-}
-
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     async fn create_user(&self, email: &Email, name: &str, role: Role, password_hash: &str) -> StoreResult<User>;
@@ -74,9 +67,9 @@ pub trait AccountStore: Send + Sync {
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User>;
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()>;
 
-    async fn create_session(&self, token_hash: &str, user: UserId, csrf_token: &str, expires_at: Timestamp) -> StoreResult<()>;
+    async fn create_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp) -> StoreResult<()>;
     /// The session's account, if the session exists and has not expired at `now`.
-    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>>;
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
 

@@ -1,0 +1,122 @@
+//! Passwords, log-in with throttling, browser sessions and API tokens.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use jiff::{Timestamp, ToSpan};
+use sha2::{Digest, Sha256};
+use upward_domain::{Email, User};
+
+use crate::{App, AppError, AppResult};
+
+/// Failed attempts allowed per email within `THROTTLE_WINDOW_MINUTES` before log-in is refused.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let salt_bytes: [u8; 16] = rand::random();
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|error| AppError::Internal(anyhow::anyhow!("encoding a salt failed: {error}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| AppError::Internal(anyhow::anyhow!("hashing a password failed: {error}")))
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+pub fn check_new_password(password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::invalid("password", format!("use at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// A random 256-bit token, URL-safe.
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Tokens are stored hashed, so a copy of the database does not hand out live sessions.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl App {
+    /// Checks an email and password, refusing after too many recent failures for that email.
+    pub async fn log_in(&self, email: &str, password: &str) -> AppResult<User> {
+        let key = email.trim().to_lowercase();
+        let now = Timestamp::now();
+        let window_start = now - THROTTLE_WINDOW_MINUTES.minutes();
+        if self.store.login_failures_since(&key, window_start).await? >= MAX_FAILED_LOGINS {
+            return Err(AppError::TooManyAttempts { retry_after_minutes: THROTTLE_WINDOW_MINUTES });
+        }
+        let credentials = self.store.credentials(&key).await?;
+        let verified = match &credentials {
+            Some(found) => verify_password(&found.password_hash, password),
+            None => {
+                // Spend the same time as a real check so response times do not reveal accounts.
+                verify_password(&self.dummy_hash, password);
+                false
+            }
+        };
+        match credentials {
+            Some(found) if verified => {
+                self.store.clear_login_failures(&key).await?;
+                Ok(found.user)
+            }
+            _ => {
+                self.store.record_login_failure(&key, now).await?;
+                Err(AppError::Forbidden("the email or password is wrong".into()))
+            }
+        }
+    }
+
+    /// Starts a browser session and returns its token (for the cookie).
+    pub async fn start_session(&self, user: &User) -> AppResult<String> {
+        let token = new_token();
+        let expires_at = Timestamp::now() + (self.settings.session_hours * 3600).seconds();
+        self.store.create_session(&token_hash(&token), user.id, expires_at).await?;
+        Ok(token)
+    }
+
+    pub async fn session_user(&self, token: &str) -> AppResult<Option<User>> {
+        Ok(self.store.session(&token_hash(token), Timestamp::now()).await?)
+    }
+
+    pub async fn end_session(&self, token: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&token_hash(token)).await?)
+    }
+
+    /// Issues a bearer token for the API after checking the password like a log-in.
+    pub async fn issue_api_token(&self, email: &str, password: &str, label: &str) -> AppResult<(User, String)> {
+        let user = self.log_in(email, password).await?;
+        let token = new_token();
+        let label = if label.trim().is_empty() { "api" } else { label.trim() };
+        self.store.create_api_token(&token_hash(&token), user.id, label).await?;
+        Ok((user, token))
+    }
+
+    pub async fn api_token_user(&self, token: &str) -> AppResult<Option<User>> {
+        Ok(self.store.api_token_user(&token_hash(token)).await?)
+    }
+
+    pub async fn change_own_password(&self, user: &User, current: &str, new: &str) -> AppResult<()> {
+        let credentials = self.store.credentials(&user.email.key()).await?.ok_or(AppError::Unauthenticated)?;
+        if !verify_password(&credentials.password_hash, current) {
+            return Err(AppError::invalid("current_password", "this is not your current password"));
+        }
+        check_new_password(new)?;
+        self.store.set_password_hash(user.id, &hash_password(new)?).await?;
+        Ok(())
+    }
+
+    /// Looks an email up for forms that name an account.
+    pub fn parse_email(field: &'static str, value: &str) -> AppResult<Email> {
+        Email::parse(value).map_err(|error| AppError::invalid(field, error.0))
+    }
+}

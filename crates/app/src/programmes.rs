@@ -1,0 +1,91 @@
+//! Designing programmes: create, edit, move through phases, clone a pilot for roll-out.
+
+use serde::Serialize;
+use upward_domain::{Phase, Programme, ProgrammeDraft, ProgrammeId, User};
+use upward_store::ProgrammeSummary;
+
+use crate::policy::Manager;
+use crate::{App, AppError, AppResult};
+
+/// A programme as shown to someone, with the advice that goes with it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgrammeView {
+    #[serde(flatten)]
+    pub programme: Programme,
+    /// Set when the duration lies outside the recommended 6–12 months.
+    pub duration_warning: Option<String>,
+}
+
+impl From<Programme> for ProgrammeView {
+    fn from(programme: Programme) -> Self {
+        Self { duration_warning: programme.draft.duration_warning(), programme }
+    }
+}
+
+fn checked(draft: &ProgrammeDraft) -> AppResult<()> {
+    let problems = draft.problems();
+    if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems)) }
+}
+
+/// Participants do not see programmes still being designed.
+fn visible_to(user: &User, programme: &Programme) -> bool {
+    user.role.manages_programmes() || programme.phase != Phase::Draft
+}
+
+impl App {
+    pub async fn create_programme(&self, manager: &Manager, draft: &ProgrammeDraft) -> AppResult<ProgrammeView> {
+        checked(draft)?;
+        let programme = self.store.create_programme(draft, Phase::Draft, None).await?;
+        self.audit(manager.user(), "programme.create", &subject(&programme), &programme.draft.name).await?;
+        Ok(programme.into())
+    }
+
+    pub async fn update_programme(&self, manager: &Manager, id: ProgrammeId, draft: &ProgrammeDraft) -> AppResult<ProgrammeView> {
+        checked(draft)?;
+        let current = self.store.programme(id).await?;
+        if current.phase == Phase::Closed {
+            return Err(AppError::Conflict("a closed programme cannot be changed; clone it to start another".into()));
+        }
+        let programme = self.store.update_programme(id, draft).await?;
+        self.audit(manager.user(), "programme.update", &subject(&programme), "settings changed").await?;
+        Ok(programme.into())
+    }
+
+    pub async fn change_phase(&self, manager: &Manager, id: ProgrammeId, to: Phase) -> AppResult<ProgrammeView> {
+        let current = self.store.programme(id).await?;
+        current.phase.transition(to)?;
+        let programme = self.store.change_phase(id, current.phase, to).await?;
+        self.audit(manager.user(), "programme.phase", &subject(&programme), &format!("{} → {to}", current.phase)).await?;
+        Ok(programme.into())
+    }
+
+    /// Starts a new draft with the settings of an existing programme (typically a pilot), so
+    /// the roll-out keeps what the pilot taught.
+    pub async fn clone_programme(&self, manager: &Manager, id: ProgrammeId) -> AppResult<ProgrammeView> {
+        let source = self.store.programme(id).await?;
+        let mut draft = source.draft.clone();
+        draft.name = format!("{} (roll-out)", source.draft.name);
+        draft.name = draft.name.chars().take(120).collect();
+        let programme = self.store.create_programme(&draft, Phase::Draft, Some(source.id)).await?;
+        self.audit(manager.user(), "programme.clone", &subject(&programme), &format!("cloned from {}", subject(&source))).await?;
+        Ok(programme.into())
+    }
+
+    pub async fn programme(&self, user: &User, id: ProgrammeId) -> AppResult<ProgrammeView> {
+        let programme = self.store.programme(id).await?;
+        if !visible_to(user, &programme) {
+            return Err(AppError::NotFound(format!("programme {}", id.0)));
+        }
+        Ok(programme.into())
+    }
+
+    pub async fn programmes(&self, user: &User) -> AppResult<Vec<ProgrammeSummary>> {
+        let mut all = self.store.list_programmes().await?;
+        all.retain(|summary| visible_to(user, &summary.programme));
+        Ok(all)
+    }
+}
+
+fn subject(programme: &Programme) -> String {
+    format!("programme {}", programme.id.0)
+}
