@@ -64,7 +64,10 @@ fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
 async fn upsert(tx: &mut Transaction<'_, Any>, programme: ProgrammeId, email_key: &str, profile: &EnrolmentProfile) -> StoreResult<i64> {
     let scores = profile.big_five.map(|b| b.scores());
     let score = |i: usize| scores.map(|s| s[i]);
+    // Not cached: sqlx 0.9's Any driver sends a NULL f64 to PostgreSQL as a float4, and a
+    // statement prepared with that type then rejects the next row's real f64.
     let row = sqlx::query(UPSERT)
+        .persistent(false)
         .bind(programme.0)
         .bind(email_key.to_owned())
         .bind(profile.role.as_str())

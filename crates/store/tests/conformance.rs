@@ -125,6 +125,9 @@ async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
         assert_eq!(saved.profile, mentor_profile());
         let mut changed = mentor_profile();
         changed.big_five = None;
+        // A profile without scores, then one with: the same statement binds NULL and a number.
+        store.save_enrolment(programme.id, "m@x.org", &changed).await.unwrap();
+        store.save_enrolment(programme.id, "m@x.org", &mentor_profile()).await.unwrap();
         let again = store.save_enrolment(programme.id, "m@x.org", &changed).await.unwrap();
         assert_eq!(again.id, saved.id);
         assert_eq!(again.profile.big_five, None);
