@@ -7,30 +7,73 @@ use crate::policy::Admin;
 use crate::{App, AppError, AppResult};
 
 impl App {
-    pub async fn create_account(&self, admin: &Admin, email: &str, name: &str, role: Role, password: &str) -> AppResult<User> {
-        let user = self.create_account_as_operator(email, name, role, password).await?;
-        self.audit(admin.user(), "account.create", &format!("account {}", user.email), role.as_str()).await?;
+    pub async fn create_account(
+        &self,
+        admin: &Admin,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> AppResult<User> {
+        let user = self
+            .create_account_as_operator(email, name, role, password)
+            .await?;
+        self.audit(
+            admin.user(),
+            "account.create",
+            &format!("account {}", user.email),
+            role.as_str(),
+        )
+        .await?;
         Ok(user)
     }
 
     /// For the operator at the command line (who already holds the database): the first admin.
-    pub async fn create_account_as_operator(&self, email: &str, name: &str, role: Role, password: &str) -> AppResult<User> {
+    pub async fn create_account_as_operator(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> AppResult<User> {
         let email = App::parse_email("email", email)?;
-        let name = upward_domain::text::required(name, "the name", 200).map_err(|e| AppError::invalid("name", e.0))?;
+        let name = upward_domain::text::required(name, "the name", 200)
+            .map_err(|e| AppError::invalid("name", e.0))?;
         check_new_password(password)?;
-        Ok(self.store.create_user(&email, &name, role, &hash_password(password)?).await?)
+        Ok(self
+            .store
+            .create_user(&email, &name, role, &hash_password(password)?)
+            .await?)
     }
 
     pub async fn set_role(&self, admin: &Admin, id: UserId, role: Role) -> AppResult<User> {
         if admin.user().id == id {
-            return Err(AppError::Conflict("you cannot change your own role; ask another admin".into()));
+            return Err(AppError::Conflict(
+                "you cannot change your own role; ask another admin".into(),
+            ));
         }
         let user = self.store.set_user_role(id, role).await?;
-        self.audit(admin.user(), "account.role", &format!("account {}", user.email), role.as_str()).await?;
+        self.audit(
+            admin.user(),
+            "account.role",
+            &format!("account {}", user.email),
+            role.as_str(),
+        )
+        .await?;
         Ok(user)
     }
 
     pub async fn accounts(&self, _admin: &Admin) -> AppResult<Vec<User>> {
         Ok(self.store.list_users().await?)
+    }
+}
+
+impl App {
+    /// The latest changes by managers and admins.
+    pub async fn audit_log(
+        &self,
+        _manager: &crate::policy::Manager,
+    ) -> AppResult<Vec<upward_store::AuditEntry>> {
+        Ok(self.store.audit_log(500).await?)
     }
 }

@@ -1,7 +1,7 @@
 //! Passwords, log-in with throttling, browser sessions and API tokens.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use jiff::{Timestamp, ToSpan};
 use sha2::{Digest, Sha256};
@@ -25,12 +25,19 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 }
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 pub fn check_new_password(password: &str) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid("password", format!("use at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(AppError::invalid(
+            "password",
+            format!("use at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -43,7 +50,10 @@ pub fn new_token() -> String {
 
 /// Tokens are stored hashed, so a copy of the database does not hand out live sessions.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl App {
@@ -53,7 +63,9 @@ impl App {
         let now = Timestamp::now();
         let window_start = now - THROTTLE_WINDOW_MINUTES.minutes();
         if self.store.login_failures_since(&key, window_start).await? >= MAX_FAILED_LOGINS {
-            return Err(AppError::TooManyAttempts { retry_after_minutes: THROTTLE_WINDOW_MINUTES });
+            return Err(AppError::TooManyAttempts {
+                retry_after_minutes: THROTTLE_WINDOW_MINUTES,
+            });
         }
         let credentials = self.store.credentials(&key).await?;
         let verified = match &credentials {
@@ -80,12 +92,17 @@ impl App {
     pub async fn start_session(&self, user: &User) -> AppResult<String> {
         let token = new_token();
         let expires_at = Timestamp::now() + (self.settings.session_hours * 3600).seconds();
-        self.store.create_session(&token_hash(&token), user.id, expires_at).await?;
+        self.store
+            .create_session(&token_hash(&token), user.id, expires_at)
+            .await?;
         Ok(token)
     }
 
     pub async fn session_user(&self, token: &str) -> AppResult<Option<User>> {
-        Ok(self.store.session(&token_hash(token), Timestamp::now()).await?)
+        Ok(self
+            .store
+            .session(&token_hash(token), Timestamp::now())
+            .await?)
     }
 
     pub async fn end_session(&self, token: &str) -> AppResult<()> {
@@ -93,11 +110,22 @@ impl App {
     }
 
     /// Issues a bearer token for the API after checking the password like a log-in.
-    pub async fn issue_api_token(&self, email: &str, password: &str, label: &str) -> AppResult<(User, String)> {
+    pub async fn issue_api_token(
+        &self,
+        email: &str,
+        password: &str,
+        label: &str,
+    ) -> AppResult<(User, String)> {
         let user = self.log_in(email, password).await?;
         let token = new_token();
-        let label = if label.trim().is_empty() { "api" } else { label.trim() };
-        self.store.create_api_token(&token_hash(&token), user.id, label).await?;
+        let label = if label.trim().is_empty() {
+            "api"
+        } else {
+            label.trim()
+        };
+        self.store
+            .create_api_token(&token_hash(&token), user.id, label)
+            .await?;
         Ok((user, token))
     }
 
@@ -105,13 +133,27 @@ impl App {
         Ok(self.store.api_token_user(&token_hash(token)).await?)
     }
 
-    pub async fn change_own_password(&self, user: &User, current: &str, new: &str) -> AppResult<()> {
-        let credentials = self.store.credentials(&user.email.key()).await?.ok_or(AppError::Unauthenticated)?;
+    pub async fn change_own_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+    ) -> AppResult<()> {
+        let credentials = self
+            .store
+            .credentials(&user.email.key())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         if !verify_password(&credentials.password_hash, current) {
-            return Err(AppError::invalid("current_password", "this is not your current password"));
+            return Err(AppError::invalid(
+                "current_password",
+                "this is not your current password",
+            ));
         }
         check_new_password(new)?;
-        self.store.set_password_hash(user.id, &hash_password(new)?).await?;
+        self.store
+            .set_password_hash(user.id, &hash_password(new)?)
+            .await?;
         Ok(())
     }
 

@@ -17,14 +17,24 @@ pub const DEMO_ADMIN: &str = "admin@upward-demo.example";
 pub const DEMO_MANAGER: &str = "manager@upward-demo.example";
 
 const FIRST: [&str; 24] = [
-    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam", "Maya", "Nico",
-    "Olga", "Priya", "Quentin", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wei", "Yara",
+    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi",
+    "Liam", "Maya", "Nico", "Olga", "Priya", "Quentin", "Rosa", "Sami", "Tara", "Umar", "Vera",
+    "Wei", "Yara",
 ];
 const LAST: [&str; 20] = [
-    "Adeyemi", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hughes", "Ito", "Jansen", "Kowalski",
-    "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Schmidt", "Tanaka", "Walsh",
+    "Adeyemi", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hughes", "Ito",
+    "Jansen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Schmidt",
+    "Tanaka", "Walsh",
 ];
-const DEPARTMENTS: [&str; 7] = ["Engineering", "Sales", "Marketing", "Finance", "People", "Operations", "Product"];
+const DEPARTMENTS: [&str; 7] = [
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "People",
+    "Operations",
+    "Product",
+];
 const SITES: [(&str, &str); 5] = [
     ("London", "Europe/London"),
     ("Paris", "Europe/Paris"),
@@ -32,16 +42,43 @@ const SITES: [(&str, &str); 5] = [
     ("New York", "America/New_York"),
     ("Singapore", "Asia/Singapore"),
 ];
-const MENTOR_TOPICS: [&str; 8] =
-    ["social media", "generative ai", "data literacy", "remote collaboration", "cloud", "gen z perspectives", "inclusion", "cybersecurity"];
+const MENTOR_TOPICS: [&str; 8] = [
+    "social media",
+    "generative ai",
+    "data literacy",
+    "remote collaboration",
+    "cloud",
+    "gen z perspectives",
+    "inclusion",
+    "cybersecurity",
+];
 
-/// What `load` created, for the start-up message.
+/// What `load_demo` created, for the start-up message.
 #[derive(Debug)]
 pub struct DemoSummary {
     pub people: usize,
     pub programme: ProgrammeId,
-    pub junior_login: String,
-    pub senior_login: String,
+}
+
+/// The demo participants left unenrolled for visitors to try: (a junior, a senior).
+pub fn demo_participants() -> (Email, Email) {
+    let people = Generator::organisation(Generator::current_year()).people;
+    let (juniors, seniors) = juniors_and_seniors(&people);
+    (juniors[0].clone(), seniors[0].clone())
+}
+
+fn juniors_and_seniors(people: &[Person]) -> (Vec<Email>, Vec<Email>) {
+    let juniors = people
+        .iter()
+        .filter(|p| p.job_level.get() <= 5)
+        .map(|p| p.email.clone())
+        .collect();
+    let seniors = people
+        .iter()
+        .filter(|p| p.job_level.get() >= 14)
+        .map(|p| p.email.clone())
+        .collect();
+    (juniors, seniors)
 }
 
 struct Generator {
@@ -54,8 +91,13 @@ impl Generator {
     fn add(&mut self, level: i64, manager: Option<&Email>, department: &str) -> Email {
         let first = *FIRST.choose(&mut self.rng).expect("names");
         let last = *LAST.choose(&mut self.rng).expect("names");
-        let email = Email::parse(&format!("{}.{}{}@{DEMO_DOMAIN}", first.to_lowercase(), last.to_lowercase(), self.people.len()))
-            .expect("a valid demo email");
+        let email = Email::parse(&format!(
+            "{}.{}{}@{DEMO_DOMAIN}",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            self.people.len()
+        ))
+        .expect("a valid demo email");
         let (site, zone) = *SITES.choose(&mut self.rng).expect("sites");
         // Juniors are younger than seniors, roughly.
         let age = 22 + (level * 2) as i16 + self.rng.random_range(0..8);
@@ -68,13 +110,29 @@ impl Generator {
             location: Some(site.to_owned()),
             time_zone: TimeZoneName::parse(zone).expect("demo zones exist"),
             birth_year: Some(BirthYear::new(self.year - age, self.year).expect("a plausible year")),
-            gender: Some(["woman", "man", "non-binary"][self.rng.random_range(0..20).min(2) % 3].to_owned()),
+            gender: Some(
+                ["woman", "man", "non-binary"][self.rng.random_range(0..20).min(2) % 3].to_owned(),
+            ),
         });
         email
     }
 
+    fn current_year() -> i16 {
+        App::current_year()
+    }
+
     /// CEO → 7 executives → 4 directors each → 3 managers each → 2 juniors each: 288 people.
-    fn organisation(&mut self) {
+    fn organisation(year: i16) -> Self {
+        let mut generator = Generator {
+            rng: StdRng::seed_from_u64(2027),
+            people: Vec::new(),
+            year,
+        };
+        generator.add_hierarchy();
+        generator
+    }
+
+    fn add_hierarchy(&mut self) {
         let ceo = self.add(20, None, "Executive office");
         for department in DEPARTMENTS {
             let executive = self.add(17, Some(&ceo), department);
@@ -97,8 +155,13 @@ impl Generator {
         let slots: Vec<WeeklySlot> = (0..3)
             .map(|_| {
                 let day = *days.choose(&mut self.rng).expect("days");
-                let hour = if early { self.rng.random_range(7..=9) } else { self.rng.random_range(12..=17) };
-                WeeklySlot::parse(&format!("{day} {hour:02}:00-{:02}:30", hour + 1)).expect("valid demo slot")
+                let hour = if early {
+                    self.rng.random_range(7..=9)
+                } else {
+                    self.rng.random_range(12..=17)
+                };
+                WeeklySlot::parse(&format!("{day} {hour:02}:00-{:02}:30", hour + 1))
+                    .expect("valid demo slot")
             })
             .collect();
         Availability::from_slots(slots)
@@ -107,7 +170,9 @@ impl Generator {
     fn topics(&mut self, count: usize) -> TopicLevels {
         let mut topics = TopicLevels::default();
         for topic in MENTOR_TOPICS.choose_multiple(&mut self.rng, count) {
-            topics.push(topic, self.rng.random_range(2..=5)).expect("distinct demo topics");
+            topics
+                .push(topic, self.rng.random_range(2..=5))
+                .expect("distinct demo topics");
         }
         topics
     }
@@ -116,15 +181,30 @@ impl Generator {
         let senior = role == EnrolmentRole::Mentee;
         let big_five = self.rng.random_bool(0.7).then(|| {
             let mut score = || (self.rng.random_range(10..=50) as f64) / 10.0;
-            BigFive::from_scores([score(), score(), score(), score(), score()]).expect("scores in range")
+            BigFive::from_scores([score(), score(), score(), score(), score()])
+                .expect("scores in range")
         });
         EnrolmentProfile {
             role,
-            offers: if senior { TopicLevels::default() } else { self.topics(2) },
-            interests: if senior { self.topics(2) } else { TopicLevels::default() },
+            offers: if senior {
+                TopicLevels::default()
+            } else {
+                self.topics(2)
+            },
+            interests: if senior {
+                self.topics(2)
+            } else {
+                TopicLevels::default()
+            },
             availability: self.availability(senior),
-            channel: *[Channel::Virtual, Channel::Either, Channel::InPerson].choose(&mut self.rng).expect("channels"),
-            preferred_time: if senior { PreferredTime::Morning } else { PreferredTime::Afternoon },
+            channel: *[Channel::Virtual, Channel::Either, Channel::InPerson]
+                .choose(&mut self.rng)
+                .expect("channels"),
+            preferred_time: if senior {
+                PreferredTime::Morning
+            } else {
+                PreferredTime::Afternoon
+            },
             big_five,
             statement: if senior {
                 "I want to understand how younger colleagues work and what our customers see online.".into()
@@ -159,22 +239,40 @@ impl App {
         if self.demo_loaded().await? {
             return Ok(None);
         }
-        let mut generator = Generator { rng: StdRng::seed_from_u64(2027), people: Vec::new(), year: Self::current_year() };
-        generator.organisation();
+        let mut generator = Generator::organisation(Self::current_year());
         self.store.upsert_people(&generator.people).await?;
 
         // One hash for every demo participant: argon2 is deliberately slow, and these accounts
         // share a published password anyway.
         let shared_hash = hash_password(DEMO_PASSWORD)?;
-        let admin = self.store.create_user(&Email::parse(DEMO_ADMIN).expect("valid"), "Alex Admin", Role::Admin, &shared_hash).await?;
-        self.store.create_user(&Email::parse(DEMO_MANAGER).expect("valid"), "Morgan Manager", Role::Manager, &shared_hash).await?;
+        let admin = self
+            .store
+            .create_user(
+                &Email::parse(DEMO_ADMIN).expect("valid"),
+                "Alex Admin",
+                Role::Admin,
+                &shared_hash,
+            )
+            .await?;
+        self.store
+            .create_user(
+                &Email::parse(DEMO_MANAGER).expect("valid"),
+                "Morgan Manager",
+                Role::Manager,
+                &shared_hash,
+            )
+            .await?;
         for person in &generator.people {
-            self.store.create_user(&person.email, &person.name, Role::Participant, &shared_hash).await?;
+            self.store
+                .create_user(&person.email, &person.name, Role::Participant, &shared_hash)
+                .await?;
         }
 
-        let programme = self.store.create_programme(&demo_programme(), Phase::Enrolling, None).await?;
-        let juniors: Vec<Email> = generator.people.iter().filter(|p| p.job_level.get() <= 5).map(|p| p.email.clone()).collect();
-        let seniors: Vec<Email> = generator.people.iter().filter(|p| p.job_level.get() >= 14).map(|p| p.email.clone()).collect();
+        let programme = self
+            .store
+            .create_programme(&demo_programme(), Phase::Enrolling, None)
+            .await?;
+        let (juniors, seniors) = juniors_and_seniors(&generator.people);
         // Leave the first junior and senior unenrolled so a visitor can try the enrolment form.
         let mut rows = Vec::new();
         for email in juniors.iter().skip(1).step_by(3) {
@@ -184,12 +282,16 @@ impl App {
             rows.push((email.key(), generator.profile(EnrolmentRole::Mentee)));
         }
         self.store.import_enrolments(programme.id, &rows).await?;
-        self.audit(&admin, "demo.load", "organisation", &format!("{} people", generator.people.len())).await?;
+        self.audit(
+            &admin,
+            "demo.load",
+            "organisation",
+            &format!("{} people", generator.people.len()),
+        )
+        .await?;
         Ok(Some(DemoSummary {
             people: generator.people.len(),
             programme: programme.id,
-            junior_login: juniors[0].to_string(),
-            senior_login: seniors[0].to_string(),
         }))
     }
 }

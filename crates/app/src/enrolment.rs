@@ -13,7 +13,13 @@ use crate::{App, AppError, AppResult};
 impl App {
     /// Enrols the user (or updates their answers). Participation is voluntary and explicit:
     /// `consent` to the use of the answers for matching is required.
-    pub async fn enrol(&self, user: &User, programme: ProgrammeId, profile: &EnrolmentProfile, consent: bool) -> AppResult<Enrolment> {
+    pub async fn enrol(
+        &self,
+        user: &User,
+        programme: ProgrammeId,
+        profile: &EnrolmentProfile,
+        consent: bool,
+    ) -> AppResult<Enrolment> {
         let programme = self.programme(user, programme).await?.programme;
         if !programme.phase.accepts_enrolment() {
             return Err(AppError::Conflict(format!(
@@ -34,14 +40,25 @@ impl App {
         }
         if self.store.person(&user.email.key()).await?.is_none() {
             return Err(AppError::Forbidden(
-                "your account is not in the organisation directory yet; ask an admin to add you".into(),
+                "your account is not in the organisation directory yet; ask an admin to add you"
+                    .into(),
             ));
         }
-        Ok(self.store.save_enrolment(programme.id, &user.email.key(), profile).await?)
+        Ok(self
+            .store
+            .save_enrolment(programme.id, &user.email.key(), profile)
+            .await?)
     }
 
-    pub async fn my_enrolment(&self, user: &User, programme: ProgrammeId) -> AppResult<Option<Enrolment>> {
-        Ok(self.store.enrolment_of(programme, &user.email.key()).await?)
+    pub async fn my_enrolment(
+        &self,
+        user: &User,
+        programme: ProgrammeId,
+    ) -> AppResult<Option<Enrolment>> {
+        Ok(self
+            .store
+            .enrolment_of(programme, &user.email.key())
+            .await?)
     }
 
     pub async fn my_enrolments(&self, user: &User) -> AppResult<Vec<Enrolment>> {
@@ -50,10 +67,15 @@ impl App {
 
     /// Leaving before matching is always allowed and costs nothing.
     pub async fn withdraw(&self, user: &User, programme: ProgrammeId) -> AppResult<()> {
-        let enrolment = self.my_enrolment(user, programme).await?.ok_or_else(|| AppError::NotFound("your enrolment".into()))?;
+        let enrolment = self
+            .my_enrolment(user, programme)
+            .await?
+            .ok_or_else(|| AppError::NotFound("your enrolment".into()))?;
         let phase = self.store.programme(programme).await?.phase;
         if !matches!(phase, Phase::Pilot | Phase::Enrolling | Phase::Matching) {
-            return Err(AppError::Conflict("enrolment can only be withdrawn before the programme runs".into()));
+            return Err(AppError::Conflict(
+                "enrolment can only be withdrawn before the programme runs".into(),
+            ));
         }
         Ok(self.store.withdraw_enrolment(enrolment.id).await?)
     }
@@ -62,22 +84,43 @@ impl App {
         readable_enrolment(user, self.store.enrolment(id).await?)
     }
 
-    pub async fn programme_enrolments(&self, _manager: &Manager, programme: ProgrammeId) -> AppResult<Vec<Enrolment>> {
+    pub async fn programme_enrolments(
+        &self,
+        _manager: &Manager,
+        programme: ProgrammeId,
+    ) -> AppResult<Vec<Enrolment>> {
         self.store.programme(programme).await?;
         Ok(self.store.programme_enrolments(programme).await?)
     }
 
     /// Imports enrolments from CSV: every row is checked first; one bad row imports nothing.
-    pub async fn import_enrolments(&self, manager: &Manager, programme: ProgrammeId, csv: &[u8]) -> AppResult<ImportCounts> {
+    pub async fn import_enrolments(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+        csv: &[u8],
+    ) -> AppResult<ImportCounts> {
         let target = self.store.programme(programme).await?;
         if target.phase == Phase::Closed {
             return Err(AppError::Conflict("the programme is closed".into()));
         }
-        let directory: HashSet<String> = self.store.reporting_lines().await?.into_iter().map(|(key, _)| key).collect();
+        let directory: HashSet<String> = self
+            .store
+            .reporting_lines()
+            .await?
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
         let rows = parse_enrolments(csv, &directory).map_err(AppError::ImportRejected)?;
         let counts = self.store.import_enrolments(programme, &rows).await?;
         let detail = format!("{} added, {} updated", counts.added, counts.updated);
-        self.audit(manager.user(), "enrolments.import", &format!("programme {}", programme.0), &detail).await?;
+        self.audit(
+            manager.user(),
+            "enrolments.import",
+            &format!("programme {}", programme.0),
+            &detail,
+        )
+        .await?;
         Ok(counts)
     }
 }

@@ -28,12 +28,19 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 fn describe_problems(problems: &[FieldProblem]) -> String {
-    problems.iter().map(|p| format!("{}: {}", p.field, p.problem)).collect::<Vec<_>>().join("; ")
+    problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.problem))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl AppError {
     pub fn invalid(field: &'static str, problem: impl Into<String>) -> Self {
-        Self::Invalid(vec![FieldProblem { field, problem: problem.into() }])
+        Self::Invalid(vec![FieldProblem {
+            field,
+            problem: problem.into(),
+        }])
     }
 }
 
@@ -43,7 +50,9 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { what } => AppError::NotFound(what),
             StoreError::Conflict { what } => AppError::Conflict(what),
             StoreError::Invalid { what } => AppError::invalid("data", what),
-            StoreError::Other(error) => AppError::Internal(anyhow::Error::new(error).context("storage failed")),
+            StoreError::Other(error) => {
+                AppError::Internal(anyhow::Error::new(error).context("storage failed"))
+            }
         }
     }
 }

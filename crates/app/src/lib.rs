@@ -9,7 +9,7 @@ pub mod demo;
 mod enrolment;
 mod error;
 pub mod import;
-mod people;
+pub mod people;
 pub mod policy;
 mod programmes;
 pub mod settings;
@@ -33,12 +33,25 @@ pub struct App {
 impl App {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> AppResult<Self> {
         let dummy_hash = auth::hash_password("not a real password")?.into();
-        Ok(Self { store, settings: Arc::new(settings), dummy_hash })
+        Ok(Self {
+            store,
+            settings: Arc::new(settings),
+            dummy_hash,
+        })
     }
 
     /// Records a change by a manager or admin in the audit trail.
-    pub(crate) async fn audit(&self, actor: &upward_domain::User, action: &str, subject: &str, detail: &str) -> AppResult<()> {
-        Ok(self.store.record_audit(actor.email.as_str(), action, subject, detail).await?)
+    pub(crate) async fn audit(
+        &self,
+        actor: &upward_domain::User,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> AppResult<()> {
+        Ok(self
+            .store
+            .record_audit(actor.email.as_str(), action, subject, detail)
+            .await?)
     }
 
     pub fn current_year() -> i16 {

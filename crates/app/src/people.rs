@@ -12,10 +12,12 @@ impl App {
     /// Imports the directory from CSV: every row is checked first; one bad row imports nothing.
     pub async fn import_people(&self, admin: &Admin, csv: &[u8]) -> AppResult<ImportCounts> {
         let stored = self.store.reporting_lines().await?;
-        let people = parse_people(csv, &stored, Self::current_year()).map_err(AppError::ImportRejected)?;
+        let people =
+            parse_people(csv, &stored, Self::current_year()).map_err(AppError::ImportRejected)?;
         let counts = self.store.upsert_people(&people).await?;
         let detail = format!("{} added, {} updated", counts.added, counts.updated);
-        self.audit(admin.user(), "people.import", "directory", &detail).await?;
+        self.audit(admin.user(), "people.import", "directory", &detail)
+            .await?;
         Ok(counts)
     }
 
@@ -28,8 +30,16 @@ impl App {
     }
 
     /// One page (from 1) of the directory, filtered by a search text.
-    pub async fn people_page(&self, _manager: &Manager, search: &str, page: i64) -> AppResult<PeoplePage> {
+    pub async fn people_page(
+        &self,
+        _manager: &Manager,
+        search: &str,
+        page: i64,
+    ) -> AppResult<PeoplePage> {
         let offset = (page.max(1) - 1) * PEOPLE_PAGE_SIZE;
-        Ok(self.store.people_page(search, offset, PEOPLE_PAGE_SIZE).await?)
+        Ok(self
+            .store
+            .people_page(search, offset, PEOPLE_PAGE_SIZE)
+            .await?)
     }
 }

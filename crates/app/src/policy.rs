@@ -18,7 +18,9 @@ impl Manager {
         if user.role.manages_programmes() {
             Ok(Self(user.clone()))
         } else {
-            Err(AppError::Forbidden("only programme managers and admins can do this".into()))
+            Err(AppError::Forbidden(
+                "only programme managers and admins can do this".into(),
+            ))
         }
     }
 
@@ -40,6 +42,18 @@ impl Admin {
         &self.0
     }
 
+    /// The operator at the command line, who already holds the database itself; recorded in
+    /// the audit trail as `command-line@upward.local`.
+    pub fn command_line_operator() -> Self {
+        Self(User {
+            id: upward_domain::UserId(0),
+            email: upward_domain::Email::parse("command-line@upward.local")
+                .expect("a valid address"),
+            name: "Command line".into(),
+            role: Role::Admin,
+        })
+    }
+
     pub fn as_manager(&self) -> Manager {
         Manager(self.0.clone())
     }
@@ -52,5 +66,9 @@ pub fn may_read_enrolment(user: &User, enrolment: &Enrolment) -> bool {
 }
 
 pub fn readable_enrolment(user: &User, enrolment: Enrolment) -> AppResult<Enrolment> {
-    if may_read_enrolment(user, &enrolment) { Ok(enrolment) } else { Err(AppError::NotFound("the enrolment".into())) }
+    if may_read_enrolment(user, &enrolment) {
+        Ok(enrolment)
+    } else {
+        Err(AppError::NotFound("the enrolment".into()))
+    }
 }

@@ -18,13 +18,20 @@ pub struct ProgrammeView {
 
 impl From<Programme> for ProgrammeView {
     fn from(programme: Programme) -> Self {
-        Self { duration_warning: programme.draft.duration_warning(), programme }
+        Self {
+            duration_warning: programme.draft.duration_warning(),
+            programme,
+        }
     }
 }
 
 fn checked(draft: &ProgrammeDraft) -> AppResult<()> {
     let problems = draft.problems();
-    if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(problems))
+    }
 }
 
 /// Participants do not see programmes still being designed.
@@ -33,41 +40,91 @@ fn visible_to(user: &User, programme: &Programme) -> bool {
 }
 
 impl App {
-    pub async fn create_programme(&self, manager: &Manager, draft: &ProgrammeDraft) -> AppResult<ProgrammeView> {
+    pub async fn create_programme(
+        &self,
+        manager: &Manager,
+        draft: &ProgrammeDraft,
+    ) -> AppResult<ProgrammeView> {
         checked(draft)?;
-        let programme = self.store.create_programme(draft, Phase::Draft, None).await?;
-        self.audit(manager.user(), "programme.create", &subject(&programme), &programme.draft.name).await?;
+        let programme = self
+            .store
+            .create_programme(draft, Phase::Draft, None)
+            .await?;
+        self.audit(
+            manager.user(),
+            "programme.create",
+            &subject(&programme),
+            &programme.draft.name,
+        )
+        .await?;
         Ok(programme.into())
     }
 
-    pub async fn update_programme(&self, manager: &Manager, id: ProgrammeId, draft: &ProgrammeDraft) -> AppResult<ProgrammeView> {
+    pub async fn update_programme(
+        &self,
+        manager: &Manager,
+        id: ProgrammeId,
+        draft: &ProgrammeDraft,
+    ) -> AppResult<ProgrammeView> {
         checked(draft)?;
         let current = self.store.programme(id).await?;
         if current.phase == Phase::Closed {
-            return Err(AppError::Conflict("a closed programme cannot be changed; clone it to start another".into()));
+            return Err(AppError::Conflict(
+                "a closed programme cannot be changed; clone it to start another".into(),
+            ));
         }
         let programme = self.store.update_programme(id, draft).await?;
-        self.audit(manager.user(), "programme.update", &subject(&programme), "settings changed").await?;
+        self.audit(
+            manager.user(),
+            "programme.update",
+            &subject(&programme),
+            "settings changed",
+        )
+        .await?;
         Ok(programme.into())
     }
 
-    pub async fn change_phase(&self, manager: &Manager, id: ProgrammeId, to: Phase) -> AppResult<ProgrammeView> {
+    pub async fn change_phase(
+        &self,
+        manager: &Manager,
+        id: ProgrammeId,
+        to: Phase,
+    ) -> AppResult<ProgrammeView> {
         let current = self.store.programme(id).await?;
         current.phase.transition(to)?;
         let programme = self.store.change_phase(id, current.phase, to).await?;
-        self.audit(manager.user(), "programme.phase", &subject(&programme), &format!("{} → {to}", current.phase)).await?;
+        self.audit(
+            manager.user(),
+            "programme.phase",
+            &subject(&programme),
+            &format!("{} → {to}", current.phase),
+        )
+        .await?;
         Ok(programme.into())
     }
 
     /// Starts a new draft with the settings of an existing programme (typically a pilot), so
     /// the roll-out keeps what the pilot taught.
-    pub async fn clone_programme(&self, manager: &Manager, id: ProgrammeId) -> AppResult<ProgrammeView> {
+    pub async fn clone_programme(
+        &self,
+        manager: &Manager,
+        id: ProgrammeId,
+    ) -> AppResult<ProgrammeView> {
         let source = self.store.programme(id).await?;
         let mut draft = source.draft.clone();
         draft.name = format!("{} (roll-out)", source.draft.name);
         draft.name = draft.name.chars().take(120).collect();
-        let programme = self.store.create_programme(&draft, Phase::Draft, Some(source.id)).await?;
-        self.audit(manager.user(), "programme.clone", &subject(&programme), &format!("cloned from {}", subject(&source))).await?;
+        let programme = self
+            .store
+            .create_programme(&draft, Phase::Draft, Some(source.id))
+            .await?;
+        self.audit(
+            manager.user(),
+            "programme.clone",
+            &subject(&programme),
+            &format!("cloned from {}", subject(&source)),
+        )
+        .await?;
         Ok(programme.into())
     }
 

@@ -52,23 +52,37 @@ impl Default for Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read the settings file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the settings file {path} is not valid: {message}")]
     Parse { path: String, message: String },
     #[error("the environment variable {name}='{value}' is not valid: {message}")]
-    Environment { name: &'static str, value: String, message: String },
+    Environment {
+        name: &'static str,
+        value: String,
+        message: String,
+    },
 }
 
 impl Settings {
     /// Defaults, then the TOML file if given, then the environment.
-    pub fn load(file: Option<&Path>, environment: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+    pub fn load(
+        file: Option<&Path>,
+        environment: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SettingsError> {
         let mut settings = match file {
             None => Settings::default(),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| SettingsError::Read { path: path.display().to_string(), source })?;
-                toml::from_str(&text)
-                    .map_err(|error| SettingsError::Parse { path: path.display().to_string(), message: error.to_string() })?
+                let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|error| SettingsError::Parse {
+                    path: path.display().to_string(),
+                    message: error.to_string(),
+                })?
             }
         };
         if let Some(value) = environment("UPWARD_LISTEN") {
@@ -91,7 +105,13 @@ fn parse_env<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T,
 where
     T::Err: std::fmt::Display,
 {
-    value.parse().map_err(|error: T::Err| SettingsError::Environment { name, value: value.to_owned(), message: error.to_string() })
+    value
+        .parse()
+        .map_err(|error: T::Err| SettingsError::Environment {
+            name,
+            value: value.to_owned(),
+            message: error.to_string(),
+        })
 }
 
 #[cfg(test)]
@@ -114,16 +134,27 @@ mod tests {
     fn bad_values_name_their_source() {
         let env = |name: &str| (name == "UPWARD_LISTEN").then(|| "nowhere".to_owned());
         let error = Settings::load(None, env).unwrap_err().to_string();
-        assert!(error.starts_with("the environment variable UPWARD_LISTEN='nowhere' is not valid"), "{error}");
+        assert!(
+            error.starts_with("the environment variable UPWARD_LISTEN='nowhere' is not valid"),
+            "{error}"
+        );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");
         std::fs::write(&path, "colour = \"blue\"\n").unwrap();
-        assert!(Settings::load(Some(&path), |_| None).unwrap_err().to_string().contains("unknown field"));
+        assert!(
+            Settings::load(Some(&path), |_| None)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field")
+        );
     }
 
     #[test]
     fn secrets_do_not_leak_through_debug() {
-        let settings = Settings { database_url: Secret::new("postgres://u:hunter2@h/db"), ..Settings::default() };
+        let settings = Settings {
+            database_url: Secret::new("postgres://u:hunter2@h/db"),
+            ..Settings::default()
+        };
         assert!(!format!("{settings:?}").contains("hunter2"));
     }
 }

@@ -6,7 +6,8 @@ use upward_app::{App, AppError, Settings};
 use upward_domain::*;
 use upward_store::testing::TestDatabase;
 
-const PEOPLE: &str = "email,name,job_level,manager_email,department,location,time_zone,birth_year,gender
+const PEOPLE: &str =
+    "email,name,job_level,manager_email,department,location,time_zone,birth_year,gender
 ceo@x.org,Cleo CEO,20,,Board,London,Europe/London,1965,
 jun@x.org,June Junior,3,ceo@x.org,Tech,Paris,Europe/Paris,2001,
 other@x.org,Otto Other,3,ceo@x.org,Tech,Paris,Europe/Paris,2000,
@@ -22,7 +23,9 @@ async fn apps() -> Vec<(TestDatabase, App)> {
 }
 
 async fn account(app: &App, email: &str, role: Role) -> User {
-    app.create_account_as_operator(email, "Someone", role, "a long password").await.unwrap()
+    app.create_account_as_operator(email, "Someone", role, "a long password")
+        .await
+        .unwrap()
 }
 
 fn draft() -> ProgrammeDraft {
@@ -56,7 +59,9 @@ async fn a_bad_people_file_changes_nothing_and_a_good_one_is_counted() {
     for (_db, app) in apps().await {
         let admin = Admin::check(&account(&app, "admin@x.org", Role::Admin).await).unwrap();
         let bad = format!("{PEOPLE}bad@x.org,Bad,3,nobody@x.org,,,UTC,,\n");
-        let Err(AppError::ImportRejected(problems)) = app.import_people(&admin, bad.as_bytes()).await else {
+        let Err(AppError::ImportRejected(problems)) =
+            app.import_people(&admin, bad.as_bytes()).await
+        else {
             panic!("the bad file must be rejected");
         };
         assert_eq!(problems.len(), 1);
@@ -85,24 +90,52 @@ async fn enrolment_needs_an_open_programme_consent_and_a_directory_entry() {
         let stranger = account(&app, "stranger@x.org", Role::Participant).await;
 
         let view = app.create_programme(&manager, &draft()).await.unwrap();
-        assert!(view.duration_warning.is_some(), "two months is shorter than recommended");
+        assert!(
+            view.duration_warning.is_some(),
+            "two months is shorter than recommended"
+        );
         let id = view.programme.id;
-        let hidden = app.enrol(&ceo, id, &mentee_profile(), true).await.unwrap_err();
-        assert!(matches!(hidden, AppError::NotFound(_)), "drafts are invisible to participants: {hidden:?}");
+        let hidden = app
+            .enrol(&ceo, id, &mentee_profile(), true)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(hidden, AppError::NotFound(_)),
+            "drafts are invisible to participants: {hidden:?}"
+        );
 
-        app.change_phase(&manager, id, Phase::Enrolling).await.unwrap();
-        let no_consent = app.enrol(&ceo, id, &mentee_profile(), false).await.unwrap_err();
-        assert!(matches!(&no_consent, AppError::Invalid(p) if p[0].field == "consent"), "{no_consent:?}");
-        let not_in_directory = app.enrol(&stranger, id, &mentee_profile(), true).await.unwrap_err();
+        app.change_phase(&manager, id, Phase::Enrolling)
+            .await
+            .unwrap();
+        let no_consent = app
+            .enrol(&ceo, id, &mentee_profile(), false)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&no_consent, AppError::Invalid(p) if p[0].field == "consent"),
+            "{no_consent:?}"
+        );
+        let not_in_directory = app
+            .enrol(&stranger, id, &mentee_profile(), true)
+            .await
+            .unwrap_err();
         assert!(matches!(not_in_directory, AppError::Forbidden(_)));
 
         let enrolment = app.enrol(&ceo, id, &mentee_profile(), true).await.unwrap();
         assert_eq!(app.enrolment(&ceo, enrolment.id).await.unwrap(), enrolment);
         let peeking = app.enrolment(&stranger, enrolment.id).await.unwrap_err();
-        assert!(matches!(peeking, AppError::NotFound(_)), "another participant's enrolment does not exist for them");
+        assert!(
+            matches!(peeking, AppError::NotFound(_)),
+            "another participant's enrolment does not exist for them"
+        );
 
-        app.change_phase(&manager, id, Phase::Matching).await.unwrap();
-        let late = app.enrol(&ceo, id, &mentee_profile(), true).await.unwrap_err();
+        app.change_phase(&manager, id, Phase::Matching)
+            .await
+            .unwrap();
+        let late = app
+            .enrol(&ceo, id, &mentee_profile(), true)
+            .await
+            .unwrap_err();
         assert!(matches!(late, AppError::Conflict(_)));
         app.withdraw(&ceo, id).await.unwrap();
         assert!(app.my_enrolment(&ceo, id).await.unwrap().is_none());
@@ -113,12 +146,23 @@ async fn enrolment_needs_an_open_programme_consent_and_a_directory_entry() {
 async fn illegal_phase_moves_are_conflicts_and_legal_ones_are_audited() {
     for (_db, app) in apps().await {
         let manager = Manager::check(&account(&app, "m@x.org", Role::Manager).await).unwrap();
-        let id = app.create_programme(&manager, &draft()).await.unwrap().programme.id;
-        let error = app.change_phase(&manager, id, Phase::Running).await.unwrap_err();
+        let id = app
+            .create_programme(&manager, &draft())
+            .await
+            .unwrap()
+            .programme
+            .id;
+        let error = app
+            .change_phase(&manager, id, Phase::Running)
+            .await
+            .unwrap_err();
         assert!(matches!(error, AppError::Conflict(_)));
         app.change_phase(&manager, id, Phase::Pilot).await.unwrap();
         let audit = app.store.audit_log(1).await.unwrap();
-        assert_eq!((audit[0].action.as_str(), audit[0].detail.as_str()), ("programme.phase", "draft → pilot"));
+        assert_eq!(
+            (audit[0].action.as_str(), audit[0].detail.as_str()),
+            ("programme.phase", "draft → pilot")
+        );
 
         let clone = app.clone_programme(&manager, id).await.unwrap().programme;
         assert_eq!(clone.cloned_from, Some(id));
@@ -132,9 +176,15 @@ async fn illegal_phase_moves_are_conflicts_and_legal_ones_are_audited() {
 async fn participants_cannot_act_as_managers() {
     for (_db, app) in apps().await {
         let participant = account(&app, "p@x.org", Role::Participant).await;
-        assert!(matches!(Manager::check(&participant), Err(AppError::Forbidden(_))));
+        assert!(matches!(
+            Manager::check(&participant),
+            Err(AppError::Forbidden(_))
+        ));
         let manager = account(&app, "m@x.org", Role::Manager).await;
-        assert!(matches!(Admin::check(&manager), Err(AppError::Forbidden(_))));
+        assert!(matches!(
+            Admin::check(&manager),
+            Err(AppError::Forbidden(_))
+        ));
     }
 }
 
@@ -142,13 +192,25 @@ async fn participants_cannot_act_as_managers() {
 async fn log_in_is_refused_after_five_failures_even_with_the_right_password() {
     for (_db, app) in apps().await {
         account(&app, "p@x.org", Role::Participant).await;
-        assert!(app.log_in("P@x.org", "a long password").await.is_ok(), "emails ignore case");
+        assert!(
+            app.log_in("P@x.org", "a long password").await.is_ok(),
+            "emails ignore case"
+        );
         for _ in 0..5 {
-            assert!(matches!(app.log_in("p@x.org", "wrong").await, Err(AppError::Forbidden(_))));
+            assert!(matches!(
+                app.log_in("p@x.org", "wrong").await,
+                Err(AppError::Forbidden(_))
+            ));
         }
         let locked = app.log_in("p@x.org", "a long password").await.unwrap_err();
-        assert!(matches!(locked, AppError::TooManyAttempts { .. }), "{locked:?}");
-        assert!(matches!(app.log_in("nobody@x.org", "x").await, Err(AppError::Forbidden(_))));
+        assert!(
+            matches!(locked, AppError::TooManyAttempts { .. }),
+            "{locked:?}"
+        );
+        assert!(matches!(
+            app.log_in("nobody@x.org", "x").await,
+            Err(AppError::Forbidden(_))
+        ));
     }
 }
 
@@ -156,14 +218,42 @@ async fn log_in_is_refused_after_five_failures_even_with_the_right_password() {
 async fn the_demo_loads_once_with_an_enrolling_programme() {
     for (_db, app) in apps().await {
         let summary = app.load_demo().await.unwrap().expect("first load");
-        assert!((280..=320).contains(&summary.people), "{} people", summary.people);
+        assert!(
+            (280..=320).contains(&summary.people),
+            "{} people",
+            summary.people
+        );
         let programme = app.store.programme(summary.programme).await.unwrap();
         assert_eq!(programme.phase, Phase::Enrolling);
-        let enrolments = app.store.programme_enrolments(summary.programme).await.unwrap();
-        assert!(enrolments.iter().any(|e| e.profile.role == EnrolmentRole::Mentor));
-        assert!(enrolments.iter().any(|e| e.profile.role == EnrolmentRole::Mentee));
-        assert!(app.load_demo().await.unwrap().is_none(), "a second load changes nothing");
-        let junior = app.log_in(&summary.junior_login, upward_app::demo::DEMO_PASSWORD).await.unwrap();
-        assert!(app.my_enrolment(&junior, summary.programme).await.unwrap().is_none());
+        let enrolments = app
+            .store
+            .programme_enrolments(summary.programme)
+            .await
+            .unwrap();
+        assert!(
+            enrolments
+                .iter()
+                .any(|e| e.profile.role == EnrolmentRole::Mentor)
+        );
+        assert!(
+            enrolments
+                .iter()
+                .any(|e| e.profile.role == EnrolmentRole::Mentee)
+        );
+        assert!(
+            app.load_demo().await.unwrap().is_none(),
+            "a second load changes nothing"
+        );
+        let (junior, _senior) = upward_app::demo::demo_participants();
+        let junior = app
+            .log_in(junior.as_str(), upward_app::demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
+        assert!(
+            app.my_enrolment(&junior, summary.programme)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -1,1 +1,264 @@
-fn main() {}
+//! The `upward` command: runs the server and the operator's tasks (migrations, demo data,
+//! directory and enrolment imports, the first admin account).
+#![forbid(unsafe_code)]
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use upward_app::policy::Admin;
+use upward_app::settings::Secret;
+use upward_app::{App, AppError, Settings};
+use upward_domain::{ProgrammeId, Role};
+use upward_store::SqlStore;
+
+#[derive(Parser)]
+#[command(
+    name = "upward",
+    version,
+    about = "Upward: reverse mentoring programmes"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalOptions,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct GlobalOptions {
+    /// Database URL: sqlite://FILE (default sqlite://upward.db) or postgres://USER@HOST/DB.
+    /// Also UPWARD_DATABASE_URL.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// A TOML settings file (keys: listen, database_url, session_hours, secure_cookies).
+    #[arg(long, global = true, env = "UPWARD_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages, API, /healthz, /metrics).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080). Also UPWARD_LISTEN.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Load the demo organisation first (about 300 people, one programme enrolling).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo organisation into the database.
+    Demo,
+    /// The organisation directory.
+    People {
+        #[command(subcommand)]
+        command: PeopleCommand,
+    },
+    /// Enrolments in a programme.
+    Enrolments {
+        #[command(subcommand)]
+        command: EnrolmentCommand,
+    },
+    /// Accounts.
+    Users {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the OpenAPI document of the JSON API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum PeopleCommand {
+    /// Import people from CSV (all or nothing; see the README for the columns).
+    Import { file: PathBuf },
+    /// Write the directory to stdout as CSV, in the import format.
+    Export,
+}
+
+#[derive(Subcommand)]
+enum EnrolmentCommand {
+    /// Import enrolments from CSV into a programme (all or nothing).
+    Import { programme: i64, file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager or participant.
+        #[arg(long, default_value = "participant")]
+        role: Role,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut settings = Settings::load(cli.global.config.as_deref(), |name| {
+        std::env::var(name).ok()
+    })?;
+    if let Some(url) = cli.global.database_url {
+        settings.database_url = Secret::new(url);
+    }
+    if let Command::Openapi = cli.command {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&<upward_web::ApiDoc as utoipa::OpenApi>::openapi())?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Serve {
+        listen: Some(listen),
+        ..
+    } = &cli.command
+    {
+        settings.listen = *listen;
+    }
+    let store = SqlStore::connect(settings.database_url.expose())
+        .await
+        .with_context(|| "cannot open the database (check --database-url)")?;
+    let app = App::new(Arc::new(store), settings.clone())?;
+    let operator = Admin::command_line_operator();
+    match cli.command {
+        Command::Serve { demo, .. } => serve(app, &settings, demo).await?,
+        Command::Migrate => eprintln!("The database is up to date."),
+        Command::Demo => print_demo(&app).await?,
+        Command::People {
+            command: PeopleCommand::Import { file },
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            return report_import(app.import_people(&operator, &bytes).await);
+        }
+        Command::People {
+            command: PeopleCommand::Export,
+        } => {
+            let csv = app.export_people(&operator).await?;
+            std::io::stdout().write_all(&csv)?;
+        }
+        Command::Enrolments {
+            command: EnrolmentCommand::Import { programme, file },
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            return report_import(
+                app.import_enrolments(&operator.as_manager(), ProgrammeId(programme), &bytes)
+                    .await,
+            );
+        }
+        Command::Users {
+            command: UserCommand::Create { email, name, role },
+        } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let user = app
+                .create_account(
+                    &operator,
+                    &email,
+                    &name,
+                    role,
+                    password.trim_end_matches(['\n', '\r']),
+                )
+                .await?;
+            eprintln!("Created {} ({}).", user.email, user.role.label());
+        }
+        Command::Openapi => unreachable!("handled before the database is opened"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        print_demo(&app).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (use --listen to pick another address)",
+                settings.listen
+            )
+        })?;
+    let address = listener.local_addr()?;
+    eprintln!("Upward is running at http://{address}/  (Ctrl-C to stop)");
+    upward_web::serve(listener, app).await?;
+    Ok(())
+}
+
+async fn print_demo(app: &App) -> anyhow::Result<()> {
+    use upward_app::demo::{DEMO_ADMIN, DEMO_MANAGER, DEMO_PASSWORD};
+    match app.load_demo().await? {
+        Some(summary) => eprintln!(
+            "Loaded the demo organisation: {} people, programme {}.",
+            summary.people, summary.programme.0
+        ),
+        None => eprintln!("The demo organisation is already loaded."),
+    }
+    let (junior, senior) = upward_app::demo::demo_participants();
+    eprintln!("Log in with password '{DEMO_PASSWORD}' as:");
+    eprintln!("  admin              {DEMO_ADMIN}");
+    eprintln!("  programme manager  {DEMO_MANAGER}");
+    eprintln!("  junior participant {junior}  (not yet enrolled: try the enrolment form)");
+    eprintln!("  senior participant {senior}");
+    Ok(())
+}
+
+/// Prints an import's outcome; a rejected file lists every problem and exits non-zero.
+fn report_import(result: Result<upward_store::ImportCounts, AppError>) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(counts) => {
+            eprintln!(
+                "Imported: {} added, {} updated.",
+                counts.added, counts.updated
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(AppError::ImportRejected(problems)) => {
+            eprintln!(
+                "Nothing was imported: the file has {} problem(s).",
+                problems.len()
+            );
+            for problem in problems {
+                eprintln!("  {problem}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(error) => Err(error.into()),
+    }
+}

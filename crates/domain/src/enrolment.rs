@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 
 use crate::{Email, FieldError, FieldProblem, ProgrammeId, text};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct EnrolmentId(pub i64);
 
@@ -94,14 +96,22 @@ impl TopicLevels {
         let mut entries = Self::default();
         for part in value.split(';').filter(|part| !part.trim().is_empty()) {
             let (topic, score) = part.rsplit_once(':').ok_or_else(|| {
-                FieldError::new(format!("'{}' should be topic:score, such as 'cloud:4'", part.trim()))
+                FieldError::new(format!(
+                    "'{}' should be topic:score, such as 'cloud:4'",
+                    part.trim()
+                ))
             })?;
             let score = score.trim();
             let score = score
                 .parse::<u8>()
                 .ok()
                 .filter(|s| (1..=5).contains(s))
-                .ok_or_else(|| FieldError::new(format!("the score '{score}' of '{}' must be 1 to 5", topic.trim())))?;
+                .ok_or_else(|| {
+                    FieldError::new(format!(
+                        "the score '{score}' of '{}' must be 1 to 5",
+                        topic.trim()
+                    ))
+                })?;
             entries.push(topic, score)?;
         }
         Ok(entries)
@@ -109,16 +119,24 @@ impl TopicLevels {
 
     /// Adds one topic, normalised to lowercase single-spaced words; repeats are an error.
     pub fn push(&mut self, topic: &str, score: u8) -> Result<(), FieldError> {
-        let topic = topic.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let topic = topic
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         if topic.is_empty() {
             return Err(FieldError::new("a topic name is empty"));
         }
         text::bounded(&topic, "a topic name", 60)?;
         if !(1..=5).contains(&score) {
-            return Err(FieldError::new(format!("the score of '{topic}' must be 1 to 5")));
+            return Err(FieldError::new(format!(
+                "the score of '{topic}' must be 1 to 5"
+            )));
         }
         if self.0.iter().any(|(existing, _)| *existing == topic) {
-            return Err(FieldError::new(format!("the topic '{topic}' is listed twice")));
+            return Err(FieldError::new(format!(
+                "the topic '{topic}' is listed twice"
+            )));
         }
         self.0.push((topic, score));
         Ok(())
@@ -135,7 +153,11 @@ impl TopicLevels {
 
 impl std::fmt::Display for TopicLevels {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(|(topic, score)| format!("{topic}:{score}")).collect();
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(topic, score)| format!("{topic}:{score}"))
+            .collect();
         f.write_str(&parts.join(";"))
     }
 }
@@ -187,8 +209,11 @@ impl WeeklySlot {
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let value = value.trim();
-        let malformed = || FieldError::new(format!("'{value}' is not a slot like 'Mon 08:00-10:00'"));
-        let (day, times) = value.split_once(char::is_whitespace).ok_or_else(malformed)?;
+        let malformed =
+            || FieldError::new(format!("'{value}' is not a slot like 'Mon 08:00-10:00'"));
+        let (day, times) = value
+            .split_once(char::is_whitespace)
+            .ok_or_else(malformed)?;
         let (start, end) = times.trim().split_once('-').ok_or_else(malformed)?;
         Self::new(parse_day(day)?, parse_time(start)?, parse_time(end)?)
     }
@@ -204,11 +229,19 @@ pub fn parse_day(value: &str) -> Result<Weekday, FieldError> {
     DAYS.iter()
         .find(|(day, short)| short.to_ascii_lowercase() == lower || full_day_name(*day) == lower)
         .map(|(day, _)| *day)
-        .ok_or_else(|| FieldError::new(format!("'{}' is not a day of the week (Mon … Sun)", value.trim())))
+        .ok_or_else(|| {
+            FieldError::new(format!(
+                "'{}' is not a day of the week (Mon … Sun)",
+                value.trim()
+            ))
+        })
 }
 
 pub fn day_name(day: Weekday) -> &'static str {
-    DAYS.iter().find(|(d, _)| *d == day).map(|(_, name)| *name).unwrap_or("?")
+    DAYS.iter()
+        .find(|(d, _)| *d == day)
+        .map(|(_, name)| *name)
+        .unwrap_or("?")
 }
 
 fn full_day_name(day: Weekday) -> &'static str {
@@ -237,12 +270,22 @@ pub fn parse_time(value: &str) -> Result<Time, FieldError> {
 }
 
 fn hhmm(time: Time) -> String {
-    if time == Time::MAX { "24:00".into() } else { format!("{:02}:{:02}", time.hour(), time.minute()) }
+    if time == Time::MAX {
+        "24:00".into()
+    } else {
+        format!("{:02}:{:02}", time.hour(), time.minute())
+    }
 }
 
 impl std::fmt::Display for WeeklySlot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}-{}", day_name(self.day), hhmm(self.start), hhmm(self.end))
+        write!(
+            f,
+            "{} {}-{}",
+            day_name(self.day),
+            hhmm(self.start),
+            hhmm(self.end)
+        )
     }
 }
 
@@ -267,7 +310,9 @@ impl Availability {
         let mut merged: Vec<WeeklySlot> = Vec::with_capacity(slots.len());
         for slot in slots {
             match merged.last_mut() {
-                Some(last) if last.day == slot.day && slot.start <= last.end => last.end = last.end.max(slot.end),
+                Some(last) if last.day == slot.day && slot.start <= last.end => {
+                    last.end = last.end.max(slot.end)
+                }
                 _ => merged.push(slot),
             }
         }
@@ -314,20 +359,46 @@ pub struct BigFive {
 }
 
 impl BigFive {
-    pub const TRAITS: [&'static str; 5] = ["openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism"];
+    pub const TRAITS: [&'static str; 5] = [
+        "openness",
+        "conscientiousness",
+        "extraversion",
+        "agreeableness",
+        "neuroticism",
+    ];
 
     pub fn from_scores(scores: [f64; 5]) -> Result<Self, FieldError> {
         for (name, score) in Self::TRAITS.iter().zip(scores) {
             if !(score.is_finite() && (1.0..=5.0).contains(&score)) {
-                return Err(FieldError::new(format!("{name} must be between 1.0 and 5.0, not {score}")));
+                return Err(FieldError::new(format!(
+                    "{name} must be between 1.0 and 5.0, not {score}"
+                )));
             }
         }
-        let [openness, conscientiousness, extraversion, agreeableness, neuroticism] = scores;
-        Ok(Self { openness, conscientiousness, extraversion, agreeableness, neuroticism })
+        let [
+            openness,
+            conscientiousness,
+            extraversion,
+            agreeableness,
+            neuroticism,
+        ] = scores;
+        Ok(Self {
+            openness,
+            conscientiousness,
+            extraversion,
+            agreeableness,
+            neuroticism,
+        })
     }
 
     pub fn scores(&self) -> [f64; 5] {
-        [self.openness, self.conscientiousness, self.extraversion, self.agreeableness, self.neuroticism]
+        [
+            self.openness,
+            self.conscientiousness,
+            self.extraversion,
+            self.agreeableness,
+            self.neuroticism,
+        ]
     }
 }
 
@@ -350,16 +421,34 @@ pub struct EnrolmentProfile {
 impl EnrolmentProfile {
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut problems = Vec::new();
-        let mut add = |field: &'static str, problem: &str| problems.push(FieldProblem { field, problem: problem.into() });
+        let mut add = |field: &'static str, problem: &str| {
+            problems.push(FieldProblem {
+                field,
+                problem: problem.into(),
+            })
+        };
         match self.role {
-            EnrolmentRole::Mentor if self.offers.is_empty() => add("offers", "a mentor lists at least one topic they can offer"),
-            EnrolmentRole::Mentor if !self.interests.is_empty() => add("interests", "interests are for mentees; a mentor lists offers"),
-            EnrolmentRole::Mentee if self.interests.is_empty() => add("interests", "a mentee lists at least one topic they want to learn"),
-            EnrolmentRole::Mentee if !self.offers.is_empty() => add("offers", "offers are for mentors; a mentee lists interests"),
+            EnrolmentRole::Mentor if self.offers.is_empty() => {
+                add("offers", "a mentor lists at least one topic they can offer")
+            }
+            EnrolmentRole::Mentor if !self.interests.is_empty() => add(
+                "interests",
+                "interests are for mentees; a mentor lists offers",
+            ),
+            EnrolmentRole::Mentee if self.interests.is_empty() => add(
+                "interests",
+                "a mentee lists at least one topic they want to learn",
+            ),
+            EnrolmentRole::Mentee if !self.offers.is_empty() => {
+                add("offers", "offers are for mentors; a mentee lists interests")
+            }
             _ => {}
         }
         if self.availability.slots().is_empty() {
-            add("availability", "give at least one weekly slot when you could meet");
+            add(
+                "availability",
+                "give at least one weekly slot when you could meet",
+            );
         }
         if let Err(error) = text::bounded(&self.statement, "the statement", 2000) {
             add("statement", &error.0);
@@ -384,10 +473,14 @@ mod tests {
 
     #[test]
     fn availability_round_trips_sorted_and_merged() {
-        let availability = Availability::parse("Wed 17:30-19:00; Mon 08:00-09:00;Mon 08:30-10:00").unwrap();
+        let availability =
+            Availability::parse("Wed 17:30-19:00; Mon 08:00-09:00;Mon 08:30-10:00").unwrap();
         assert_eq!(availability.to_string(), "Mon 08:00-10:00;Wed 17:30-19:00");
         assert_eq!(availability.weekly_minutes(), 120 + 90);
-        assert_eq!(Availability::parse(&availability.to_string()).unwrap(), availability);
+        assert_eq!(
+            Availability::parse(&availability.to_string()).unwrap(),
+            availability
+        );
     }
 
     #[test]
@@ -399,9 +492,24 @@ mod tests {
 
     #[test]
     fn slots_that_do_not_parse_say_what_is_expected() {
-        assert!(WeeklySlot::parse("Funday 08:00-09:00").unwrap_err().0.contains("not a day"));
-        assert!(WeeklySlot::parse("Mon 8am-9am").unwrap_err().0.contains("not a time"));
-        assert!(WeeklySlot::parse("Mon").unwrap_err().0.contains("like 'Mon 08:00-10:00'"));
+        assert!(
+            WeeklySlot::parse("Funday 08:00-09:00")
+                .unwrap_err()
+                .0
+                .contains("not a day")
+        );
+        assert!(
+            WeeklySlot::parse("Mon 8am-9am")
+                .unwrap_err()
+                .0
+                .contains("not a time")
+        );
+        assert!(
+            WeeklySlot::parse("Mon")
+                .unwrap_err()
+                .0
+                .contains("like 'Mon 08:00-10:00'")
+        );
         assert!(WeeklySlot::parse("Mon 25:00-26:00").is_err());
     }
 
@@ -424,9 +532,24 @@ mod tests {
     fn topics_are_normalised_and_scores_checked() {
         let topics = TopicLevels::parse("Generative  AI:4; cloud:2").unwrap();
         assert_eq!(topics.to_string(), "generative ai:4;cloud:2");
-        assert!(TopicLevels::parse("cloud:6").unwrap_err().0.contains("must be 1 to 5"));
-        assert!(TopicLevels::parse("cloud").unwrap_err().0.contains("topic:score"));
-        assert!(TopicLevels::parse("cloud:2;Cloud:3").unwrap_err().0.contains("listed twice"));
+        assert!(
+            TopicLevels::parse("cloud:6")
+                .unwrap_err()
+                .0
+                .contains("must be 1 to 5")
+        );
+        assert!(
+            TopicLevels::parse("cloud")
+                .unwrap_err()
+                .0
+                .contains("topic:score")
+        );
+        assert!(
+            TopicLevels::parse("cloud:2;Cloud:3")
+                .unwrap_err()
+                .0
+                .contains("listed twice")
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use utoipa::ToSchema;
 
 use crate::FieldError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct PersonId(pub i64);
 
@@ -29,7 +31,9 @@ impl Email {
                 if !local.is_empty() && !domain.contains('@') && domain.contains('.')
                     && !domain.starts_with('.') && !domain.ends_with('.'));
         if !valid {
-            return Err(FieldError::new(format!("'{value}' is not an email address")));
+            return Err(FieldError::new(format!(
+                "'{value}' is not an email address"
+            )));
         }
         Ok(Self(value.to_owned()))
     }
@@ -64,7 +68,9 @@ impl std::fmt::Display for Email {
 }
 
 /// Seniority from 1 (most junior) to 20 (most senior).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(try_from = "i64", into = "i64")]
 #[schema(value_type = i64, example = 7)]
 pub struct JobLevel(u8);
@@ -87,9 +93,9 @@ impl JobLevel {
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let value = value.trim();
-        let level = value.parse::<i64>().map_err(|_| {
-            FieldError::new(format!("job level '{value}' is not a whole number"))
-        })?;
+        let level = value
+            .parse::<i64>()
+            .map_err(|_| FieldError::new(format!("job level '{value}' is not a whole number")))?;
         Self::new(level)
     }
 
@@ -216,7 +222,15 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_rejected() {
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.d"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "a@b@c.d",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -232,7 +246,10 @@ mod tests {
 
     #[test]
     fn time_zones_are_checked_against_the_iana_database() {
-        assert_eq!(TimeZoneName::parse("Europe/Paris").unwrap().as_str(), "Europe/Paris");
+        assert_eq!(
+            TimeZoneName::parse("Europe/Paris").unwrap().as_str(),
+            "Europe/Paris"
+        );
         assert!(TimeZoneName::parse("Mars/Olympus_Mons").is_err());
         assert!(TimeZoneName::parse("").is_err());
     }

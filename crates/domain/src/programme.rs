@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 use crate::{FieldProblem, text};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct ProgrammeId(pub i64);
 
@@ -62,9 +64,17 @@ impl Phase {
         }
         let allowed = match self.next_phases() {
             [] => "nothing (it is closed)".to_owned(),
-            phases => phases.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" or "),
+            phases => phases
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
         };
-        Err(PhaseError { from: self, to, allowed })
+        Err(PhaseError {
+            from: self,
+            to,
+            allowed,
+        })
     }
 
     pub fn accepts_enrolment(self) -> bool {
@@ -117,7 +127,8 @@ impl std::str::FromStr for Phase {
 pub struct Objective(String);
 
 impl Objective {
-    pub const SUGGESTED: [&'static str; 4] = ["tech-upskilling", "inclusion", "culture", "retention"];
+    pub const SUGGESTED: [&'static str; 4] =
+        ["tech-upskilling", "inclusion", "culture", "retention"];
 
     pub fn parse(value: &str) -> Result<Self, crate::FieldError> {
         let slug = value.trim().to_lowercase().replace([' ', '_'], "-");
@@ -173,7 +184,10 @@ pub struct Cadence {
 
 impl Default for Cadence {
     fn default() -> Self {
-        Self { virtual_every_weeks: Some(2), in_person_every_months: Some(1) }
+        Self {
+            virtual_every_weeks: Some(2),
+            in_person_every_months: Some(1),
+        }
     }
 }
 
@@ -250,7 +264,14 @@ impl Weights {
 impl Default for Weights {
     /// Expertise fit matters most, schedule next: a pair that cannot meet does not last.
     fn default() -> Self {
-        Self { expertise: 3.0, diversity: 1.0, level_gap: 1.0, personality: 1.0, schedule: 2.0, channel: 1.0 }
+        Self {
+            expertise: 3.0,
+            diversity: 1.0,
+            level_gap: 1.0,
+            personality: 1.0,
+            schedule: 2.0,
+            channel: 1.0,
+        }
     }
 }
 
@@ -273,7 +294,10 @@ impl Default for MatchingSettings {
             mentor_capacity: 1,
             session_minutes: 60,
             weights: Weights::default(),
-            diversity_dimensions: vec![DiversityDimension::Generation, DiversityDimension::Department],
+            diversity_dimensions: vec![
+                DiversityDimension::Generation,
+                DiversityDimension::Department,
+            ],
         }
     }
 }
@@ -302,33 +326,70 @@ impl ProgrammeDraft {
                 problems.push(FieldProblem { field, problem });
             }
         };
-        check("name", text::required(&self.name, "the name", 120).map(drop).map_err(|e| e.0));
-        check("purpose", text::bounded(&self.purpose, "the purpose", 4000).map(drop).map_err(|e| e.0));
         check(
-            "learning_expectations",
-            text::bounded(&self.learning_expectations, "the learning expectations", 4000)
+            "name",
+            text::required(&self.name, "the name", 120)
                 .map(drop)
                 .map_err(|e| e.0),
         );
         check(
+            "purpose",
+            text::bounded(&self.purpose, "the purpose", 4000)
+                .map(drop)
+                .map_err(|e| e.0),
+        );
+        check(
+            "learning_expectations",
+            text::bounded(
+                &self.learning_expectations,
+                "the learning expectations",
+                4000,
+            )
+            .map(drop)
+            .map_err(|e| e.0),
+        );
+        check(
             "end_date",
-            if self.end_date > self.start_date { Ok(()) } else { Err("the end date must come after the start date".into()) },
+            if self.end_date > self.start_date {
+                Ok(())
+            } else {
+                Err("the end date must come after the start date".into())
+            },
         );
         check("cadence", cadence_problem(&self.cadence));
         let m = &self.matching;
-        check("min_level_gap", in_range(i64::from(m.min_level_gap), 0, 19, "the minimum level gap"));
-        check("mentor_capacity", in_range(i64::from(m.mentor_capacity), 1, 10, "the mentor capacity"));
-        check("session_minutes", in_range(i64::from(m.session_minutes), 15, 240, "the session length"));
+        check(
+            "min_level_gap",
+            in_range(i64::from(m.min_level_gap), 0, 19, "the minimum level gap"),
+        );
+        check(
+            "mentor_capacity",
+            in_range(i64::from(m.mentor_capacity), 1, 10, "the mentor capacity"),
+        );
+        check(
+            "session_minutes",
+            in_range(i64::from(m.session_minutes), 15, 240, "the session length"),
+        );
         for (name, weight) in m.weights.named() {
             let ok = weight.is_finite() && (0.0..=Weights::MAX).contains(&weight);
-            check("weights", if ok { Ok(()) } else { Err(format!("the {name} weight must be between 0 and 10")) });
+            check(
+                "weights",
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!("the {name} weight must be between 0 and 10"))
+                },
+            );
         }
         problems
     }
 
     /// A warning, not an error: the articles recommend 6 to 12 months, but a short pilot is fine.
     pub fn duration_warning(&self) -> Option<String> {
-        let span = self.start_date.until((jiff::Unit::Month, self.end_date)).ok()?;
+        let span = self
+            .start_date
+            .until((jiff::Unit::Month, self.end_date))
+            .ok()?;
         let (months, days) = (span.get_months(), span.get_days());
         if months < 6 {
             Some(format!(
@@ -345,13 +406,19 @@ impl ProgrammeDraft {
 }
 
 fn in_range(value: i64, min: i64, max: i64, what: &str) -> Result<(), String> {
-    if (min..=max).contains(&value) { Ok(()) } else { Err(format!("{what} must be between {min} and {max}")) }
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("{what} must be between {min} and {max}"))
+    }
 }
 
 fn cadence_problem(cadence: &Cadence) -> Result<(), String> {
     match (cadence.virtual_every_weeks, cadence.in_person_every_months) {
         (None, None) => Err("choose at least one kind of meeting".into()),
-        (Some(weeks), _) if !(1..=8).contains(&weeks) => Err("virtual meetings must be every 1 to 8 weeks".into()),
+        (Some(weeks), _) if !(1..=8).contains(&weeks) => {
+            Err("virtual meetings must be every 1 to 8 weeks".into())
+        }
         (_, Some(months)) if !(1..=12).contains(&months) => {
             Err("in-person meetings must be every 1 to 12 months".into())
         }
@@ -390,8 +457,14 @@ mod tests {
     #[test]
     fn phases_move_forward_and_a_draft_may_skip_the_pilot() {
         assert_eq!(Phase::Draft.transition(Phase::Pilot), Ok(Phase::Pilot));
-        assert_eq!(Phase::Draft.transition(Phase::Enrolling), Ok(Phase::Enrolling));
-        assert_eq!(Phase::Matching.transition(Phase::Enrolling), Ok(Phase::Enrolling));
+        assert_eq!(
+            Phase::Draft.transition(Phase::Enrolling),
+            Ok(Phase::Enrolling)
+        );
+        assert_eq!(
+            Phase::Matching.transition(Phase::Enrolling),
+            Ok(Phase::Enrolling)
+        );
         assert_eq!(Phase::Running.transition(Phase::Closed), Ok(Phase::Closed));
     }
 
@@ -402,7 +475,13 @@ mod tests {
             err.to_string(),
             "a programme cannot move from draft to running; from draft it can move to pilot or enrolling or closed"
         );
-        assert!(Phase::Closed.transition(Phase::Draft).unwrap_err().to_string().contains("it is closed"));
+        assert!(
+            Phase::Closed
+                .transition(Phase::Draft)
+                .unwrap_err()
+                .to_string()
+                .contains("it is closed")
+        );
         assert!(Phase::Running.transition(Phase::Enrolling).is_err());
     }
 
@@ -416,10 +495,28 @@ mod tests {
 
     #[test]
     fn duration_outside_six_to_twelve_months_warns() {
-        assert!(draft(date(2027, 1, 1), date(2027, 9, 1)).duration_warning().is_none());
-        assert!(draft(date(2027, 1, 1), date(2028, 1, 1)).duration_warning().is_none());
-        assert!(draft(date(2027, 1, 1), date(2027, 3, 1)).duration_warning().unwrap().contains("6 to 12 months"));
-        assert!(draft(date(2027, 1, 1), date(2028, 3, 1)).duration_warning().unwrap().contains("over 12 months"));
+        assert!(
+            draft(date(2027, 1, 1), date(2027, 9, 1))
+                .duration_warning()
+                .is_none()
+        );
+        assert!(
+            draft(date(2027, 1, 1), date(2028, 1, 1))
+                .duration_warning()
+                .is_none()
+        );
+        assert!(
+            draft(date(2027, 1, 1), date(2027, 3, 1))
+                .duration_warning()
+                .unwrap()
+                .contains("6 to 12 months")
+        );
+        assert!(
+            draft(date(2027, 1, 1), date(2028, 3, 1))
+                .duration_warning()
+                .unwrap()
+                .contains("over 12 months")
+        );
     }
 
     #[test]
@@ -428,16 +525,32 @@ mod tests {
         bad.name = "  ".into();
         bad.matching.mentor_capacity = 0;
         bad.matching.weights.schedule = 11.0;
-        bad.cadence = Cadence { virtual_every_weeks: None, in_person_every_months: None };
+        bad.cadence = Cadence {
+            virtual_every_weeks: None,
+            in_person_every_months: None,
+        };
         let fields: Vec<&str> = bad.problems().iter().map(|p| p.field).collect();
-        assert_eq!(fields, ["name", "end_date", "cadence", "mentor_capacity", "weights"]);
-        assert!(draft(date(2027, 1, 1), date(2027, 9, 1)).problems().is_empty());
+        assert_eq!(
+            fields,
+            ["name", "end_date", "cadence", "mentor_capacity", "weights"]
+        );
+        assert!(
+            draft(date(2027, 1, 1), date(2027, 9, 1))
+                .problems()
+                .is_empty()
+        );
     }
 
     #[test]
     fn cadence_reads_like_the_articles() {
-        assert_eq!(Cadence::default().to_string(), "virtual every 2 weeks + in person monthly");
-        let quarterly = Cadence { virtual_every_weeks: None, in_person_every_months: Some(3) };
+        assert_eq!(
+            Cadence::default().to_string(),
+            "virtual every 2 weeks + in person monthly"
+        );
+        let quarterly = Cadence {
+            virtual_every_weeks: None,
+            in_person_every_months: Some(3),
+        };
         assert_eq!(quarterly.to_string(), "in person quarterly");
     }
 }

@@ -23,7 +23,13 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
 
 #[async_trait]
 impl AccountStore for SqlStore {
-    async fn create_user(&self, email: &Email, name: &str, role: Role, password_hash: &str) -> StoreResult<User> {
+    async fn create_user(
+        &self,
+        email: &Email,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> StoreResult<User> {
         let row = sqlx::query(
             "INSERT INTO users (email, email_key, name, role, password_hash, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -37,33 +43,66 @@ impl AccountStore for SqlStore {
         .fetch_one(&self.pool)
         .await
         .map_err(|error| match map_error(error) {
-            StoreError::Conflict { .. } => StoreError::conflict(format!("an account for {email} already exists")),
+            StoreError::Conflict { .. } => {
+                StoreError::conflict(format!("an account for {email} already exists"))
+            }
             other => other,
         })?;
-        Ok(User { id: UserId(row.try_get("id")?), email: email.clone(), name: name.to_owned(), role })
+        Ok(User {
+            id: UserId(row.try_get("id")?),
+            email: email.clone(),
+            name: name.to_owned(),
+            role,
+        })
     }
 
     async fn user(&self, id: UserId) -> StoreResult<User> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
-        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(map_error)?;
-        row.as_ref().map(user_from_row).transpose()?.ok_or_else(|| StoreError::not_found("the account"))
+        let row = sqlx::query(sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
+        row.as_ref()
+            .map(user_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("the account"))
     }
 
     async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1"));
-        let row = sqlx::query(sql).bind(email_key).fetch_optional(&self.pool).await.map_err(map_error)?;
-        row.map(|row| Ok(Credentials { user: user_from_row(&row)?, password_hash: row.try_get("password_hash")? }))
-            .transpose()
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(email_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
+        row.map(|row| {
+            Ok(Credentials {
+                user: user_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+            })
+        })
+        .transpose()
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY email_key"));
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(map_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY email_key"
+        ));
+        let rows = sqlx::query(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?;
         rows.iter().map(user_from_row).collect()
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await.map_err(map_error)?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_error)?;
         Ok(row.try_get("n")?)
     }
 
@@ -91,11 +130,20 @@ impl AccountStore for SqlStore {
             return Err(StoreError::not_found("the account"));
         }
         // A new password ends every other session of the account.
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&self.pool).await.map_err(map_error)?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
         Ok(())
     }
 
-    async fn create_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp) -> StoreResult<()> {
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user.0)
@@ -111,12 +159,21 @@ impl AccountStore for SqlStore {
             "SELECT {USER_COLUMNS} FROM sessions JOIN users ON users.id = sessions.user_id
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2"
         ));
-        let row = sqlx::query(sql).bind(token_hash).bind(to_epoch(now)).fetch_optional(&self.pool).await.map_err(map_error)?;
+        let row = sqlx::query(sql)
+            .bind(token_hash)
+            .bind(to_epoch(now))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await.map_err(map_error)?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
         Ok(())
     }
 
@@ -129,7 +186,12 @@ impl AccountStore for SqlStore {
         Ok(done.rows_affected())
     }
 
-    async fn create_api_token(&self, token_hash: &str, user: UserId, label: &str) -> StoreResult<()> {
+    async fn create_api_token(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        label: &str,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(user.0)
@@ -145,7 +207,11 @@ impl AccountStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.token_hash = $1"
         ));
-        let row = sqlx::query(sql).bind(token_hash).fetch_optional(&self.pool).await.map_err(map_error)?;
+        let row = sqlx::query(sql)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -160,12 +226,14 @@ impl AccountStore for SqlStore {
     }
 
     async fn login_failures_since(&self, throttle_key: &str, since: Timestamp) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE throttle_key = $1 AND failed_at > $2")
-            .bind(throttle_key)
-            .bind(to_epoch(since))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_error)?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM login_failures WHERE throttle_key = $1 AND failed_at > $2",
+        )
+        .bind(throttle_key)
+        .bind(to_epoch(since))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_error)?;
         Ok(row.try_get("n")?)
     }
 

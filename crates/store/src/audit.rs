@@ -8,7 +8,13 @@ use crate::{AuditEntry, AuditStore, SqlStore, StoreResult};
 
 #[async_trait]
 impl AuditStore for SqlStore {
-    async fn record_audit(&self, actor: &str, action: &str, subject: &str, detail: &str) -> StoreResult<()> {
+    async fn record_audit(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
             .bind(now_epoch())
             .bind(actor)
@@ -22,11 +28,13 @@ impl AuditStore for SqlStore {
     }
 
     async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_error)?;
+        let rows = sqlx::query(
+            "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_error)?;
         rows.iter()
             .map(|row| {
                 Ok(AuditEntry {

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use upward_domain::{
-    Availability, BigFive, Email, Enrolment, EnrolmentId, EnrolmentProfile, ProgrammeId, TopicLevels,
+    Availability, BigFive, Email, Enrolment, EnrolmentId, EnrolmentProfile, ProgrammeId,
+    TopicLevels,
 };
 
 use crate::sql::{corrupt, map_error, now_epoch, parse_column};
@@ -38,9 +39,9 @@ fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
         .map(|name| row.try_get::<Option<f64>, _>(*name))
         .collect::<Result<_, _>>()?;
     let big_five = match scores.as_slice() {
-        [Some(o), Some(c), Some(e), Some(a), Some(n)] => {
-            Some(BigFive::from_scores([*o, *c, *e, *a, *n]).map_err(|e| corrupt("openness", "…", e))?)
-        }
+        [Some(o), Some(c), Some(e), Some(a), Some(n)] => Some(
+            BigFive::from_scores([*o, *c, *e, *a, *n]).map_err(|e| corrupt("openness", "…", e))?,
+        ),
         _ => None,
     };
     Ok(Enrolment {
@@ -51,8 +52,10 @@ fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
         profile: EnrolmentProfile {
             role: parse_column(row, "role")?,
             offers: TopicLevels::parse(&offers).map_err(|e| corrupt("offers", &offers, e))?,
-            interests: TopicLevels::parse(&interests).map_err(|e| corrupt("interests", &interests, e))?,
-            availability: Availability::parse(&availability).map_err(|e| corrupt("availability", &availability, e))?,
+            interests: TopicLevels::parse(&interests)
+                .map_err(|e| corrupt("interests", &interests, e))?,
+            availability: Availability::parse(&availability)
+                .map_err(|e| corrupt("availability", &availability, e))?,
             channel: parse_column(row, "channel")?,
             preferred_time: parse_column(row, "preferred_time")?,
             big_five,
@@ -61,7 +64,12 @@ fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
     })
 }
 
-async fn upsert(tx: &mut Transaction<'_, Any>, programme: ProgrammeId, email_key: &str, profile: &EnrolmentProfile) -> StoreResult<i64> {
+async fn upsert(
+    tx: &mut Transaction<'_, Any>,
+    programme: ProgrammeId,
+    email_key: &str,
+    profile: &EnrolmentProfile,
+) -> StoreResult<i64> {
     let scores = profile.big_five.map(|b| b.scores());
     let score = |i: usize| scores.map(|s| s[i]);
     // Not cached: sqlx 0.9's Any driver sends a NULL f64 to PostgreSQL as a float4, and a
@@ -87,14 +95,19 @@ async fn upsert(tx: &mut Transaction<'_, Any>, programme: ProgrammeId, email_key
         .await
         .map_err(|error| match map_error(error) {
             StoreError::Invalid { .. } => StoreError::Invalid {
-                what: format!("{email_key} is not in the directory, or the programme does not exist"),
+                what: format!(
+                    "{email_key} is not in the directory, or the programme does not exist"
+                ),
             },
             other => other,
         })?;
     Ok(row.try_get("id")?)
 }
 
-async fn count_enrolments(tx: &mut Transaction<'_, Any>, programme: ProgrammeId) -> StoreResult<i64> {
+async fn count_enrolments(
+    tx: &mut Transaction<'_, Any>,
+    programme: ProgrammeId,
+) -> StoreResult<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM enrolments WHERE programme_id = $1")
         .bind(programme.0)
         .fetch_one(&mut **tx)
@@ -105,14 +118,23 @@ async fn count_enrolments(tx: &mut Transaction<'_, Any>, programme: ProgrammeId)
 
 #[async_trait]
 impl EnrolmentStore for SqlStore {
-    async fn save_enrolment(&self, programme: ProgrammeId, email_key: &str, profile: &EnrolmentProfile) -> StoreResult<Enrolment> {
+    async fn save_enrolment(
+        &self,
+        programme: ProgrammeId,
+        email_key: &str,
+        profile: &EnrolmentProfile,
+    ) -> StoreResult<Enrolment> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let id = upsert(&mut tx, programme, email_key, profile).await?;
         tx.commit().await.map_err(map_error)?;
         self.enrolment(EnrolmentId(id)).await
     }
 
-    async fn import_enrolments(&self, programme: ProgrammeId, rows: &[(String, EnrolmentProfile)]) -> StoreResult<ImportCounts> {
+    async fn import_enrolments(
+        &self,
+        programme: ProgrammeId,
+        rows: &[(String, EnrolmentProfile)],
+    ) -> StoreResult<ImportCounts> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let before = count_enrolments(&mut tx, programme).await?;
         for (email_key, profile) in rows {
@@ -120,35 +142,72 @@ impl EnrolmentStore for SqlStore {
         }
         let added = (count_enrolments(&mut tx, programme).await? - before) as u64;
         tx.commit().await.map_err(map_error)?;
-        Ok(ImportCounts { added, updated: rows.len() as u64 - added })
+        Ok(ImportCounts {
+            added,
+            updated: rows.len() as u64 - added,
+        })
     }
 
     async fn enrolment(&self, id: EnrolmentId) -> StoreResult<Enrolment> {
         let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.id = $1"));
-        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(map_error)?;
-        row.as_ref().map(enrolment_from_row).transpose()?.ok_or_else(|| StoreError::not_found("the enrolment"))
+        let row = sqlx::query(sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
+        row.as_ref()
+            .map(enrolment_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("the enrolment"))
     }
 
-    async fn enrolment_of(&self, programme: ProgrammeId, email_key: &str) -> StoreResult<Option<Enrolment>> {
-        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND e.person_key = $2"));
-        let row = sqlx::query(sql).bind(programme.0).bind(email_key).fetch_optional(&self.pool).await.map_err(map_error)?;
+    async fn enrolment_of(
+        &self,
+        programme: ProgrammeId,
+        email_key: &str,
+    ) -> StoreResult<Option<Enrolment>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND e.person_key = $2"
+        ));
+        let row = sqlx::query(sql)
+            .bind(programme.0)
+            .bind(email_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
         row.as_ref().map(enrolment_from_row).transpose()
     }
 
     async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
-        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.programme_id = $1 ORDER BY e.role, p.name"));
-        let rows = sqlx::query(sql).bind(programme.0).fetch_all(&self.pool).await.map_err(map_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 ORDER BY e.role, p.name"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(programme.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?;
         rows.iter().map(enrolment_from_row).collect()
     }
 
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>> {
-        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.person_key = $1 ORDER BY e.programme_id"));
-        let rows = sqlx::query(sql).bind(email_key).fetch_all(&self.pool).await.map_err(map_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{ENROLMENT_SELECT} WHERE e.person_key = $1 ORDER BY e.programme_id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(email_key)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?;
         rows.iter().map(enrolment_from_row).collect()
     }
 
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()> {
-        let done = sqlx::query("DELETE FROM enrolments WHERE id = $1").bind(id.0).execute(&self.pool).await.map_err(map_error)?;
+        let done = sqlx::query("DELETE FROM enrolments WHERE id = $1")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("the enrolment"));
         }

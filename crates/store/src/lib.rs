@@ -59,7 +59,13 @@ pub struct Credentials {
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    async fn create_user(&self, email: &Email, name: &str, role: Role, password_hash: &str) -> StoreResult<User>;
+    async fn create_user(
+        &self,
+        email: &Email,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> StoreResult<User>;
     async fn user(&self, id: UserId) -> StoreResult<User>;
     async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
@@ -67,13 +73,23 @@ pub trait AccountStore: Send + Sync {
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User>;
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()>;
 
-    async fn create_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp) -> StoreResult<()>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
     /// The session's account, if the session exists and has not expired at `now`.
     async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
 
-    async fn create_api_token(&self, token_hash: &str, user: UserId, label: &str) -> StoreResult<()>;
+    async fn create_api_token(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        label: &str,
+    ) -> StoreResult<()>;
     async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>>;
 
     async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()>;
@@ -117,22 +133,45 @@ pub struct ProgrammeSummary {
 
 #[async_trait]
 pub trait ProgrammeStore: Send + Sync {
-    async fn create_programme(&self, draft: &ProgrammeDraft, phase: Phase, cloned_from: Option<ProgrammeId>) -> StoreResult<Programme>;
+    async fn create_programme(
+        &self,
+        draft: &ProgrammeDraft,
+        phase: Phase,
+        cloned_from: Option<ProgrammeId>,
+    ) -> StoreResult<Programme>;
     async fn programme(&self, id: ProgrammeId) -> StoreResult<Programme>;
     async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>>;
-    async fn update_programme(&self, id: ProgrammeId, draft: &ProgrammeDraft) -> StoreResult<Programme>;
+    async fn update_programme(
+        &self,
+        id: ProgrammeId,
+        draft: &ProgrammeDraft,
+    ) -> StoreResult<Programme>;
     /// Moves the phase only if it is still `from`, so two managers racing cannot skip a check.
-    async fn change_phase(&self, id: ProgrammeId, from: Phase, to: Phase) -> StoreResult<Programme>;
+    async fn change_phase(&self, id: ProgrammeId, from: Phase, to: Phase)
+    -> StoreResult<Programme>;
 }
 
 #[async_trait]
 pub trait EnrolmentStore: Send + Sync {
     /// Creates or replaces the person's enrolment in the programme.
-    async fn save_enrolment(&self, programme: ProgrammeId, email_key: &str, profile: &EnrolmentProfile) -> StoreResult<Enrolment>;
+    async fn save_enrolment(
+        &self,
+        programme: ProgrammeId,
+        email_key: &str,
+        profile: &EnrolmentProfile,
+    ) -> StoreResult<Enrolment>;
     /// Saves many enrolments in one transaction: all or nothing.
-    async fn import_enrolments(&self, programme: ProgrammeId, rows: &[(String, EnrolmentProfile)]) -> StoreResult<ImportCounts>;
+    async fn import_enrolments(
+        &self,
+        programme: ProgrammeId,
+        rows: &[(String, EnrolmentProfile)],
+    ) -> StoreResult<ImportCounts>;
     async fn enrolment(&self, id: EnrolmentId) -> StoreResult<Enrolment>;
-    async fn enrolment_of(&self, programme: ProgrammeId, email_key: &str) -> StoreResult<Option<Enrolment>>;
+    async fn enrolment_of(
+        &self,
+        programme: ProgrammeId,
+        email_key: &str,
+    ) -> StoreResult<Option<Enrolment>>;
     async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>>;
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()>;
@@ -151,7 +190,13 @@ pub struct AuditEntry {
 
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    async fn record_audit(&self, actor: &str, action: &str, subject: &str, detail: &str) -> StoreResult<()>;
+    async fn record_audit(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> StoreResult<()>;
     async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 }
 

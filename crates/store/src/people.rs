@@ -35,7 +35,12 @@ pub(crate) fn person_from_row(row: &AnyRow) -> StoreResult<Person> {
 }
 
 fn like_pattern(search: &str) -> String {
-    let escaped = search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = search
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -44,12 +49,17 @@ impl PeopleStore for SqlStore {
     async fn upsert_people(&self, people: &[Person]) -> StoreResult<ImportCounts> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let count = |row: AnyRow| row.try_get::<i64, _>("n");
-        let before = count(sqlx::query("SELECT COUNT(*) AS n FROM people").fetch_one(&mut *tx).await?)?;
+        let before = count(
+            sqlx::query("SELECT COUNT(*) AS n FROM people")
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
         let now = now_epoch();
         for chunk in people.chunks(ROWS_PER_STATEMENT) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
-                    let params: Vec<String> = (1..=11).map(|c| format!("${}", i * 11 + c)).collect();
+                    let params: Vec<String> =
+                        (1..=11).map(|c| format!("${}", i * 11 + c)).collect();
                     format!("({})", params.join(", "))
                 })
                 .collect();
@@ -80,31 +90,57 @@ impl PeopleStore for SqlStore {
             }
             query.execute(&mut *tx).await.map_err(map_error)?;
         }
-        let after = count(sqlx::query("SELECT COUNT(*) AS n FROM people").fetch_one(&mut *tx).await?)?;
+        let after = count(
+            sqlx::query("SELECT COUNT(*) AS n FROM people")
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
         tx.commit().await.map_err(|error| match map_error(error) {
-            StoreError::Invalid { .. } => StoreError::Invalid { what: "a manager_email names nobody in the directory".into() },
+            StoreError::Invalid { .. } => StoreError::Invalid {
+                what: "a manager_email names nobody in the directory".into(),
+            },
             other => other,
         })?;
         let added = (after - before) as u64;
-        Ok(ImportCounts { added, updated: people.len() as u64 - added })
+        Ok(ImportCounts {
+            added,
+            updated: people.len() as u64 - added,
+        })
     }
 
     async fn reporting_lines(&self) -> StoreResult<Vec<(String, Option<String>)>> {
-        let rows = sqlx::query("SELECT email_key, manager_key FROM people").fetch_all(&self.pool).await.map_err(map_error)?;
-        rows.iter().map(|row| Ok((row.try_get("email_key")?, row.try_get("manager_key")?))).collect()
+        let rows = sqlx::query("SELECT email_key, manager_key FROM people")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("email_key")?, row.try_get("manager_key")?)))
+            .collect()
     }
 
     async fn person(&self, email_key: &str) -> StoreResult<Option<Person>> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1"));
-        let row = sqlx::query(sql).bind(email_key).fetch_optional(&self.pool).await.map_err(map_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(email_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
         row.as_ref().map(person_from_row).transpose()
     }
 
     async fn people_page(&self, search: &str, offset: i64, limit: i64) -> StoreResult<PeoplePage> {
         let filter = "(LOWER(p.name) LIKE $1 ESCAPE '\\' OR p.email_key LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(p.department, '')) LIKE $1 ESCAPE '\\')";
         let pattern = like_pattern(search);
-        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM people p WHERE {filter}"));
-        let total: i64 = sqlx::query(count_sql).bind(&pattern).fetch_one(&self.pool).await.map_err(map_error)?.try_get("n")?;
+        let count_sql =
+            sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM people p WHERE {filter}"));
+        let total: i64 = sqlx::query(count_sql)
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_error)?
+            .try_get("n")?;
         let page_sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE {filter} ORDER BY p.name, p.email_key LIMIT $2 OFFSET $3"
         ));
@@ -115,12 +151,23 @@ impl PeopleStore for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(map_error)?;
-        Ok(PeoplePage { people: rows.iter().map(person_from_row).collect::<StoreResult<_>>()?, total })
+        Ok(PeoplePage {
+            people: rows
+                .iter()
+                .map(person_from_row)
+                .collect::<StoreResult<_>>()?,
+            total,
+        })
     }
 
     async fn all_people(&self) -> StoreResult<Vec<Person>> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} ORDER BY p.id"));
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(map_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} ORDER BY p.id"
+        ));
+        let rows = sqlx::query(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?;
         rows.iter().map(person_from_row).collect()
     }
 }

@@ -15,12 +15,15 @@ fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
     let objectives: String = row.try_get("objectives")?;
     let settings: String = row.try_get("matching_settings")?;
     let small = |column: &str| -> StoreResult<Option<u8>> {
-        Ok(row.try_get::<Option<i64>, _>(column)?.map(|value| value as u8))
+        Ok(row
+            .try_get::<Option<i64>, _>(column)?
+            .map(|value| value as u8))
     };
     let draft = ProgrammeDraft {
         name: row.try_get("name")?,
         purpose: row.try_get("purpose")?,
-        objectives: Objective::parse_list(&objectives).map_err(|e| corrupt("objectives", &objectives, e))?,
+        objectives: Objective::parse_list(&objectives)
+            .map_err(|e| corrupt("objectives", &objectives, e))?,
         learning_expectations: row.try_get("learning_expectations")?,
         start_date: parse_column(row, "start_date")?,
         end_date: parse_column(row, "end_date")?,
@@ -28,18 +31,26 @@ fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
             virtual_every_weeks: small("virtual_every_weeks")?,
             in_person_every_months: small("in_person_every_months")?,
         },
-        matching: serde_json::from_str(&settings).map_err(|e| corrupt("matching_settings", &settings, e))?,
+        matching: serde_json::from_str(&settings)
+            .map_err(|e| corrupt("matching_settings", &settings, e))?,
     };
     Ok(Programme {
         id: ProgrammeId(row.try_get("id")?),
         draft,
         phase: parse_column(row, "phase")?,
-        cloned_from: row.try_get::<Option<i64>, _>("cloned_from")?.map(ProgrammeId),
+        cloned_from: row
+            .try_get::<Option<i64>, _>("cloned_from")?
+            .map(ProgrammeId),
     })
 }
 
 fn objectives_text(draft: &ProgrammeDraft) -> String {
-    draft.objectives.iter().map(Objective::as_str).collect::<Vec<_>>().join(",")
+    draft
+        .objectives
+        .iter()
+        .map(Objective::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn settings_json(draft: &ProgrammeDraft) -> String {
@@ -48,7 +59,12 @@ fn settings_json(draft: &ProgrammeDraft) -> String {
 
 #[async_trait]
 impl ProgrammeStore for SqlStore {
-    async fn create_programme(&self, draft: &ProgrammeDraft, phase: Phase, cloned_from: Option<ProgrammeId>) -> StoreResult<Programme> {
+    async fn create_programme(
+        &self,
+        draft: &ProgrammeDraft,
+        phase: Phase,
+        cloned_from: Option<ProgrammeId>,
+    ) -> StoreResult<Programme> {
         let now = now_epoch();
         let row = sqlx::query(
             "INSERT INTO programmes (name, purpose, objectives, learning_expectations, start_date, end_date,
@@ -74,8 +90,14 @@ impl ProgrammeStore for SqlStore {
     }
 
     async fn programme(&self, id: ProgrammeId) -> StoreResult<Programme> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE id = $1"));
-        let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(map_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE id = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_error)?;
         row.as_ref()
             .map(programme_from_row)
             .transpose()?
@@ -89,7 +111,10 @@ impl ProgrammeStore for SqlStore {
                 (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentee') AS mentees
              FROM programmes ORDER BY start_date DESC, id DESC"
         ));
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await.map_err(map_error)?;
+        let rows = sqlx::query(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_error)?;
         rows.iter()
             .map(|row| {
                 Ok(ProgrammeSummary {
@@ -101,7 +126,11 @@ impl ProgrammeStore for SqlStore {
             .collect()
     }
 
-    async fn update_programme(&self, id: ProgrammeId, draft: &ProgrammeDraft) -> StoreResult<Programme> {
+    async fn update_programme(
+        &self,
+        id: ProgrammeId,
+        draft: &ProgrammeDraft,
+    ) -> StoreResult<Programme> {
         let done = sqlx::query(
             "UPDATE programmes SET name = $1, purpose = $2, objectives = $3, learning_expectations = $4,
                 start_date = $5, end_date = $6, virtual_every_weeks = $7, in_person_every_months = $8,
@@ -128,15 +157,22 @@ impl ProgrammeStore for SqlStore {
         self.programme(id).await
     }
 
-    async fn change_phase(&self, id: ProgrammeId, from: Phase, to: Phase) -> StoreResult<Programme> {
-        let done = sqlx::query("UPDATE programmes SET phase = $1, updated_at = $2 WHERE id = $3 AND phase = $4")
-            .bind(to.as_str())
-            .bind(now_epoch())
-            .bind(id.0)
-            .bind(from.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+    async fn change_phase(
+        &self,
+        id: ProgrammeId,
+        from: Phase,
+        to: Phase,
+    ) -> StoreResult<Programme> {
+        let done = sqlx::query(
+            "UPDATE programmes SET phase = $1, updated_at = $2 WHERE id = $3 AND phase = $4",
+        )
+        .bind(to.as_str())
+        .bind(now_epoch())
+        .bind(id.0)
+        .bind(from.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(map_error)?;
         if done.rows_affected() == 0 {
             let current = self.programme(id).await?;
             return Err(StoreError::conflict(format!(

@@ -27,7 +27,9 @@ impl Backend {
             Ok(Backend::Postgres)
         } else {
             Err(StoreError::Invalid {
-                what: format!("unsupported database URL '{url}': use sqlite://FILE or postgres://…"),
+                what: format!(
+                    "unsupported database URL '{url}': use sqlite://FILE or postgres://…"
+                ),
             })
         }
     }
@@ -41,7 +43,9 @@ pub struct SqlStore {
 
 impl std::fmt::Debug for SqlStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqlStore").field("backend", &self.backend).finish()
+        f.debug_struct("SqlStore")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -82,7 +86,11 @@ impl SqlStore {
     pub async fn migrate(&self) -> StoreResult<()> {
         let result = match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await
+            }
         };
         result.map_err(|error| StoreError::Other(sqlx::Error::Migrate(Box::new(error))))
     }
@@ -106,7 +114,10 @@ fn sqlite_url_creating_file(url: &str) -> String {
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_error)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
         Ok(())
     }
 
@@ -151,7 +162,8 @@ where
     T::Err: std::fmt::Display,
 {
     let text: String = row.try_get(column)?;
-    text.parse::<T>().map_err(|error| corrupt(column, &text, error))
+    text.parse::<T>()
+        .map_err(|error| corrupt(column, &text, error))
 }
 
 pub(crate) fn corrupt(column: &str, value: &str, error: impl std::fmt::Display) -> StoreError {

@@ -21,22 +21,45 @@ impl TestDatabase {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = format!("sqlite://{}", dir.path().join("upward.db").display());
-        let store = SqlStore::connect(&url).await.expect("a fresh SQLite database");
-        Self { store: Arc::new(store), url, _dir: Some(dir), postgres: None }
+        let store = SqlStore::connect(&url)
+            .await
+            .expect("a fresh SQLite database");
+        Self {
+            store: Arc::new(store),
+            url,
+            _dir: Some(dir),
+            postgres: None,
+        }
     }
 
     /// A new database on the server at `server_url`, migrated and ready.
     pub async fn postgres(server_url: &str) -> Self {
         sqlx::any::install_default_drivers();
-        let name = format!("upward_test_{}_{}", std::process::id(), rand::random::<u64>());
+        let name = format!(
+            "upward_test_{}_{}",
+            std::process::id(),
+            rand::random::<u64>()
+        );
         let mut admin = sqlx::AnyConnection::connect(server_url)
             .await
-            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VARIABLE}={server_url} is not reachable: {e}"));
-        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("CREATE DATABASE");
+            .unwrap_or_else(|e| {
+                panic!("{POSTGRES_URL_VARIABLE}={server_url} is not reachable: {e}")
+            });
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .expect("CREATE DATABASE");
         admin.close().await.ok();
         let url = with_database(server_url, &name);
-        let store = SqlStore::connect(&url).await.expect("the new PostgreSQL database");
-        Self { store: Arc::new(store), url, _dir: None, postgres: Some((server_url.to_owned(), name)) }
+        let store = SqlStore::connect(&url)
+            .await
+            .expect("the new PostgreSQL database");
+        Self {
+            store: Arc::new(store),
+            url,
+            _dir: None,
+            postgres: Some((server_url.to_owned(), name)),
+        }
     }
 
     /// SQLite, plus PostgreSQL when the environment names a server: run a test body on each.
@@ -53,12 +76,18 @@ impl TestDatabase {
     }
 
     pub fn label(&self) -> &'static str {
-        if self.postgres.is_some() { "postgres" } else { "sqlite" }
+        if self.postgres.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     }
 }
 
 fn with_database(server_url: &str, database: &str) -> String {
-    let (base, query) = server_url.split_once('?').map_or((server_url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = server_url
+        .split_once('?')
+        .map_or((server_url, None), |(b, q)| (b, Some(q)));
     let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
     let base = match base[authority_end..].find('/') {
         Some(slash) => &base[..authority_end + slash],
@@ -72,11 +101,16 @@ fn with_database(server_url: &str, database: &str) -> String {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Some((server_url, name)) = self.postgres.take() else { return };
+        let Some((server_url, name)) = self.postgres.take() else {
+            return;
+        };
         // Drop may run inside a Tokio runtime, which cannot block; a helper thread with its own
         // runtime can.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
             runtime.block_on(async {
                 if let Ok(mut admin) = sqlx::AnyConnection::connect(&server_url).await {
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
@@ -92,8 +126,17 @@ impl Drop for TestDatabase {
 mod tests {
     #[test]
     fn the_database_name_replaces_the_path_of_the_server_url() {
-        assert_eq!(super::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
-        assert_eq!(super::with_database("postgres://u@h:5432", "t1"), "postgres://u@h:5432/t1");
-        assert_eq!(super::with_database("postgres://h/db?sslmode=disable", "t1"), "postgres://h/t1?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://u@h:5432/postgres", "t1"),
+            "postgres://u@h:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h:5432", "t1"),
+            "postgres://u@h:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://h/db?sslmode=disable", "t1"),
+            "postgres://h/t1?sslmode=disable"
+        );
     }
 }

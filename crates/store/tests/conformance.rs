@@ -57,13 +57,19 @@ async fn each(test: impl AsyncFn(&dyn Store)) {
 async fn people_round_trip_and_reimport_updates_by_email_ignoring_case() {
     each(async |store| {
         // The report comes before the manager: the reference is checked at commit.
-        let first = [person("Ann@x.org", 3, Some("boss@x.org")), person("boss@x.org", 15, None)];
+        let first = [
+            person("Ann@x.org", 3, Some("boss@x.org")),
+            person("boss@x.org", 15, None),
+        ];
         let counts = store.upsert_people(&first).await.unwrap();
         assert_eq!((counts.added, counts.updated), (2, 0));
 
         let mut changed = person("ann@X.org", 4, Some("boss@x.org"));
         changed.department = None;
-        let counts = store.upsert_people(&[changed, person("new@x.org", 2, None)]).await.unwrap();
+        let counts = store
+            .upsert_people(&[changed, person("new@x.org", 2, None)])
+            .await
+            .unwrap();
         assert_eq!((counts.added, counts.updated), (1, 1));
 
         let ann = store.person("ann@x.org").await.unwrap().unwrap();
@@ -79,7 +85,10 @@ async fn people_round_trip_and_reimport_updates_by_email_ignoring_case() {
 #[tokio::test]
 async fn an_unknown_manager_rolls_back_the_whole_batch() {
     each(async |store| {
-        let batch = [person("a@x.org", 3, None), person("b@x.org", 3, Some("ghost@x.org"))];
+        let batch = [
+            person("a@x.org", 3, None),
+            person("b@x.org", 3, Some("ghost@x.org")),
+        ];
         let error = store.upsert_people(&batch).await.unwrap_err();
         assert!(matches!(error, StoreError::Invalid { .. }), "{error:?}");
         assert!(store.all_people().await.unwrap().is_empty());
@@ -90,7 +99,9 @@ async fn an_unknown_manager_rolls_back_the_whole_batch() {
 #[tokio::test]
 async fn the_directory_search_pages_and_escapes_wildcards() {
     each(async |store| {
-        let people: Vec<Person> = (0..30).map(|i| person(&format!("p{i:02}@x.org"), 5, None)).collect();
+        let people: Vec<Person> = (0..30)
+            .map(|i| person(&format!("p{i:02}@x.org"), 5, None))
+            .collect();
         store.upsert_people(&people).await.unwrap();
         let page = store.people_page("", 10, 10).await.unwrap();
         assert_eq!((page.total, page.people.len()), (30, 10));
@@ -104,11 +115,20 @@ async fn the_directory_search_pages_and_escapes_wildcards() {
 #[tokio::test]
 async fn phase_changes_are_conditional_on_the_current_phase() {
     each(async |store| {
-        let programme = store.create_programme(&draft("Pilot"), Phase::Draft, None).await.unwrap();
+        let programme = store
+            .create_programme(&draft("Pilot"), Phase::Draft, None)
+            .await
+            .unwrap();
         assert_eq!(programme.draft, draft("Pilot"));
-        let moved = store.change_phase(programme.id, Phase::Draft, Phase::Enrolling).await.unwrap();
+        let moved = store
+            .change_phase(programme.id, Phase::Draft, Phase::Enrolling)
+            .await
+            .unwrap();
         assert_eq!(moved.phase, Phase::Enrolling);
-        let stale = store.change_phase(programme.id, Phase::Draft, Phase::Pilot).await.unwrap_err();
+        let stale = store
+            .change_phase(programme.id, Phase::Draft, Phase::Pilot)
+            .await
+            .unwrap_err();
         assert!(matches!(stale, StoreError::Conflict { .. }), "{stale:?}");
         let missing = store.programme(ProgrammeId(9999)).await.unwrap_err();
         assert!(matches!(missing, StoreError::NotFound { .. }));
@@ -119,21 +139,42 @@ async fn phase_changes_are_conditional_on_the_current_phase() {
 #[tokio::test]
 async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
     each(async |store| {
-        store.upsert_people(&[person("m@x.org", 3, None)]).await.unwrap();
-        let programme = store.create_programme(&draft("P"), Phase::Enrolling, None).await.unwrap();
-        let saved = store.save_enrolment(programme.id, "m@x.org", &mentor_profile()).await.unwrap();
+        store
+            .upsert_people(&[person("m@x.org", 3, None)])
+            .await
+            .unwrap();
+        let programme = store
+            .create_programme(&draft("P"), Phase::Enrolling, None)
+            .await
+            .unwrap();
+        let saved = store
+            .save_enrolment(programme.id, "m@x.org", &mentor_profile())
+            .await
+            .unwrap();
         assert_eq!(saved.profile, mentor_profile());
         let mut changed = mentor_profile();
         changed.big_five = None;
         // A profile without scores, then one with: the same statement binds NULL and a number.
-        store.save_enrolment(programme.id, "m@x.org", &changed).await.unwrap();
-        store.save_enrolment(programme.id, "m@x.org", &mentor_profile()).await.unwrap();
-        let again = store.save_enrolment(programme.id, "m@x.org", &changed).await.unwrap();
+        store
+            .save_enrolment(programme.id, "m@x.org", &changed)
+            .await
+            .unwrap();
+        store
+            .save_enrolment(programme.id, "m@x.org", &mentor_profile())
+            .await
+            .unwrap();
+        let again = store
+            .save_enrolment(programme.id, "m@x.org", &changed)
+            .await
+            .unwrap();
         assert_eq!(again.id, saved.id);
         assert_eq!(again.profile.big_five, None);
         let summary = &store.list_programmes().await.unwrap()[0];
         assert_eq!((summary.mentors, summary.mentees), (1, 0));
-        let unknown = store.save_enrolment(programme.id, "ghost@x.org", &changed).await.unwrap_err();
+        let unknown = store
+            .save_enrolment(programme.id, "ghost@x.org", &changed)
+            .await
+            .unwrap_err();
         assert!(matches!(unknown, StoreError::Invalid { .. }), "{unknown:?}");
     })
     .await;
@@ -143,16 +184,38 @@ async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
 async fn sessions_expire_and_duplicate_accounts_conflict() {
     each(async |store| {
         let email = Email::parse("admin@x.org").unwrap();
-        let user = store.create_user(&email, "Admin", Role::Admin, "hash").await.unwrap();
-        let duplicate = store.create_user(&Email::parse("ADMIN@x.org").unwrap(), "A", Role::Manager, "h").await;
+        let user = store
+            .create_user(&email, "Admin", Role::Admin, "hash")
+            .await
+            .unwrap();
+        let duplicate = store
+            .create_user(
+                &Email::parse("ADMIN@x.org").unwrap(),
+                "A",
+                Role::Manager,
+                "h",
+            )
+            .await;
         assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
 
         let now = Timestamp::now();
-        store.create_session("t1", user.id, now + 1.hour()).await.unwrap();
+        store
+            .create_session("t1", user.id, now + 1.hour())
+            .await
+            .unwrap();
         assert_eq!(store.session("t1", now).await.unwrap().unwrap(), user);
-        assert!(store.session("t1", now + 2.hours()).await.unwrap().is_none());
+        assert!(
+            store
+                .session("t1", now + 2.hours())
+                .await
+                .unwrap()
+                .is_none()
+        );
         store.set_password_hash(user.id, "new").await.unwrap();
-        assert!(store.session("t1", now).await.unwrap().is_none(), "a new password ends sessions");
+        assert!(
+            store.session("t1", now).await.unwrap().is_none(),
+            "a new password ends sessions"
+        );
     })
     .await;
 }

@@ -4,7 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use upward_domain::{
-    Availability, BigFive, Channel, Email, EnrolmentProfile, EnrolmentRole, FieldError, PreferredTime, TopicLevels, text,
+    Availability, BigFive, Channel, Email, EnrolmentProfile, EnrolmentRole, FieldError,
+    PreferredTime, TopicLevels, text,
 };
 
 use super::{CsvRow, ImportProblem, Problems, read_table};
@@ -28,7 +29,10 @@ const REQUIRED: [&str; 3] = ["email", "role", "availability"];
 
 /// Parses an enrolment file; every email must already be in the directory (`directory` holds
 /// their email keys). Returns `(email key, profile)` per row, or every problem.
-pub fn parse_enrolments(bytes: &[u8], directory: &HashSet<String>) -> Result<Vec<(String, EnrolmentProfile)>, Vec<ImportProblem>> {
+pub fn parse_enrolments(
+    bytes: &[u8],
+    directory: &HashSet<String>,
+) -> Result<Vec<(String, EnrolmentProfile)>, Vec<ImportProblem>> {
     let mut problems = Problems::default();
     let Some(table) = read_table(bytes, &ENROLMENT_COLUMNS, &REQUIRED, &mut problems) else {
         return Err(problems.0);
@@ -41,9 +45,17 @@ pub fn parse_enrolments(bytes: &[u8], directory: &HashSet<String>) -> Result<Vec
         let Some(email) = email else { continue };
         let key = email.key();
         if !directory.contains(&key) {
-            problems.add(row.line, Some("email"), format!("{email} is not in the directory; import them as people first"));
+            problems.add(
+                row.line,
+                Some("email"),
+                format!("{email} is not in the directory; import them as people first"),
+            );
         } else if let Some(first) = first_line_of.get(&key) {
-            problems.add(row.line, Some("email"), format!("{email} is already enrolled on line {first}"));
+            problems.add(
+                row.line,
+                Some("email"),
+                format!("{email} is already enrolled on line {first}"),
+            );
         } else {
             first_line_of.insert(key.clone(), row.line);
             if let Some(profile) = profile {
@@ -66,11 +78,27 @@ fn parse_profile(row: &CsvRow, problems: &mut Problems) -> Option<EnrolmentProfi
     let role = problems.check(row, "role", row.get("role").parse::<EnrolmentRole>());
     let offers = problems.check(row, "offers", TopicLevels::parse(row.get("offers")));
     let interests = problems.check(row, "interests", TopicLevels::parse(row.get("interests")));
-    let availability = problems.check(row, "availability", Availability::parse(row.get("availability")));
-    let channel = problems.check(row, "channel", keyword_or(row.get("channel"), Channel::Either));
-    let preferred_time = problems.check(row, "preferred_time", keyword_or(row.get("preferred_time"), PreferredTime::Any));
+    let availability = problems.check(
+        row,
+        "availability",
+        Availability::parse(row.get("availability")),
+    );
+    let channel = problems.check(
+        row,
+        "channel",
+        keyword_or(row.get("channel"), Channel::Either),
+    );
+    let preferred_time = problems.check(
+        row,
+        "preferred_time",
+        keyword_or(row.get("preferred_time"), PreferredTime::Any),
+    );
     let big_five = parse_big_five(row, problems);
-    let statement = problems.check(row, "statement", text::bounded(row.get("statement"), "the statement", 2000).map(str::to_owned));
+    let statement = problems.check(
+        row,
+        "statement",
+        text::bounded(row.get("statement"), "the statement", 2000).map(str::to_owned),
+    );
     let profile = EnrolmentProfile {
         role: role?,
         offers: offers?,
@@ -88,8 +116,15 @@ fn parse_profile(row: &CsvRow, problems: &mut Problems) -> Option<EnrolmentProfi
     found.is_empty().then_some(profile)
 }
 
-fn keyword_or<T: std::str::FromStr<Err = FieldError>>(value: &str, default: T) -> Result<T, FieldError> {
-    if value.is_empty() { Ok(default) } else { value.parse() }
+fn keyword_or<T: std::str::FromStr<Err = FieldError>>(
+    value: &str,
+    default: T,
+) -> Result<T, FieldError> {
+    if value.is_empty() {
+        Ok(default)
+    } else {
+        value.parse()
+    }
 }
 
 /// The five scores come together or not at all.
@@ -98,8 +133,16 @@ fn parse_big_five(row: &CsvRow, problems: &mut Problems) -> Option<Option<BigFiv
     if given.iter().all(|v| v.is_empty()) {
         return Some(None);
     }
-    if let Some(missing) = BigFive::TRAITS.iter().zip(&given).find(|(_, v)| v.is_empty()) {
-        problems.add(row.line, Some(missing.0), "give all five personality scores or none");
+    if let Some(missing) = BigFive::TRAITS
+        .iter()
+        .zip(&given)
+        .find(|(_, v)| v.is_empty())
+    {
+        problems.add(
+            row.line,
+            Some(missing.0),
+            "give all five personality scores or none",
+        );
         return None;
     }
     let mut scores = [0.0; 5];
@@ -107,7 +150,11 @@ fn parse_big_five(row: &CsvRow, problems: &mut Problems) -> Option<Option<BigFiv
         match value.parse::<f64>() {
             Ok(score) => scores[i] = score,
             Err(_) => {
-                problems.add(row.line, Some(name), format!("'{value}' is not a number from 1.0 to 5.0"));
+                problems.add(
+                    row.line,
+                    Some(name),
+                    format!("'{value}' is not a number from 1.0 to 5.0"),
+                );
                 return None;
             }
         }
@@ -115,7 +162,10 @@ fn parse_big_five(row: &CsvRow, problems: &mut Problems) -> Option<Option<BigFiv
     match BigFive::from_scores(scores) {
         Ok(big_five) => Some(Some(big_five)),
         Err(error) => {
-            let column = BigFive::TRAITS.iter().find(|name| error.0.starts_with(**name)).copied();
+            let column = BigFive::TRAITS
+                .iter()
+                .find(|name| error.0.starts_with(**name))
+                .copied();
             problems.add(row.line, column, error.0);
             None
         }
@@ -129,11 +179,18 @@ mod tests {
     const HEADER: &str = "email,role,offers,interests,availability,channel,preferred_time,openness,conscientiousness,extraversion,agreeableness,neuroticism,statement\n";
 
     fn directory() -> HashSet<String> {
-        ["jun@x.org", "sen@x.org"].into_iter().map(str::to_owned).collect()
+        ["jun@x.org", "sen@x.org"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     fn problems(csv: &str) -> Vec<String> {
-        parse_enrolments(csv.as_bytes(), &directory()).unwrap_err().iter().map(ToString::to_string).collect()
+        parse_enrolments(csv.as_bytes(), &directory())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]

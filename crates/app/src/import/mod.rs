@@ -51,12 +51,23 @@ pub(crate) struct Problems(pub Vec<ImportProblem>);
 
 impl Problems {
     pub fn add(&mut self, line: u64, column: Option<&str>, problem: impl Into<String>) {
-        self.0.push(ImportProblem { line, column: column.map(str::to_owned), problem: problem.into() });
+        self.0.push(ImportProblem {
+            line,
+            column: column.map(str::to_owned),
+            problem: problem.into(),
+        });
     }
 
     /// Keeps the value if it parsed, noting the problem under its column otherwise.
-    pub fn check<T>(&mut self, row: &CsvRow, column: &str, result: Result<T, upward_domain::FieldError>) -> Option<T> {
-        result.map_err(|error| self.add(row.line, Some(column), error.0)).ok()
+    pub fn check<T>(
+        &mut self,
+        row: &CsvRow,
+        column: &str,
+        result: Result<T, upward_domain::FieldError>,
+    ) -> Option<T> {
+        result
+            .map_err(|error| self.add(row.line, Some(column), error.0))
+            .ok()
     }
 }
 
@@ -68,11 +79,21 @@ pub(crate) fn read_table(
     problems: &mut Problems,
 ) -> Option<CsvTable> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(bytes);
     let mut records = reader.records();
     let header = match records.next() {
         None => {
-            problems.add(1, None, format!("the file is empty; the first line must be a header such as {}", known.join(",")));
+            problems.add(
+                1,
+                None,
+                format!(
+                    "the file is empty; the first line must be a header such as {}",
+                    known.join(",")
+                ),
+            );
             return None;
         }
         Some(Err(error)) => {
@@ -89,7 +110,11 @@ pub(crate) fn read_table(
         match record {
             Err(error) => {
                 let line = error.position().map(|p| p.line()).unwrap_or(0);
-                problems.add(line, None, format!("the line cannot be read: {}", csv_error_text(&error)));
+                problems.add(
+                    line,
+                    None,
+                    format!("the line cannot be read: {}", csv_error_text(&error)),
+                );
             }
             Ok(record) => {
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
@@ -98,10 +123,22 @@ pub(crate) fn read_table(
                     continue;
                 }
                 if record.len() != columns.len() {
-                    problems.add(line, None, format!("expected {} fields as in the header, found {}", columns.len(), record.len()));
+                    problems.add(
+                        line,
+                        None,
+                        format!(
+                            "expected {} fields as in the header, found {}",
+                            columns.len(),
+                            record.len()
+                        ),
+                    );
                     continue;
                 }
-                let values = columns.iter().copied().zip(record.iter().map(str::to_owned)).collect();
+                let values = columns
+                    .iter()
+                    .copied()
+                    .zip(record.iter().map(str::to_owned))
+                    .collect();
                 rows.push(CsvRow { line, values });
             }
         }
@@ -120,14 +157,24 @@ fn header_columns(
     for name in header.iter() {
         let name = name.trim().to_ascii_lowercase();
         match known.iter().find(|k| **k == name) {
-            Some(known_name) if columns.contains(known_name) => problems.add(1, Some(known_name), "this column appears twice"),
+            Some(known_name) if columns.contains(known_name) => {
+                problems.add(1, Some(known_name), "this column appears twice")
+            }
             Some(known_name) => columns.push(*known_name),
-            None => problems.add(1, Some(&name), format!("unknown column; the columns are {}", known.join(", "))),
+            None => problems.add(
+                1,
+                Some(&name),
+                format!("unknown column; the columns are {}", known.join(", ")),
+            ),
         }
     }
     for name in required {
         if !columns.contains(name) {
-            problems.add(1, Some(name), "this required column is missing from the header");
+            problems.add(
+                1,
+                Some(name),
+                "this required column is missing from the header",
+            );
         }
     }
     (problems.0.len() == before).then_some(columns)
@@ -135,7 +182,9 @@ fn header_columns(
 
 fn csv_error_text(error: &csv::Error) -> String {
     match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8 text (save the file as CSV UTF-8)".into(),
+        csv::ErrorKind::Utf8 { .. } => {
+            "it is not valid UTF-8 text (save the file as CSV UTF-8)".into()
+        }
         _ => error.to_string(),
     }
 }

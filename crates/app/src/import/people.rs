@@ -6,25 +6,48 @@ use upward_domain::{BirthYear, Email, JobLevel, Person, TimeZoneName, text};
 
 use super::{CsvRow, ImportProblem, Problems, read_table};
 
-pub const PEOPLE_COLUMNS: [&str; 9] =
-    ["email", "name", "job_level", "manager_email", "department", "location", "time_zone", "birth_year", "gender"];
+pub const PEOPLE_COLUMNS: [&str; 9] = [
+    "email",
+    "name",
+    "job_level",
+    "manager_email",
+    "department",
+    "location",
+    "time_zone",
+    "birth_year",
+    "gender",
+];
 const REQUIRED: [&str; 4] = ["email", "name", "job_level", "time_zone"];
 
 /// Parses and checks a directory file against the people already stored (`stored`: each
 /// email key with its manager's). Returns every person of the file, or every problem.
-pub fn parse_people(bytes: &[u8], stored: &[(String, Option<String>)], current_year: i16) -> Result<Vec<Person>, Vec<ImportProblem>> {
+pub fn parse_people(
+    bytes: &[u8],
+    stored: &[(String, Option<String>)],
+    current_year: i16,
+) -> Result<Vec<Person>, Vec<ImportProblem>> {
     let mut problems = Problems::default();
     let Some(table) = read_table(bytes, &PEOPLE_COLUMNS, &REQUIRED, &mut problems) else {
         return Err(problems.0);
     };
-    let mut zones: HashMap<String, Result<TimeZoneName, upward_domain::FieldError>> = HashMap::new();
+    let mut zones: HashMap<String, Result<TimeZoneName, upward_domain::FieldError>> =
+        HashMap::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
     let mut people = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
-        let Some(person) = parse_row(row, current_year, &mut zones, &mut problems) else { continue };
+        let Some(person) = parse_row(row, current_year, &mut zones, &mut problems) else {
+            continue;
+        };
         if let Some(first) = first_line_of.insert(person.email.key(), row.line) {
             first_line_of.insert(person.email.key(), first);
-            problems.add(row.line, Some("email"), format!("{} is already on line {first} (emails are unique, ignoring case)", person.email));
+            problems.add(
+                row.line,
+                Some("email"),
+                format!(
+                    "{} is already on line {first} (emails are unique, ignoring case)",
+                    person.email
+                ),
+            );
             continue;
         }
         people.push((row.line, person));
@@ -33,7 +56,11 @@ pub fn parse_people(bytes: &[u8], stored: &[(String, Option<String>)], current_y
         problems.add(2, None, "the file has a header but no people");
     }
     check_managers(&people, stored, &mut problems);
-    if problems.0.is_empty() { Ok(people.into_iter().map(|(_, p)| p).collect()) } else { Err(sorted(problems.0)) }
+    if problems.0.is_empty() {
+        Ok(people.into_iter().map(|(_, p)| p).collect())
+    } else {
+        Err(sorted(problems.0))
+    }
 }
 
 fn parse_row(
@@ -43,23 +70,46 @@ fn parse_row(
     problems: &mut Problems,
 ) -> Option<Person> {
     let email = problems.check(row, "email", Email::parse(row.get("email")));
-    let name = problems.check(row, "name", text::required(row.get("name"), "the name", 200));
+    let name = problems.check(
+        row,
+        "name",
+        text::required(row.get("name"), "the name", 200),
+    );
     let job_level = problems.check(row, "job_level", JobLevel::parse(row.get("job_level")));
     let manager_email = match row.get("manager_email") {
         "" => Some(None),
-        value => problems.check(row, "manager_email", Email::parse(value)).map(Some),
+        value => problems
+            .check(row, "manager_email", Email::parse(value))
+            .map(Some),
     };
     // Parsing a zone reads the bundled database; a directory repeats a handful of zones.
     let zone_text = row.get("time_zone");
-    let zone = zones.entry(zone_text.to_owned()).or_insert_with(|| TimeZoneName::parse(zone_text)).clone();
+    let zone = zones
+        .entry(zone_text.to_owned())
+        .or_insert_with(|| TimeZoneName::parse(zone_text))
+        .clone();
     let time_zone = problems.check(row, "time_zone", zone);
     let birth_year = match row.get("birth_year") {
         "" => Some(None),
-        value => problems.check(row, "birth_year", BirthYear::parse(value, current_year)).map(Some),
+        value => problems
+            .check(row, "birth_year", BirthYear::parse(value, current_year))
+            .map(Some),
     };
-    let department = problems.check(row, "department", bounded_optional(row.get("department"), "the department"));
-    let location = problems.check(row, "location", bounded_optional(row.get("location"), "the location"));
-    let gender = problems.check(row, "gender", bounded_optional(row.get("gender"), "the gender"));
+    let department = problems.check(
+        row,
+        "department",
+        bounded_optional(row.get("department"), "the department"),
+    );
+    let location = problems.check(
+        row,
+        "location",
+        bounded_optional(row.get("location"), "the location"),
+    );
+    let gender = problems.check(
+        row,
+        "gender",
+        bounded_optional(row.get("gender"), "the gender"),
+    );
     Some(Person {
         email: email?,
         name: name?,
@@ -80,26 +130,49 @@ fn bounded_optional(value: &str, what: &str) -> Result<Option<String>, upward_do
 
 /// Every manager must exist (in the file or already stored), nobody manages themselves, and
 /// the reporting lines of the stored directory updated by the file must not loop.
-fn check_managers(people: &[(u64, Person)], stored: &[(String, Option<String>)], problems: &mut Problems) {
+fn check_managers(
+    people: &[(u64, Person)],
+    stored: &[(String, Option<String>)],
+    problems: &mut Problems,
+) {
     let mut manager_of: HashMap<String, Option<String>> = stored.iter().cloned().collect();
     let mut line_of: HashMap<String, u64> = HashMap::with_capacity(people.len());
     for (line, person) in people {
-        manager_of.insert(person.email.key(), person.manager_email.as_ref().map(Email::key));
+        manager_of.insert(
+            person.email.key(),
+            person.manager_email.as_ref().map(Email::key),
+        );
         line_of.insert(person.email.key(), *line);
     }
     for (line, person) in people {
-        let Some(manager) = &person.manager_email else { continue };
+        let Some(manager) = &person.manager_email else {
+            continue;
+        };
         if manager.key() == person.email.key() {
-            problems.add(*line, Some("manager_email"), "a person cannot be their own manager");
+            problems.add(
+                *line,
+                Some("manager_email"),
+                "a person cannot be their own manager",
+            );
         } else if !manager_of.contains_key(&manager.key()) {
-            problems.add(*line, Some("manager_email"), format!("{manager} is neither in this file nor in the directory"));
+            problems.add(
+                *line,
+                Some("manager_email"),
+                format!("{manager} is neither in this file nor in the directory"),
+            );
         }
     }
     for cycle in reporting_cycles(&manager_of) {
-        let Some(line) = cycle.iter().filter_map(|key| line_of.get(key)).min() else { continue };
+        let Some(line) = cycle.iter().filter_map(|key| line_of.get(key)).min() else {
+            continue;
+        };
         let mut chain = cycle.clone();
         chain.push(cycle[0].clone());
-        problems.add(*line, Some("manager_email"), format!("the manager chain loops: {}", chain.join(" → ")));
+        problems.add(
+            *line,
+            Some("manager_email"),
+            format!("the manager chain loops: {}", chain.join(" → ")),
+        );
     }
 }
 
@@ -129,7 +202,10 @@ fn reporting_cycles(manager_of: &HashMap<String, Option<String>>) -> Vec<Vec<Str
                 None => {
                     seen.insert(key, Seen::OnPath);
                     path.push(key);
-                    current = manager_of.get(key).and_then(|m| m.as_deref()).filter(|m| manager_of.contains_key(*m));
+                    current = manager_of
+                        .get(key)
+                        .and_then(|m| m.as_deref())
+                        .filter(|m| manager_of.contains_key(*m));
                 }
             }
         }
@@ -151,12 +227,19 @@ pub fn export_people(people: &[Person], out: impl std::io::Write) -> std::io::Re
     writer.write_record(PEOPLE_COLUMNS)?;
     for person in people {
         let level = person.job_level.get().to_string();
-        let birth_year = person.birth_year.map(|y| y.get().to_string()).unwrap_or_default();
+        let birth_year = person
+            .birth_year
+            .map(|y| y.get().to_string())
+            .unwrap_or_default();
         writer.write_record([
             person.email.as_str(),
             &person.name,
             &level,
-            person.manager_email.as_ref().map(Email::as_str).unwrap_or(""),
+            person
+                .manager_email
+                .as_ref()
+                .map(Email::as_str)
+                .unwrap_or(""),
             person.department.as_deref().unwrap_or(""),
             person.location.as_deref().unwrap_or(""),
             person.time_zone.as_str(),
@@ -171,10 +254,15 @@ pub fn export_people(people: &[Person], out: impl std::io::Write) -> std::io::Re
 mod tests {
     use super::*;
 
-    const HEADER: &str = "email,name,job_level,manager_email,department,location,time_zone,birth_year,gender\n";
+    const HEADER: &str =
+        "email,name,job_level,manager_email,department,location,time_zone,birth_year,gender\n";
 
     fn problems(csv: &str, stored: &[(String, Option<String>)]) -> Vec<String> {
-        parse_people(csv.as_bytes(), stored, 2026).unwrap_err().iter().map(ToString::to_string).collect()
+        parse_people(csv.as_bytes(), stored, 2026)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -208,14 +296,26 @@ mod tests {
     #[test]
     fn duplicate_emails_ignoring_case_name_the_first_line() {
         let csv = format!("{HEADER}ann@x.org,Ann,3,,,,UTC,,\nANN@x.org,Ann B,3,,,,UTC,,\n");
-        assert_eq!(problems(&csv, &[]), ["line 3, column email: ANN@x.org is already on line 2 (emails are unique, ignoring case)"]);
+        assert_eq!(
+            problems(&csv, &[]),
+            [
+                "line 3, column email: ANN@x.org is already on line 2 (emails are unique, ignoring case)"
+            ]
+        );
     }
 
     #[test]
     fn managers_must_exist_in_the_file_or_the_directory() {
-        let csv = format!("{HEADER}ann@x.org,Ann,3,boss@x.org,,,UTC,,\nbob@x.org,Bob,3,ghost@x.org,,,UTC,,\n");
+        let csv = format!(
+            "{HEADER}ann@x.org,Ann,3,boss@x.org,,,UTC,,\nbob@x.org,Bob,3,ghost@x.org,,,UTC,,\n"
+        );
         let stored = [("boss@x.org".to_owned(), None)];
-        assert_eq!(problems(&csv, &stored), ["line 3, column manager_email: ghost@x.org is neither in this file nor in the directory"]);
+        assert_eq!(
+            problems(&csv, &stored),
+            [
+                "line 3, column manager_email: ghost@x.org is neither in this file nor in the directory"
+            ]
+        );
     }
 
     #[test]
@@ -223,22 +323,38 @@ mod tests {
         let csv = format!(
             "{HEADER}a@x.org,A,3,b@x.org,,,UTC,,\nb@x.org,B,5,c@x.org,,,UTC,,\nc@x.org,C,9,a@x.org,,,UTC,,\nd@x.org,D,1,a@x.org,,,UTC,,\n"
         );
-        assert_eq!(problems(&csv, &[]), ["line 2, column manager_email: the manager chain loops: a@x.org → b@x.org → c@x.org → a@x.org"]);
+        assert_eq!(
+            problems(&csv, &[]),
+            [
+                "line 2, column manager_email: the manager chain loops: a@x.org → b@x.org → c@x.org → a@x.org"
+            ]
+        );
     }
 
     #[test]
     fn a_loop_through_stored_people_is_caught_too() {
         // The directory says boss reports to ann; the file now says ann reports to boss.
-        let stored = [("boss@x.org".to_owned(), Some("ann@x.org".to_owned())), ("ann@x.org".to_owned(), None)];
+        let stored = [
+            ("boss@x.org".to_owned(), Some("ann@x.org".to_owned())),
+            ("ann@x.org".to_owned(), None),
+        ];
         let csv = format!("{HEADER}ann@x.org,Ann,3,boss@x.org,,,UTC,,\n");
-        assert_eq!(problems(&csv, &stored), ["line 2, column manager_email: the manager chain loops: ann@x.org → boss@x.org → ann@x.org"]);
+        assert_eq!(
+            problems(&csv, &stored),
+            [
+                "line 2, column manager_email: the manager chain loops: ann@x.org → boss@x.org → ann@x.org"
+            ]
+        );
     }
 
     #[test]
     fn self_management_is_rejected() {
         let csv = format!("{HEADER}ann@x.org,Ann,3,ANN@x.org,,,UTC,,\n");
         let found = problems(&csv, &[]);
-        assert_eq!(found[0], "line 2, column manager_email: a person cannot be their own manager");
+        assert_eq!(
+            found[0],
+            "line 2, column manager_email: a person cannot be their own manager"
+        );
     }
 
     #[test]
@@ -250,21 +366,36 @@ mod tests {
                 "line 1, column job_level: this required column is missing from the header"
             ]
         );
-        assert_eq!(problems("", &[])[0], "line 1: the file is empty; the first line must be a header such as email,name,job_level,manager_email,department,location,time_zone,birth_year,gender");
+        assert_eq!(
+            problems("", &[])[0],
+            "line 1: the file is empty; the first line must be a header such as email,name,job_level,manager_email,department,location,time_zone,birth_year,gender"
+        );
     }
 
     #[test]
     fn ragged_lines_and_invalid_utf8_are_reported() {
         let mut bytes = format!("{HEADER}ann@x.org,Ann,3\n").into_bytes();
         bytes.extend_from_slice(b"b\xff@x.org,B,3,,,,UTC,,\n");
-        let found: Vec<String> = parse_people(&bytes, &[], 2026).unwrap_err().iter().map(ToString::to_string).collect();
-        assert_eq!(found[0], "line 2: expected 9 fields as in the header, found 3");
-        assert!(found[1].starts_with("line 3: the line cannot be read: it is not valid UTF-8"), "{found:?}");
+        let found: Vec<String> = parse_people(&bytes, &[], 2026)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found[0],
+            "line 2: expected 9 fields as in the header, found 3"
+        );
+        assert!(
+            found[1].starts_with("line 3: the line cannot be read: it is not valid UTF-8"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn export_then_import_is_a_round_trip() {
-        let csv = format!("{HEADER}ann@x.org,Ann,3,boss@x.org,Sales,\"Paris, FR\",Europe/Paris,1999,f\nboss@x.org,Boss,12,,,,UTC,,\n");
+        let csv = format!(
+            "{HEADER}ann@x.org,Ann,3,boss@x.org,Sales,\"Paris, FR\",Europe/Paris,1999,f\nboss@x.org,Boss,12,,,,UTC,,\n"
+        );
         let people = parse_people(csv.as_bytes(), &[], 2026).unwrap();
         let mut exported = Vec::new();
         export_people(&people, &mut exported).unwrap();

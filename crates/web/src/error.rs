@@ -1,0 +1,139 @@
+//! The one mapping from use-case errors to HTTP responses: user mistakes become 4xx with a
+//! message they can act on (JSON for the API, a page for people); internal errors are logged
+//! with their cause chain and shown as a bare 500.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use upward_app::AppError;
+use upward_app::import::ImportProblem;
+use upward_domain::FieldProblem;
+
+pub fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) | AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The message a user sees: the error itself, except for internal errors, whose details stay
+/// in the log.
+fn public_message(error: &AppError) -> String {
+    match error {
+        AppError::Internal(cause) => {
+            tracing::error!(error = ?cause, "internal error");
+            "Something went wrong on our side. It has been logged; please try again.".into()
+        }
+        AppError::NotFound(what) => {
+            format!("{} was not found (or you cannot see it)", capitalise(what))
+        }
+        other => capitalise(&other.to_string()),
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// An error answered as JSON: `{"error": "...", "problems": [...], "import_problems": [...]}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub import_problems: Vec<ImportProblem>,
+}
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        let body = ErrorBody {
+            error: public_message(&self.0),
+            problems: match &self.0 {
+                AppError::Invalid(problems) => problems.clone(),
+                _ => Vec::new(),
+            },
+            import_problems: match &self.0 {
+                AppError::ImportRejected(problems) => problems.clone(),
+                _ => Vec::new(),
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                "www-authenticate",
+                "Bearer".parse().expect("a valid header"),
+            );
+        }
+        response
+    }
+}
+
+/// An error answered as a page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: crate::routes::pages::Layout,
+    status: u16,
+    title: &'static str,
+    message: String,
+    import_problems: Vec<ImportProblem>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        let page = ErrorPage {
+            layout: crate::routes::pages::Layout::bare("Error"),
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            message: public_message(&self.0),
+            import_problems: match self.0 {
+                AppError::ImportRejected(problems) => problems,
+                _ => Vec::new(),
+            },
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+/// Renders a template; a template that fails to render is a bug, reported as a 500.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()
+        }
+    }
+}

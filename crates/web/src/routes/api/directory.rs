@@ -1,0 +1,150 @@
+//! The directory, accounts and the audit trail over the API.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use upward_domain::{Person, Role, User, UserId};
+use upward_store::{AuditEntry, ImportCounts};
+
+use super::ApiJson;
+use crate::auth::{ApiAdmin, ApiManager};
+use crate::error::ErrorBody;
+use crate::routes::pages::MAX_UPLOAD_BYTES;
+use crate::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/people", get(people))
+        .route(
+            "/people/import",
+            post(import_people).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/people/export", get(export_people))
+        .route("/users", get(accounts).post(create_account))
+        .route("/users/{id}/role", put(set_role))
+        .route("/audit", get(audit))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PeopleQuery {
+    /// Part of a name, email or department.
+    #[serde(default)]
+    search: String,
+    /// From 1; 50 people a page.
+    page: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PeopleResponse {
+    people: Vec<Person>,
+    total: i64,
+    page: i64,
+}
+
+/// Search the directory. Managers and admins.
+#[utoipa::path(get, path = "/api/v1/people", params(PeopleQuery), responses((status = 200, body = PeopleResponse)))]
+pub async fn people(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Query(query): Query<PeopleQuery>,
+) -> Result<Json<PeopleResponse>, ApiError> {
+    let page = query.page.unwrap_or(1).max(1);
+    let found = state.app.people_page(&manager, &query.search, page).await?;
+    Ok(Json(PeopleResponse {
+        people: found.people,
+        total: found.total,
+        page,
+    }))
+}
+
+/// Import the directory from a CSV body (the format in the README); all or nothing. Admins.
+#[utoipa::path(post, path = "/api/v1/people/import", request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportCounts), (status = 422, body = ErrorBody)))]
+pub async fn import_people(
+    State(state): State<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    body: Bytes,
+) -> Result<Json<ImportCounts>, ApiError> {
+    Ok(Json(state.app.import_people(&admin, &body).await?))
+}
+
+/// The directory as CSV, in the import format. Admins.
+#[utoipa::path(get, path = "/api/v1/people/export", responses((status = 200, content_type = "text/csv", body = String)))]
+pub async fn export_people(
+    State(state): State<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+) -> Result<impl IntoResponse, ApiError> {
+    let csv = state.app.export_people(&admin).await?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
+}
+
+/// Every account. Admins.
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<User>)))]
+pub async fn accounts(
+    State(state): State<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(state.app.accounts(&admin).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewAccount {
+    email: String,
+    name: String,
+    role: Role,
+    /// At least 10 characters.
+    password: String,
+}
+
+/// Create an account. Admins.
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewAccount,
+    responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_account(
+    State(state): State<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    ApiJson(account): ApiJson<NewAccount>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let user = state
+        .app
+        .create_account(
+            &admin,
+            &account.email,
+            &account.name,
+            account.role,
+            &account.password,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RoleChange {
+    role: Role,
+}
+
+/// Change an account's role. Admins; not their own.
+#[utoipa::path(put, path = "/api/v1/users/{id}/role", params(("id" = i64, Path)), request_body = RoleChange,
+    responses((status = 200, body = User), (status = 409, body = ErrorBody)))]
+pub async fn set_role(
+    State(state): State<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    Path(id): Path<i64>,
+    ApiJson(change): ApiJson<RoleChange>,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(
+        state.app.set_role(&admin, UserId(id), change.role).await?,
+    ))
+}
+
+/// The latest 500 changes by managers and admins.
+#[utoipa::path(get, path = "/api/v1/audit", responses((status = 200, body = Vec<AuditEntry>)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    Ok(Json(state.app.audit_log(&manager).await?))
+}

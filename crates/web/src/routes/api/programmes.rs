@@ -1,0 +1,217 @@
+//! Programmes and enrolment over the API.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use upward_app::ProgrammeView;
+use upward_domain::{Enrolment, EnrolmentId, EnrolmentProfile, Phase, ProgrammeDraft, ProgrammeId};
+use upward_store::{ImportCounts, ProgrammeSummary};
+
+use super::ApiJson;
+use crate::auth::{ApiManager, ApiUser};
+use crate::error::ErrorBody;
+use crate::routes::pages::MAX_UPLOAD_BYTES;
+use crate::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programmes", get(list).post(create))
+        .route("/programmes/{id}", get(show).put(update))
+        .route("/programmes/{id}/phase", post(change_phase))
+        .route("/programmes/{id}/clone", post(clone))
+        .route("/programmes/{id}/enrolments", get(enrolments))
+        .route(
+            "/programmes/{id}/enrolments/import",
+            post(import_enrolments).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/programmes/{id}/enrolment",
+            get(my_enrolment).put(enrol).delete(withdraw),
+        )
+        .route("/enrolments/{id}", get(enrolment))
+}
+
+/// Programmes visible to the caller (participants do not see drafts).
+#[utoipa::path(get, path = "/api/v1/programmes", responses((status = 200, body = Vec<ProgrammeSummary>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<ProgrammeSummary>>, ApiError> {
+    Ok(Json(state.app.programmes(&user).await?))
+}
+
+/// Create a programme (in the draft phase). Managers and admins.
+#[utoipa::path(post, path = "/api/v1/programmes", request_body = ProgrammeDraft,
+    responses((status = 201, body = ProgrammeView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    ApiJson(draft): ApiJson<ProgrammeDraft>,
+) -> Result<(StatusCode, Json<ProgrammeView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_programme(&manager, &draft).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = ProgrammeView), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ProgrammeView>, ApiError> {
+    Ok(Json(state.app.programme(&user, ProgrammeId(id)).await?))
+}
+
+/// Replace a programme's design. Managers and admins.
+#[utoipa::path(put, path = "/api/v1/programmes/{id}", params(("id" = i64, Path)), request_body = ProgrammeDraft,
+    responses((status = 200, body = ProgrammeView), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+    ApiJson(draft): ApiJson<ProgrammeDraft>,
+) -> Result<Json<ProgrammeView>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .update_programme(&manager, ProgrammeId(id), &draft)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PhaseChange {
+    to: Phase,
+}
+
+/// Move a programme to another phase; illegal moves are 409 with the allowed ones named.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/phase", params(("id" = i64, Path)), request_body = PhaseChange,
+    responses((status = 200, body = ProgrammeView), (status = 409, body = ErrorBody)))]
+pub async fn change_phase(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+    ApiJson(change): ApiJson<PhaseChange>,
+) -> Result<Json<ProgrammeView>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .change_phase(&manager, ProgrammeId(id), change.to)
+            .await?,
+    ))
+}
+
+/// Start a new draft programme with the settings of this one (typically a pilot).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/clone", params(("id" = i64, Path)),
+    responses((status = 201, body = ProgrammeView), (status = 404, body = ErrorBody)))]
+pub async fn clone(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<ProgrammeView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.clone_programme(&manager, ProgrammeId(id)).await?),
+    ))
+}
+
+/// Every enrolment of a programme. Managers and admins.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/enrolments", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Enrolment>), (status = 403, body = ErrorBody)))]
+pub async fn enrolments(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<Enrolment>>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .programme_enrolments(&manager, ProgrammeId(id))
+            .await?,
+    ))
+}
+
+/// Import enrolments from a CSV body (the format in the README); all or nothing.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/enrolments/import", params(("id" = i64, Path)),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportCounts), (status = 422, body = ErrorBody)))]
+pub async fn import_enrolments(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<ImportCounts>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .import_enrolments(&manager, ProgrammeId(id), &body)
+            .await?,
+    ))
+}
+
+/// The caller's own enrolment in the programme.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/enrolment", params(("id" = i64, Path)),
+    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody)))]
+pub async fn my_enrolment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Enrolment>, ApiError> {
+    let enrolment = state.app.my_enrolment(&user, ProgrammeId(id)).await?;
+    Ok(Json(enrolment.ok_or_else(|| {
+        upward_app::AppError::NotFound("your enrolment".into())
+    })?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EnrolRequest {
+    #[serde(flatten)]
+    profile: EnrolmentProfile,
+    /// Must be true: the answers may be used for matching.
+    consent: bool,
+}
+
+/// Enrol the caller (or update their answers) while the programme is enrolling.
+#[utoipa::path(put, path = "/api/v1/programmes/{id}/enrolment", params(("id" = i64, Path)), request_body = EnrolRequest,
+    responses((status = 200, body = Enrolment), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn enrol(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<EnrolRequest>,
+) -> Result<Json<Enrolment>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .enrol(&user, ProgrammeId(id), &request.profile, request.consent)
+            .await?,
+    ))
+}
+
+/// Withdraw the caller's enrolment (before the programme runs).
+#[utoipa::path(delete, path = "/api/v1/programmes/{id}/enrolment", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.app.withdraw(&user, ProgrammeId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One enrolment: the caller's own, or any for managers. Others get 404.
+#[utoipa::path(get, path = "/api/v1/enrolments/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody)))]
+pub async fn enrolment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Enrolment>, ApiError> {
+    Ok(Json(state.app.enrolment(&user, EnrolmentId(id)).await?))
+}

@@ -1,0 +1,39 @@
+//! Every route, merged in one place: pages (behind CSRF protection), the API, and the
+//! operational endpoints.
+
+pub mod api;
+mod ops;
+pub mod pages;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::{AppState, csrf, metrics};
+
+pub fn router(state: AppState) -> Router {
+    let pages = pages::router().layer(middleware::from_fn_with_state(state.clone(), csrf::protect));
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api::router())
+        .merge(ops::router())
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::count_responses))
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(security_header("referrer-policy", "same-origin"))
+        .layer(security_header(
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}

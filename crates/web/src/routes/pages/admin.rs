@@ -1,0 +1,130 @@
+//! Admin pages: accounts and roles; the audit trail (managers and admins).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use upward_domain::{Role, User, UserId};
+use upward_store::AuditEntry;
+
+use super::Layout;
+use super::forms::FormState;
+use crate::AppState;
+use crate::auth::{AdminPage, ManagerPage};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/accounts", get(accounts).post(create_account))
+        .route("/admin/accounts/{id}/role", post(set_role))
+        .route("/audit", get(audit))
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    layout: Layout,
+    accounts: Vec<User>,
+    form: FormState,
+    roles: [Role; 3],
+}
+
+async fn accounts_page(
+    state: &AppState,
+    admin: &upward_app::policy::Admin,
+    csrf: &CsrfToken,
+    form: FormState,
+) -> Result<AccountsPage, PageError> {
+    let accounts = state.app.accounts(admin).await?;
+    Ok(AccountsPage {
+        layout: Layout::new("Accounts", admin.user(), csrf, "accounts"),
+        accounts,
+        form,
+        roles: Role::ALL,
+    })
+}
+
+async fn accounts(
+    State(state): State<AppState>,
+    AdminPage(admin): AdminPage,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    Ok(render(
+        &accounts_page(&state, &admin, &csrf, FormState::default()).await?,
+    ))
+}
+
+async fn create_account(
+    State(state): State<AppState>,
+    AdminPage(admin): AdminPage,
+    csrf: CsrfToken,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    match form.value("role").parse::<Role>() {
+        Err(error) => form.add_error("role", error.0),
+        Ok(role) => {
+            let created = state
+                .app
+                .create_account(
+                    &admin,
+                    form.value("email"),
+                    form.value("name"),
+                    role,
+                    form.value("password"),
+                )
+                .await;
+            match created {
+                Ok(_) => return Ok(Redirect::to("/admin/accounts").into_response()),
+                Err(upward_app::AppError::Conflict(message)) => form.add_error("email", message),
+                Err(error) => form.absorb(error)?,
+            }
+        }
+    }
+    form.values.remove("password");
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(&accounts_page(&state, &admin, &csrf, form).await?),
+    )
+        .into_response())
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    AdminPage(admin): AdminPage,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let role = values
+        .get("role")
+        .map(String::as_str)
+        .unwrap_or("")
+        .parse::<Role>()
+        .map_err(|e| upward_app::AppError::invalid("role", e.0))?;
+    state.app.set_role(&admin, UserId(id), role).await?;
+    Ok(Redirect::to("/admin/accounts").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    entries: Vec<AuditEntry>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    let entries = state.app.audit_log(&manager).await?;
+    Ok(render(&AuditPage {
+        layout: Layout::new("Audit trail", manager.user(), &csrf, "audit"),
+        entries,
+    }))
+}

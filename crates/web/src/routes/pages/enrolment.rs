@@ -1,0 +1,357 @@
+//! Enrolment pages: a participant's opt-in form, and the manager's list and bulk import.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use upward_app::{AppError, ProgrammeView};
+use upward_domain::enrolment::{parse_day, parse_time};
+use upward_domain::*;
+use upward_store::ImportCounts;
+
+use super::Layout;
+use super::forms::{FormState, uploaded_file};
+use crate::AppState;
+use crate::auth::{ManagerPage, SignedIn};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render};
+
+/// Rows offered for topics and for weekly slots; blank rows are ignored.
+pub const TOPIC_ROWS: usize = 5;
+pub const SLOT_ROWS: usize = 5;
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programmes/{id}/enrol", get(enrol_form).post(enrol))
+        .route("/programmes/{id}/withdraw", post(withdraw))
+        .route("/programmes/{id}/enrolments", get(enrolments))
+        .route(
+            "/programmes/{id}/enrolments/import",
+            post(import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "enrol.html")]
+struct EnrolPage {
+    layout: Layout,
+    view: ProgrammeView,
+    /// `None` until the person has chosen to be a mentor or a mentee.
+    role: Option<EnrolmentRole>,
+    form: FormState,
+    enrolled: bool,
+    topic_rows: Vec<usize>,
+    slot_rows: Vec<usize>,
+    days: [&'static str; 7],
+    channels: &'static [Channel],
+    times: &'static [PreferredTime],
+    traits: [&'static str; 5],
+}
+
+impl EnrolPage {
+    fn new(
+        layout: Layout,
+        view: ProgrammeView,
+        role: Option<EnrolmentRole>,
+        form: FormState,
+        enrolled: bool,
+    ) -> Self {
+        Self {
+            layout,
+            view,
+            role,
+            form,
+            enrolled,
+            topic_rows: (0..TOPIC_ROWS).collect(),
+            slot_rows: (0..SLOT_ROWS).collect(),
+            days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+            channels: Channel::ALL,
+            times: PreferredTime::ALL,
+            traits: BigFive::TRAITS,
+        }
+    }
+
+    fn is_mentor(&self) -> bool {
+        self.role == Some(EnrolmentRole::Mentor)
+    }
+}
+
+async fn enrol_form(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let view = state.app.programme(&user, ProgrammeId(id)).await?;
+    let existing = state.app.my_enrolment(&user, view.programme.id).await?;
+    let chosen = query
+        .get("role")
+        .and_then(|r| r.parse::<EnrolmentRole>().ok());
+    let role = chosen.or(existing.as_ref().map(|e| e.profile.role));
+    let form = existing
+        .as_ref()
+        .map(|e| form_from_profile(&e.profile))
+        .unwrap_or_default();
+    let layout = Layout::new(
+        format!("Enrol in {}", view.programme.draft.name),
+        &user,
+        &csrf,
+        "programmes",
+    );
+    Ok(render(&EnrolPage::new(
+        layout,
+        view,
+        role,
+        form,
+        existing.is_some(),
+    )))
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let programme = ProgrammeId(id);
+    let mut form = FormState::new(values);
+    let role = form.value("role").parse::<EnrolmentRole>().ok();
+    if let Some(profile) = role.and_then(|role| profile_from_form(role, &mut form)) {
+        match state
+            .app
+            .enrol(&user, programme, &profile, form.checked("consent"))
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/programmes/{id}?enrolled=1")).into_response());
+            }
+            Err(error) => form.absorb(error)?,
+        }
+    }
+    let view = state.app.programme(&user, programme).await?;
+    let enrolled = state.app.my_enrolment(&user, programme).await?.is_some();
+    let layout = Layout::new(
+        format!("Enrol in {}", view.programme.draft.name),
+        &user,
+        &csrf,
+        "programmes",
+    );
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(&EnrolPage::new(layout, view, role, form, enrolled)),
+    )
+        .into_response())
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    state.app.withdraw(&user, ProgrammeId(id)).await?;
+    Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+}
+
+fn form_from_profile(profile: &EnrolmentProfile) -> FormState {
+    let mut values = HashMap::new();
+    let topics = match profile.role {
+        EnrolmentRole::Mentor => &profile.offers,
+        EnrolmentRole::Mentee => &profile.interests,
+    };
+    for (i, (topic, score)) in topics.entries().iter().enumerate().take(TOPIC_ROWS) {
+        values.insert(format!("topic_{i}"), topic.clone());
+        values.insert(format!("score_{i}"), score.to_string());
+    }
+    for (i, slot) in profile
+        .availability
+        .slots()
+        .iter()
+        .enumerate()
+        .take(SLOT_ROWS)
+    {
+        let text = slot.to_string();
+        let (day, times) = text.split_once(' ').unwrap_or_default();
+        let (start, end) = times.split_once('-').unwrap_or_default();
+        values.insert(format!("day_{i}"), day.to_owned());
+        values.insert(format!("start_{i}"), start.to_owned());
+        values.insert(format!("end_{i}"), end.to_owned());
+    }
+    values.insert("channel".into(), profile.channel.as_str().into());
+    values.insert(
+        "preferred_time".into(),
+        profile.preferred_time.as_str().into(),
+    );
+    values.insert("statement".into(), profile.statement.clone());
+    if let Some(big_five) = profile.big_five {
+        for (name, score) in BigFive::TRAITS.iter().zip(big_five.scores()) {
+            values.insert((*name).to_owned(), score.to_string());
+        }
+    }
+    values.insert("consent".into(), "on".into());
+    FormState::new(values)
+}
+
+/// Reads the enrolment form; problems go next to their rows. `None` if anything failed.
+fn profile_from_form(role: EnrolmentRole, form: &mut FormState) -> Option<EnrolmentProfile> {
+    let mut topics = TopicLevels::default();
+    for i in 0..TOPIC_ROWS {
+        let topic = form.value(&format!("topic_{i}")).trim().to_owned();
+        if topic.is_empty() {
+            continue;
+        }
+        let score = form.value(&format!("score_{i}")).parse::<u8>().unwrap_or(0);
+        if let Err(error) = topics.push(&topic, score) {
+            form.add_error(&format!("topic_{i}"), error.0);
+        }
+    }
+    let mut slots = Vec::new();
+    for i in 0..SLOT_ROWS {
+        let (start, end) = (
+            form.value(&format!("start_{i}")).to_owned(),
+            form.value(&format!("end_{i}")).to_owned(),
+        );
+        if start.is_empty() && end.is_empty() {
+            continue;
+        }
+        let slot = parse_day(form.value(&format!("day_{i}")))
+            .and_then(|day| WeeklySlot::new(day, parse_time(&start)?, parse_time(&end)?));
+        match slot {
+            Ok(slot) => slots.push(slot),
+            Err(error) => form.add_error(&format!("slot_{i}"), error.0),
+        }
+    }
+    let channel = form
+        .value("channel")
+        .parse::<Channel>()
+        .map_err(|e| form.add_error("channel", e.0))
+        .ok();
+    let preferred_time = form
+        .value("preferred_time")
+        .parse::<PreferredTime>()
+        .map_err(|e| form.add_error("preferred_time", e.0))
+        .ok();
+    let big_five = big_five_from_form(form);
+    if form.has_errors() {
+        return None;
+    }
+    let (offers, interests) = match role {
+        EnrolmentRole::Mentor => (topics, TopicLevels::default()),
+        EnrolmentRole::Mentee => (TopicLevels::default(), topics),
+    };
+    Some(EnrolmentProfile {
+        role,
+        offers,
+        interests,
+        availability: Availability::from_slots(slots),
+        channel: channel?,
+        preferred_time: preferred_time?,
+        big_five: big_five?,
+        statement: form.value("statement").trim().to_owned(),
+    })
+}
+
+fn big_five_from_form(form: &mut FormState) -> Option<Option<BigFive>> {
+    let given: Vec<String> = BigFive::TRAITS
+        .iter()
+        .map(|t| form.value(t).trim().to_owned())
+        .collect();
+    if given.iter().all(String::is_empty) {
+        return Some(None);
+    }
+    let scores: Vec<f64> = given.iter().filter_map(|v| v.parse().ok()).collect();
+    let Ok(scores) = <[f64; 5]>::try_from(scores) else {
+        form.add_error(
+            "big_five",
+            "answer all five questions with a number from 1 to 5, or leave them all empty",
+        );
+        return None;
+    };
+    BigFive::from_scores(scores)
+        .map(Some)
+        .map_err(|e| form.add_error("big_five", e.0))
+        .ok()
+}
+
+#[derive(Template)]
+#[template(path = "enrolments.html")]
+struct EnrolmentsPage {
+    layout: Layout,
+    view: ProgrammeView,
+    enrolments: Vec<Enrolment>,
+    imported: Option<ImportCounts>,
+    upload_error: Option<String>,
+    import_problems: Vec<upward_app::import::ImportProblem>,
+}
+
+async fn enrolments_page(
+    state: &AppState,
+    manager: &upward_app::policy::Manager,
+    csrf: &CsrfToken,
+    id: ProgrammeId,
+) -> Result<EnrolmentsPage, PageError> {
+    let view = state.app.programme(manager.user(), id).await?;
+    let enrolments = state.app.programme_enrolments(manager, id).await?;
+    let layout = Layout::new(
+        format!("Enrolments: {}", view.programme.draft.name),
+        manager.user(),
+        csrf,
+        "programmes",
+    );
+    Ok(EnrolmentsPage {
+        layout,
+        view,
+        enrolments,
+        imported: None,
+        upload_error: None,
+        import_problems: Vec::new(),
+    })
+}
+
+async fn enrolments(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(render(
+        &enrolments_page(&state, &manager, &csrf, ProgrammeId(id)).await?,
+    ))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let id = ProgrammeId(id);
+    let result = match uploaded_file(multipart, "file").await {
+        Ok(bytes) => state.app.import_enrolments(&manager, id, &bytes).await,
+        Err(error) => Err(error),
+    };
+    let mut page = enrolments_page(&state, &manager, &csrf, id).await?;
+    let status = match result {
+        Ok(counts) => {
+            page.imported = Some(counts);
+            StatusCode::OK
+        }
+        Err(AppError::ImportRejected(problems)) => {
+            page.import_problems = problems;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(AppError::Invalid(problems)) => {
+            page.upload_error = problems.first().map(|p| p.problem.clone());
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok((status, render(&page)).into_response())
+}

@@ -1,0 +1,93 @@
+//! Reading HTML forms: values kept as typed so a rejected form is shown again unchanged, with
+//! each problem under its field.
+
+use std::collections::HashMap;
+
+use axum::extract::Multipart;
+use upward_app::AppError;
+use upward_domain::FieldProblem;
+
+#[derive(Debug, Default, Clone)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: HashMap<String, String>,
+}
+
+impl FormState {
+    pub fn new(values: HashMap<String, String>) -> Self {
+        Self {
+            values,
+            errors: HashMap::new(),
+        }
+    }
+
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        !self.value(name).is_empty()
+    }
+
+    /// `selected` when the field holds `option`, for `<option>` elements.
+    pub fn selected(&self, name: &str, option: &str) -> &'static str {
+        if self.value(name) == option {
+            "selected"
+        } else {
+            ""
+        }
+    }
+
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    /// `true` for `aria-invalid` on fields with a problem.
+    pub fn invalid(&self, name: &str) -> &'static str {
+        if self.errors.contains_key(name) {
+            "true"
+        } else {
+            "false"
+        }
+    }
+
+    pub fn add_error(&mut self, field: &str, problem: impl Into<String>) {
+        self.errors
+            .entry(field.to_owned())
+            .or_insert_with(|| problem.into());
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Takes the field problems of a use-case error into the form, or hands other errors back.
+    pub fn absorb(&mut self, error: AppError) -> Result<(), AppError> {
+        match error {
+            AppError::Invalid(problems) => {
+                for FieldProblem { field, problem } in problems {
+                    self.add_error(field, problem);
+                }
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+}
+
+/// An uploaded file from a multipart form, by field name.
+pub async fn uploaded_file(mut multipart: Multipart, field: &str) -> Result<Vec<u8>, AppError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        AppError::invalid("file", format!("the upload could not be read: {e}"))
+    };
+    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
+        if part.name() == Some(field) {
+            let bytes = part.bytes().await.map_err(unreadable)?;
+            if bytes.is_empty() {
+                return Err(AppError::invalid("file", "choose a CSV file to upload"));
+            }
+            return Ok(bytes.to_vec());
+        }
+    }
+    Err(AppError::invalid("file", "choose a CSV file to upload"))
+}

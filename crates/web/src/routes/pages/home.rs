@@ -1,0 +1,231 @@
+//! Log-in, log-out, the home page of each role, and the account page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use upward_app::AppError;
+use upward_domain::{Enrolment, Phase};
+use upward_store::ProgrammeSummary;
+
+use super::Layout;
+use super::forms::FormState;
+use crate::AppState;
+use crate::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, safe_next};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render, status_of};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(log_in))
+        .route("/logout", post(log_out))
+        .route("/account", get(account_page).post(change_password))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    form: FormState,
+    next: String,
+    message: Option<String>,
+}
+
+async fn login_page(
+    MaybeSignedIn(user): MaybeSignedIn,
+    csrf: CsrfToken,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let next = safe_next(query.get("next").map(String::as_str)).to_owned();
+    if user.is_some() {
+        return Redirect::to(&next).into_response();
+    }
+    let layout = Layout {
+        csrf: csrf.0,
+        ..Layout::bare("Log in")
+    };
+    render(&LoginPage {
+        layout,
+        form: FormState::default(),
+        next,
+        message: None,
+    })
+}
+
+async fn log_in(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    csrf: CsrfToken,
+    Form(values): Form<HashMap<String, String>>,
+) -> Response {
+    let form = FormState::new(values);
+    let next = safe_next(Some(form.value("next"))).to_owned();
+    match state
+        .app
+        .log_in(form.value("email"), form.value("password"))
+        .await
+    {
+        Ok(user) => match state.app.start_session(&user).await {
+            Ok(token) => {
+                let cookie = Cookie::build((SESSION_COOKIE, token))
+                    .path("/")
+                    .http_only(true)
+                    .secure(state.app.settings.secure_cookies)
+                    .same_site(SameSite::Lax)
+                    .build();
+                (jar.add(cookie), Redirect::to(&next)).into_response()
+            }
+            Err(error) => PageError(error).into_response(),
+        },
+        Err(error @ (AppError::Forbidden(_) | AppError::TooManyAttempts { .. })) => {
+            let status = status_of(&error);
+            let mut form = form;
+            form.values.remove("password");
+            let layout = Layout {
+                csrf: csrf.0,
+                ..Layout::bare("Log in")
+            };
+            let message = Some(format!("{}.", capitalised(&error.to_string())));
+            (
+                status,
+                render(&LoginPage {
+                    layout,
+                    form,
+                    next,
+                    message,
+                }),
+            )
+                .into_response()
+        }
+        Err(error) => PageError(error).into_response(),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+async fn log_out(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        state.app.end_session(cookie.value()).await?;
+    }
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    open: Vec<ProgrammeSummary>,
+    managed: Vec<ProgrammeSummary>,
+    mine: Vec<(Enrolment, String)>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    let programmes = state.app.programmes(&user).await?;
+    let enrolments = state.app.my_enrolments(&user).await?;
+    let name_of = |id| {
+        programmes
+            .iter()
+            .find(|s| s.programme.id == id)
+            .map(|s| s.programme.draft.name.clone())
+            .unwrap_or_default()
+    };
+    let mine: Vec<(Enrolment, String)> = enrolments
+        .into_iter()
+        .map(|e| {
+            let name = name_of(e.programme_id);
+            (e, name)
+        })
+        .collect();
+    let enrolled: Vec<_> = mine.iter().map(|(e, _)| e.programme_id).collect();
+    let open = programmes
+        .iter()
+        .filter(|s| s.programme.phase.accepts_enrolment() && !enrolled.contains(&s.programme.id))
+        .cloned()
+        .collect();
+    let managed = if user.role.manages_programmes() {
+        programmes
+            .into_iter()
+            .filter(|s| s.programme.phase != Phase::Closed)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let layout = Layout::new("Home", &user, &csrf, "home");
+    Ok(render(&HomePage {
+        layout,
+        open,
+        managed,
+        mine,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    form: FormState,
+    saved: bool,
+}
+
+async fn account_page(SignedIn(user): SignedIn, csrf: CsrfToken) -> Response {
+    render(&AccountPage {
+        layout: Layout::new("Your account", &user, &csrf, "account"),
+        form: FormState::default(),
+        saved: false,
+    })
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    if form.value("new_password") != form.value("repeat_password") {
+        form.add_error("repeat_password", "the two new passwords differ");
+    } else if let Err(error) = state
+        .app
+        .change_own_password(
+            &user,
+            form.value("current_password"),
+            form.value("new_password"),
+        )
+        .await
+    {
+        form.absorb(error)?;
+    }
+    let saved = !form.has_errors();
+    form.values.retain(|key, _| key == "csrf");
+    let status = if saved {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = AccountPage {
+        layout: Layout::new("Your account", &user, &csrf, "account"),
+        form,
+        saved,
+    };
+    Ok((status, render(&page)).into_response())
+}

@@ -1,0 +1,78 @@
+//! The HTML pages: one layout with navigation for each role, forms that work without
+//! JavaScript and show each error next to its field.
+
+mod admin;
+pub mod enrolment;
+mod forms;
+mod home;
+mod people;
+mod programmes;
+
+use axum::Router;
+pub use enrolment::MAX_UPLOAD_BYTES;
+use upward_domain::{Role, User};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(programmes::router())
+        .merge(enrolment::router())
+        .merge(people::router())
+        .merge(admin::router())
+}
+
+/// What every page needs for its frame: title, who is signed in, the form token, and which
+/// navigation entry is current.
+pub struct Layout {
+    pub title: String,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+impl Layout {
+    pub fn new(
+        title: impl Into<String>,
+        user: &User,
+        csrf: &crate::csrf::CsrfToken,
+        section: &'static str,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            user: Some(user.clone()),
+            csrf: csrf.0.clone(),
+            section,
+        }
+    }
+
+    /// For pages shown without a signed-in frame (log-in, errors).
+    pub fn bare(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            user: None,
+            csrf: String::new(),
+            section: "",
+        }
+    }
+
+    pub fn is_manager(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role.manages_programmes())
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
+    }
+
+    /// `aria-current` for the navigation entry of this page.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section {
+            "page"
+        } else {
+            "false"
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The directory pages: browse and search, import, export.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use upward_app::AppError;
+use upward_app::import::{ImportProblem, PEOPLE_COLUMNS};
+use upward_domain::Person;
+use upward_store::ImportCounts;
+
+use super::Layout;
+use super::enrolment::MAX_UPLOAD_BYTES;
+use super::forms::uploaded_file;
+use crate::AppState;
+use crate::auth::{AdminPage, ManagerPage, urlencode};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/people", get(directory))
+        .route(
+            "/people/import",
+            get(import_form)
+                .post(import)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/people/export.csv", get(export))
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct DirectoryPage {
+    layout: Layout,
+    people: Vec<Person>,
+    total: i64,
+    search: String,
+    page: i64,
+    pages: i64,
+}
+
+impl DirectoryPage {
+    fn link(&self, page: i64) -> String {
+        format!("/people?search={}&page={page}", urlencode(&self.search))
+    }
+}
+
+async fn directory(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let search = query.get("search").cloned().unwrap_or_default();
+    let page = query
+        .get("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let found = state.app.people_page(&manager, &search, page).await?;
+    let size = upward_app::people::PEOPLE_PAGE_SIZE;
+    let pages = ((found.total + size - 1) / size).max(1);
+    let layout = Layout::new("People", manager.user(), &csrf, "people");
+    Ok(render(&DirectoryPage {
+        layout,
+        people: found.people,
+        total: found.total,
+        search,
+        page,
+        pages,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "people_import.html")]
+struct ImportPage {
+    layout: Layout,
+    columns: [&'static str; 9],
+    imported: Option<ImportCounts>,
+    upload_error: Option<String>,
+    problems: Vec<ImportProblem>,
+}
+
+fn import_page(layout: Layout) -> ImportPage {
+    ImportPage {
+        layout,
+        columns: PEOPLE_COLUMNS,
+        imported: None,
+        upload_error: None,
+        problems: Vec::new(),
+    }
+}
+
+async fn import_form(AdminPage(admin): AdminPage, csrf: CsrfToken) -> Response {
+    render(&import_page(Layout::new(
+        "Import people",
+        admin.user(),
+        &csrf,
+        "people",
+    )))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    AdminPage(admin): AdminPage,
+    csrf: CsrfToken,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let result = match uploaded_file(multipart, "file").await {
+        Ok(bytes) => state.app.import_people(&admin, &bytes).await,
+        Err(error) => Err(error),
+    };
+    let mut page = import_page(Layout::new("Import people", admin.user(), &csrf, "people"));
+    let status = match result {
+        Ok(counts) => {
+            page.imported = Some(counts);
+            StatusCode::OK
+        }
+        Err(AppError::ImportRejected(problems)) => {
+            page.problems = problems;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(AppError::Invalid(problems)) => {
+            page.upload_error = problems.first().map(|p| p.problem.clone());
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn export(
+    State(state): State<AppState>,
+    AdminPage(admin): AdminPage,
+) -> Result<Response, PageError> {
+    let csv = state.app.export_people(&admin).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"people.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}

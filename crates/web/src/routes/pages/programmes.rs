@@ -1,0 +1,395 @@
+//! Programme pages: the list, one programme, the design form, phase changes and cloning.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiff::civil::Date;
+use upward_app::ProgrammeView;
+use upward_domain::*;
+use upward_store::ProgrammeSummary;
+
+use super::Layout;
+use super::forms::FormState;
+use crate::AppState;
+use crate::auth::{ManagerPage, SignedIn};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programmes", get(list).post(create))
+        .route("/programmes/new", get(new_form))
+        .route("/programmes/{id}", get(show))
+        .route("/programmes/{id}/edit", get(edit_form).post(update))
+        .route("/programmes/{id}/phase", post(change_phase))
+        .route("/programmes/{id}/clone", post(clone))
+}
+
+#[derive(Template)]
+#[template(path = "programmes.html")]
+struct ListPage {
+    layout: Layout,
+    programmes: Vec<ProgrammeSummary>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    let programmes = state.app.programmes(&user).await?;
+    Ok(render(&ListPage {
+        layout: Layout::new("Programmes", &user, &csrf, "programmes"),
+        programmes,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "programme.html")]
+struct ShowPage {
+    layout: Layout,
+    view: ProgrammeView,
+    next_phases: Vec<Phase>,
+    mine: Option<Enrolment>,
+    mentors: usize,
+    mentees: usize,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let view = state.app.programme(&user, ProgrammeId(id)).await?;
+    let mine = state.app.my_enrolment(&user, view.programme.id).await?;
+    let (mut mentors, mut mentees) = (0, 0);
+    if let Ok(manager) = upward_app::policy::Manager::check(&user) {
+        for enrolment in state
+            .app
+            .programme_enrolments(&manager, view.programme.id)
+            .await?
+        {
+            match enrolment.profile.role {
+                EnrolmentRole::Mentor => mentors += 1,
+                EnrolmentRole::Mentee => mentees += 1,
+            }
+        }
+    }
+    let next_phases = view.programme.phase.next_phases().to_vec();
+    let layout = Layout::new(
+        view.programme.draft.name.clone(),
+        &user,
+        &csrf,
+        "programmes",
+    );
+    Ok(render(&ShowPage {
+        layout,
+        view,
+        next_phases,
+        mine,
+        mentors,
+        mentees,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "programme_form.html")]
+struct FormPage {
+    layout: Layout,
+    form: FormState,
+    /// `None` when creating.
+    programme: Option<ProgrammeId>,
+    suggested: [&'static str; 4],
+    warning: Option<String>,
+}
+
+impl FormPage {
+    fn action(&self) -> String {
+        match self.programme {
+            Some(id) => format!("/programmes/{}/edit", id.0),
+            None => "/programmes".into(),
+        }
+    }
+}
+
+fn form_page(layout: Layout, form: FormState, programme: Option<ProgrammeId>) -> FormPage {
+    FormPage {
+        layout,
+        form,
+        programme,
+        suggested: Objective::SUGGESTED,
+        warning: None,
+    }
+}
+
+async fn new_form(ManagerPage(manager): ManagerPage, csrf: CsrfToken) -> Response {
+    let today = jiff::Zoned::now().date();
+    let start = today
+        .first_of_month()
+        .checked_add(jiff::ToSpan::months(1))
+        .unwrap_or(today);
+    let end = start.checked_add(jiff::ToSpan::months(9)).unwrap_or(start);
+    let draft = ProgrammeDraft {
+        name: String::new(),
+        purpose: String::new(),
+        objectives: vec![],
+        learning_expectations: String::new(),
+        start_date: start,
+        end_date: end,
+        cadence: Cadence::default(),
+        matching: MatchingSettings::default(),
+    };
+    render(&form_page(
+        Layout::new("New programme", manager.user(), &csrf, "programmes"),
+        form_from_draft(&draft),
+        None,
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    if let Some(draft) = draft_from_form(&mut form) {
+        match state.app.create_programme(&manager, &draft).await {
+            Ok(view) => {
+                return Ok(
+                    Redirect::to(&format!("/programmes/{}", view.programme.id.0)).into_response(),
+                );
+            }
+            Err(error) => form.absorb(error)?,
+        }
+    }
+    let page = form_page(
+        Layout::new("New programme", manager.user(), &csrf, "programmes"),
+        form,
+        None,
+    );
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let view = state.app.programme(manager.user(), ProgrammeId(id)).await?;
+    let title = format!("Edit {}", view.programme.draft.name);
+    let mut page = form_page(
+        Layout::new(title, manager.user(), &csrf, "programmes"),
+        form_from_draft(&view.programme.draft),
+        Some(view.programme.id),
+    );
+    page.warning = view.duration_warning;
+    Ok(render(&page))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let id = ProgrammeId(id);
+    let mut form = FormState::new(values);
+    if let Some(draft) = draft_from_form(&mut form) {
+        match state.app.update_programme(&manager, id, &draft).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/programmes/{}", id.0)).into_response()),
+            Err(error) => form.absorb(error)?,
+        }
+    }
+    let page = form_page(
+        Layout::new("Edit programme", manager.user(), &csrf, "programmes"),
+        form,
+        Some(id),
+    );
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
+async fn change_phase(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let to: Phase = values
+        .get("to")
+        .map(String::as_str)
+        .unwrap_or("")
+        .parse()
+        .map_err(|e: FieldError| upward_app::AppError::invalid("to", e.0))?;
+    state
+        .app
+        .change_phase(&manager, ProgrammeId(id), to)
+        .await?;
+    Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+}
+
+async fn clone(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let view = state.app.clone_programme(&manager, ProgrammeId(id)).await?;
+    Ok(Redirect::to(&format!("/programmes/{}/edit", view.programme.id.0)).into_response())
+}
+
+const WEIGHT_FIELDS: [&str; 6] = [
+    "expertise",
+    "diversity",
+    "level_gap",
+    "personality",
+    "schedule",
+    "channel",
+];
+
+fn form_from_draft(draft: &ProgrammeDraft) -> FormState {
+    let mut values: HashMap<String, String> = HashMap::new();
+    let mut set = |key: &str, value: String| {
+        values.insert(key.to_owned(), value);
+    };
+    set("name", draft.name.clone());
+    set("purpose", draft.purpose.clone());
+    set(
+        "objectives",
+        draft
+            .objectives
+            .iter()
+            .map(Objective::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    set("learning_expectations", draft.learning_expectations.clone());
+    set("start_date", draft.start_date.to_string());
+    set("end_date", draft.end_date.to_string());
+    set(
+        "virtual_every_weeks",
+        draft
+            .cadence
+            .virtual_every_weeks
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+    );
+    set(
+        "in_person_every_months",
+        draft
+            .cadence
+            .in_person_every_months
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+    );
+    let m = &draft.matching;
+    set("min_level_gap", m.min_level_gap.to_string());
+    set("mentor_capacity", m.mentor_capacity.to_string());
+    set("session_minutes", m.session_minutes.to_string());
+    for (name, weight) in m.weights.named() {
+        set(&format!("weight_{name}"), weight.to_string());
+    }
+    for dimension in &m.diversity_dimensions {
+        set(&format!("diversity_{}", dimension.as_str()), "on".into());
+    }
+    FormState::new(values)
+}
+
+/// Reads the form into a draft, noting every value that does not parse; `None` if any failed.
+fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
+    let date = |form: &mut FormState, field: &str| -> Option<Date> {
+        form.value(field)
+            .parse::<Date>()
+            .map_err(|_| form.add_error(field, "enter a date such as 2027-01-31"))
+            .ok()
+    };
+    let start_date = date(form, "start_date");
+    let end_date = date(form, "end_date");
+    let objectives = Objective::parse_list(form.value("objectives"))
+        .map_err(|e| form.add_error("objectives", e.0))
+        .ok();
+    let optional = |form: &mut FormState, field: &str| -> Option<Option<u8>> {
+        match form.value(field).trim() {
+            "" => Some(None),
+            text => text
+                .parse::<u8>()
+                .map(Some)
+                .map_err(|_| form.add_error(field, "choose one of the options"))
+                .ok(),
+        }
+    };
+    let virtual_every_weeks = optional(form, "virtual_every_weeks");
+    let in_person_every_months = optional(form, "in_person_every_months");
+    let whole = |form: &mut FormState, field: &str, what: &str| -> Option<u16> {
+        form.value(field)
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| form.add_error(field, format!("{what} must be a whole number")))
+            .ok()
+    };
+    let min_level_gap = whole(form, "min_level_gap", "the minimum level gap");
+    let mentor_capacity = whole(form, "mentor_capacity", "the mentor capacity");
+    let session_minutes = whole(form, "session_minutes", "the session length");
+    let mut weights = [0.0; 6];
+    for (slot, name) in weights.iter_mut().zip(WEIGHT_FIELDS) {
+        match form.value(&format!("weight_{name}")).trim().parse::<f64>() {
+            Ok(value) => *slot = value,
+            Err(_) => form.add_error(
+                "weights",
+                format!(
+                    "the {} weight must be a number from 0 to 10",
+                    name.replace('_', " ")
+                ),
+            ),
+        }
+    }
+    let diversity_dimensions = DiversityDimension::ALL
+        .into_iter()
+        .filter(|d| form.checked(&format!("diversity_{}", d.as_str())))
+        .collect();
+    let [
+        expertise,
+        diversity,
+        level_gap,
+        personality,
+        schedule,
+        channel,
+    ] = weights;
+    let too_big = |value: u16| u8::try_from(value).unwrap_or(u8::MAX);
+    if form.has_errors() {
+        return None;
+    }
+    Some(ProgrammeDraft {
+        name: form.value("name").to_owned(),
+        purpose: form.value("purpose").trim().to_owned(),
+        objectives: objectives?,
+        learning_expectations: form.value("learning_expectations").trim().to_owned(),
+        start_date: start_date?,
+        end_date: end_date?,
+        cadence: Cadence {
+            virtual_every_weeks: virtual_every_weeks?,
+            in_person_every_months: in_person_every_months?,
+        },
+        matching: MatchingSettings {
+            min_level_gap: too_big(min_level_gap?),
+            mentor_capacity: too_big(mentor_capacity?),
+            session_minutes: session_minutes?,
+            weights: Weights {
+                expertise,
+                diversity,
+                level_gap,
+                personality,
+                schedule,
+                channel,
+            },
+            diversity_dimensions,
+        },
+    })
+}
