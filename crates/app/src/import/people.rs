@@ -217,7 +217,7 @@ fn reporting_cycles(manager_of: &HashMap<String, Option<String>>) -> Vec<Vec<Str
 }
 
 fn sorted(mut problems: Vec<ImportProblem>) -> Vec<ImportProblem> {
-    problems.sort_by(|a, b| a.line.cmp(&b.line));
+    problems.sort_by_key(|p| p.line);
     problems
 }
 

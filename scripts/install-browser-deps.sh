@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the browser tests need, from Debian and npm only: Debian's Chromium (Playwright
+# never downloads a browser here) and playwright-core pinned by tests/browser/package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium…" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+
+cd tests/browser
+if [ ! -d node_modules/playwright-core ]; then
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
+fi
