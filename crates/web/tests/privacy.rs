@@ -21,46 +21,120 @@ async fn api_routes_refuse_participants_what_is_not_theirs() {
               "weights": {"expertise": 1, "diversity": 1, "level_gap": 1, "personality": 1, "schedule": 1, "channel": 1},
               "diversity_dimensions": []}});
         let forbidden: Vec<(Method, String, Option<serde_json::Value>)> = vec![
-            (Method::GET, format!("/api/v1/programmes/{p}/enrolments"), None),
+            (
+                Method::GET,
+                format!("/api/v1/programmes/{p}/enrolments"),
+                None,
+            ),
             (Method::GET, "/api/v1/people".into(), None),
             (Method::GET, "/api/v1/people/export".into(), None),
             (Method::GET, "/api/v1/users".into(), None),
-            (Method::POST, "/api/v1/users".into(), Some(json!({"email": "e@x.org", "name": "E", "role": "admin", "password": "0123456789ab"}))),
-            (Method::PUT, format!("/api/v1/users/{alice_id}/role"), Some(json!({"role": "admin"}))),
+            (
+                Method::POST,
+                "/api/v1/users".into(),
+                Some(
+                    json!({"email": "e@x.org", "name": "E", "role": "admin", "password": "0123456789ab"}),
+                ),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/users/{alice_id}/role"),
+                Some(json!({"role": "admin"})),
+            ),
             (Method::GET, "/api/v1/audit".into(), None),
-            (Method::POST, "/api/v1/programmes".into(), Some(draft.clone())),
+            (
+                Method::POST,
+                "/api/v1/programmes".into(),
+                Some(draft.clone()),
+            ),
             (Method::PUT, format!("/api/v1/programmes/{p}"), Some(draft)),
-            (Method::POST, format!("/api/v1/programmes/{p}/phase"), Some(json!({"to": "closed"}))),
+            (
+                Method::POST,
+                format!("/api/v1/programmes/{p}/phase"),
+                Some(json!({"to": "closed"})),
+            ),
             (Method::POST, format!("/api/v1/programmes/{p}/clone"), None),
         ];
         for (method, path, body) in forbidden {
             let (status, error) = world.api(method.clone(), &path, Some(&bob), body).await;
-            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} on {}", world.db.label());
-            assert!(error["error"].as_str().unwrap().starts_with("Only "), "{error}");
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{method} {path} on {}",
+                world.db.label()
+            );
+            assert!(
+                error["error"].as_str().unwrap().starts_with("Only "),
+                "{error}"
+            );
         }
         let (status, _) = world.api_csv("/api/v1/people/import", &bob, PEOPLE).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = world.api_csv(&format!("/api/v1/programmes/{p}/enrolments/import"), &bob, "email,role,availability\n").await;
+        let (status, _) = world
+            .api_csv(
+                &format!("/api/v1/programmes/{p}/enrolments/import"),
+                &bob,
+                "email,role,availability\n",
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
 
         // Alice's enrolment does not exist for Bob, by id or through "my enrolment".
-        let (status, body) = world.api(Method::GET, &format!("/api/v1/enrolments/{alice_enrolment}"), Some(&bob), None).await;
+        let (status, body) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/enrolments/{alice_enrolment}"),
+                Some(&bob),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(!body.to_string().contains("ALICE-SECRET"));
-        let (status, _) = world.api(Method::GET, &format!("/api/v1/programmes/{p}/enrolment"), Some(&bob), None).await;
+        let (status, _) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/programmes/{p}/enrolment"),
+                Some(&bob),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (status, _) = world.api(Method::DELETE, &format!("/api/v1/programmes/{p}/enrolment"), Some(&bob), None).await;
+        let (status, _) = world
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/programmes/{p}/enrolment"),
+                Some(&bob),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         // Bob enrolling writes Bob's enrolment, never Alice's.
         let profile = json!({"role": "mentor", "offers": "ai:3", "interests": "", "availability": "Tue 17:00-18:00",
             "channel": "virtual", "preferred_time": "evening", "big_five": null, "statement": "bob", "consent": true});
-        let (status, body) = world.api(Method::PUT, &format!("/api/v1/programmes/{p}/enrolment"), Some(&bob), Some(profile)).await;
+        let (status, body) = world
+            .api(
+                Method::PUT,
+                &format!("/api/v1/programmes/{p}/enrolment"),
+                Some(&bob),
+                Some(profile),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["email"], "bob@x.org");
         let alice = world.token(&world.alice).await;
-        let (status, body) = world.api(Method::GET, &format!("/api/v1/enrolments/{alice_enrolment}"), Some(&alice), None).await;
+        let (status, body) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/enrolments/{alice_enrolment}"),
+                Some(&alice),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(body["statement"], "ALICE-SECRET-STATEMENT", "Alice's answers are untouched");
+        assert_eq!(
+            body["statement"], "ALICE-SECRET-STATEMENT",
+            "Alice's answers are untouched"
+        );
     }
 }
 
@@ -68,13 +142,25 @@ async fn api_routes_refuse_participants_what_is_not_theirs() {
 async fn api_routes_refuse_managers_what_only_admins_may_do() {
     for world in World::each().await {
         let manager = world.token(&world.manager).await;
-        for (method, path) in [(Method::GET, "/api/v1/users"), (Method::GET, "/api/v1/people/export")] {
+        for (method, path) in [
+            (Method::GET, "/api/v1/users"),
+            (Method::GET, "/api/v1/people/export"),
+        ] {
             let (status, _) = world.api(method.clone(), path, Some(&manager), None).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
         }
-        let (status, _) = world.api_csv("/api/v1/people/import", &manager, PEOPLE).await;
+        let (status, _) = world
+            .api_csv("/api/v1/people/import", &manager, PEOPLE)
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, body) = world.api(Method::GET, &format!("/api/v1/programmes/{}/enrolments", world.programme.0), Some(&manager), None).await;
+        let (status, body) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/programmes/{}/enrolments", world.programme.0),
+                Some(&manager),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body.as_array().unwrap().len(), 1);
     }
@@ -83,11 +169,18 @@ async fn api_routes_refuse_managers_what_only_admins_may_do() {
 #[tokio::test]
 async fn the_api_demands_a_valid_bearer_token() {
     for world in World::each().await {
-        for path in ["/api/v1/me", "/api/v1/programmes", "/api/v1/people", "/api/v1/users"] {
+        for path in [
+            "/api/v1/me",
+            "/api/v1/programmes",
+            "/api/v1/people",
+            "/api/v1/users",
+        ] {
             let (status, body) = world.api(Method::GET, path, None, None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
             assert_eq!(body["error"], "Please log in");
-            let (status, _) = world.api(Method::GET, path, Some("forged-token"), None).await;
+            let (status, _) = world
+                .api(Method::GET, path, Some("forged-token"), None)
+                .await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         }
     }
@@ -117,22 +210,56 @@ async fn pages_refuse_participants_what_is_not_theirs() {
             (format!("/programmes/{p}/clone"), vec![]),
             (format!("/programmes/{p}/edit"), vec![("name", "Hijacked")]),
             ("/programmes".to_owned(), vec![("name", "Mine")]),
-            ("/admin/accounts".into(), vec![("email", "e@x.org"), ("name", "E"), ("role", "admin"), ("password", "0123456789ab")]),
-            (format!("/admin/accounts/{}/role", world.bob.id.0), vec![("role", "admin")]),
+            (
+                "/admin/accounts".into(),
+                vec![
+                    ("email", "e@x.org"),
+                    ("name", "E"),
+                    ("role", "admin"),
+                    ("password", "0123456789ab"),
+                ],
+            ),
+            (
+                format!("/admin/accounts/{}/role", world.bob.id.0),
+                vec![("role", "admin")],
+            ),
         ] {
             let page = bob.post(&path, &fields).await;
             assert_eq!(page.status, StatusCode::FORBIDDEN, "POST {path}");
         }
         // Bob's own pages show nothing of Alice's.
-        for path in ["/".to_owned(), format!("/programmes/{p}"), format!("/programmes/{p}/enrol?role=mentor"), "/programmes".into()] {
+        for path in [
+            "/".to_owned(),
+            format!("/programmes/{p}"),
+            format!("/programmes/{p}/enrol?role=mentor"),
+            "/programmes".into(),
+        ] {
             let page = bob.get(&path).await;
             assert_eq!(page.status, StatusCode::OK, "GET {path}");
-            assert!(!page.body.contains("ALICE-SECRET") && !page.body.contains("alice@x.org"), "{path} leaks Alice's data");
+            assert!(
+                !page.body.contains("ALICE-SECRET") && !page.body.contains("alice@x.org"),
+                "{path} leaks Alice's data"
+            );
         }
         // Withdrawing as Bob does not touch Alice's enrolment.
-        assert_eq!(bob.post(&format!("/programmes/{p}/withdraw"), &[]).await.status, StatusCode::NOT_FOUND);
-        assert!(world.app.store.enrolment(world.alice_enrolment).await.is_ok());
-        assert_eq!(world.app.store.user(world.bob.id).await.unwrap().role, upward_domain::Role::Participant);
+        assert_eq!(
+            bob.post(&format!("/programmes/{p}/withdraw"), &[])
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            world
+                .app
+                .store
+                .enrolment(world.alice_enrolment)
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            world.app.store.user(world.bob.id).await.unwrap().role,
+            upward_domain::Role::Participant
+        );
     }
 }
 
@@ -141,12 +268,24 @@ async fn pages_refuse_managers_the_admin_pages() {
     for world in World::each().await {
         let manager = world.browser(&world.manager).await;
         for path in ["/admin/accounts", "/people/import", "/people/export.csv"] {
-            assert_eq!(manager.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(
+                manager.get(path).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
         }
-        let page = manager.get(&format!("/programmes/{}/enrolments", world.programme.0)).await;
+        let page = manager
+            .get(&format!("/programmes/{}/enrolments", world.programme.0))
+            .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("alice@x.org"), "managers see who enrolled");
-        assert!(!page.body.contains("ALICE-SECRET"), "the statement is for the future partner, not the list");
+        assert!(
+            page.body.contains("alice@x.org"),
+            "managers see who enrolled"
+        );
+        assert!(
+            !page.body.contains("ALICE-SECRET"),
+            "the statement is for the future partner, not the list"
+        );
     }
 }
 

@@ -34,7 +34,15 @@ pub fn parse_people(
         HashMap::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
     let mut people = Vec::with_capacity(table.rows.len());
+    // Every row's email and manager that parse, even on rows with other problems, so the
+    // manager checks report everything in one pass.
+    let mut references: Vec<ManagerReference> = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
+        references.push(ManagerReference {
+            line: row.line,
+            email: Email::parse(row.get("email")).ok().map(|e| e.key()),
+            manager: Email::parse(row.get("manager_email")).ok(),
+        });
         let Some(person) = parse_row(row, current_year, &mut zones, &mut problems) else {
             continue;
         };
@@ -55,7 +63,7 @@ pub fn parse_people(
     if table.data_lines == 0 {
         problems.add(2, None, "the file has a header but no people");
     }
-    check_managers(&people, stored, &mut problems);
+    check_managers(&people, &references, stored, &mut problems);
     if problems.0.is_empty() {
         Ok(people.into_iter().map(|(_, p)| p).collect())
     } else {
@@ -128,10 +136,17 @@ fn bounded_optional(value: &str, what: &str) -> Result<Option<String>, upward_do
     Ok(text::optional(value))
 }
 
+struct ManagerReference {
+    line: u64,
+    email: Option<String>,
+    manager: Option<Email>,
+}
+
 /// Every manager must exist (in the file or already stored), nobody manages themselves, and
 /// the reporting lines of the stored directory updated by the file must not loop.
 fn check_managers(
     people: &[(u64, Person)],
+    references: &[ManagerReference],
     stored: &[(String, Option<String>)],
     problems: &mut Problems,
 ) {
@@ -144,19 +159,26 @@ fn check_managers(
         );
         line_of.insert(person.email.key(), *line);
     }
-    for (line, person) in people {
-        let Some(manager) = &person.manager_email else {
+    // Rows with other problems still count as present, so they cause no extra complaint here.
+    let known: std::collections::HashSet<&str> = references
+        .iter()
+        .filter_map(|r| r.email.as_deref())
+        .chain(manager_of.keys().map(String::as_str))
+        .collect();
+    for reference in references {
+        let Some(manager) = &reference.manager else {
             continue;
         };
-        if manager.key() == person.email.key() {
+        let manager_key = manager.key();
+        if reference.email.as_deref() == Some(manager_key.as_str()) {
             problems.add(
-                *line,
+                reference.line,
                 Some("manager_email"),
                 "a person cannot be their own manager",
             );
-        } else if !manager_of.contains_key(&manager.key()) {
+        } else if !known.contains(manager_key.as_str()) {
             problems.add(
-                *line,
+                reference.line,
                 Some("manager_email"),
                 format!("{manager} is neither in this file nor in the directory"),
             );

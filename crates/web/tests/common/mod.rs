@@ -15,7 +15,8 @@ use upward_store::testing::TestDatabase;
 
 pub const PASSWORD: &str = "correct horse battery";
 
-pub const PEOPLE: &str = "email,name,job_level,manager_email,department,location,time_zone,birth_year,gender
+pub const PEOPLE: &str =
+    "email,name,job_level,manager_email,department,location,time_zone,birth_year,gender
 ceo@x.org,Cleo CEO,20,,Board,London,Europe/London,1965,
 alice@x.org,Alice A,3,ceo@x.org,Tech,Paris,Europe/Paris,2001,
 bob@x.org,Bob B,4,ceo@x.org,Tech,Paris,Europe/Paris,2000,
@@ -51,13 +52,19 @@ impl World {
         let app = App::new(db.store(), Settings::default()).unwrap();
         let account = |email: &'static str, role| {
             let app = app.clone();
-            async move { app.create_account_as_operator(email, email, role, PASSWORD).await.unwrap() }
+            async move {
+                app.create_account_as_operator(email, email, role, PASSWORD)
+                    .await
+                    .unwrap()
+            }
         };
         let admin = account("admin@x.org", Role::Admin).await;
         let manager = account("manager@x.org", Role::Manager).await;
         let alice = account("alice@x.org", Role::Participant).await;
         let bob = account("bob@x.org", Role::Participant).await;
-        app.import_people(&Admin::check(&admin).unwrap(), PEOPLE.as_bytes()).await.unwrap();
+        app.import_people(&Admin::check(&admin).unwrap(), PEOPLE.as_bytes())
+            .await
+            .unwrap();
         let manager_proof = upward_app::policy::Manager::check(&manager).unwrap();
         let draft = ProgrammeDraft {
             name: "Digital fluency".into(),
@@ -69,11 +76,37 @@ impl World {
             cadence: Cadence::default(),
             matching: MatchingSettings::default(),
         };
-        let programme = app.create_programme(&manager_proof, &draft).await.unwrap().programme.id;
-        app.change_phase(&manager_proof, programme, Phase::Enrolling).await.unwrap();
-        let alice_enrolment = app.enrol(&alice, programme, &mentor_profile("ALICE-SECRET-STATEMENT"), true).await.unwrap().id;
+        let programme = app
+            .create_programme(&manager_proof, &draft)
+            .await
+            .unwrap()
+            .programme
+            .id;
+        app.change_phase(&manager_proof, programme, Phase::Enrolling)
+            .await
+            .unwrap();
+        let alice_enrolment = app
+            .enrol(
+                &alice,
+                programme,
+                &mentor_profile("ALICE-SECRET-STATEMENT"),
+                true,
+            )
+            .await
+            .unwrap()
+            .id;
         let router = upward_web::router(app.clone());
-        Self { db, app, router, programme, alice_enrolment, admin, manager, alice, bob }
+        Self {
+            db,
+            app,
+            router,
+            programme,
+            alice_enrolment,
+            admin,
+            manager,
+            alice,
+            bob,
+        }
     }
 
     pub async fn each() -> Vec<World> {
@@ -86,32 +119,53 @@ impl World {
 
     /// A bearer token for the account.
     pub async fn token(&self, user: &User) -> String {
-        self.app.issue_api_token(user.email.as_str(), PASSWORD, "test").await.unwrap().1
+        self.app
+            .issue_api_token(user.email.as_str(), PASSWORD, "test")
+            .await
+            .unwrap()
+            .1
     }
 
     /// A browser session for the account, with its CSRF token.
     pub async fn browser(&self, user: &User) -> Browser {
         let session = self.app.start_session(user).await.unwrap();
-        Browser { router: self.router.clone(), cookies: format!("upward_session={session}; upward_csrf={CSRF}") }
+        Browser {
+            router: self.router.clone(),
+            cookies: format!("upward_session={session}; upward_csrf={CSRF}"),
+        }
     }
 
     pub fn anonymous(&self) -> Browser {
-        Browser { router: self.router.clone(), cookies: format!("upward_csrf={CSRF}") }
+        Browser {
+            router: self.router.clone(),
+            cookies: format!("upward_csrf={CSRF}"),
+        }
     }
 
-    pub async fn api(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         let request = match body {
-            Some(json) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(json.to_string())),
+            Some(json) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json.to_string())),
             None => request.body(Body::empty()),
         };
         let response = self.router.clone().oneshot(request.unwrap()).await.unwrap();
         let status = response.status();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     pub async fn api_csv(&self, path: &str, token: &str, csv: &str) -> (StatusCode, Value) {
@@ -123,7 +177,10 @@ impl World {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 }
 
@@ -143,7 +200,10 @@ pub struct Page {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> Page {
-        let request = Request::get(path).header(header::COOKIE, &self.cookies).body(Body::empty()).unwrap();
+        let request = Request::get(path)
+            .header(header::COOKIE, &self.cookies)
+            .body(Body::empty())
+            .unwrap();
         self.send(request).await
     }
 
@@ -156,7 +216,9 @@ impl Browser {
 
     /// Posts exactly the given fields.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
         let request = Request::post(path)
             .header(header::COOKIE, &self.cookies)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -168,8 +230,15 @@ impl Browser {
     async fn send(&self, request: Request<Body>) -> Page {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
-        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        Page { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Page {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 }

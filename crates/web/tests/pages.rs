@@ -1,0 +1,313 @@
+//! The pages' behaviour: CSRF, log-in, forms that keep the input and show errors in place,
+//! uploads, and a black-box run of the real server over TCP.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{CSRF, PASSWORD, World};
+
+#[tokio::test]
+async fn a_form_post_without_the_matching_csrf_token_is_refused() {
+    for world in World::each().await {
+        let manager = world.browser(&world.manager).await;
+        let path = format!("/programmes/{}/phase", world.programme.0);
+        let missing = manager.post_raw(&path, &[("to", "closed")]).await;
+        assert_eq!(missing.status, StatusCode::FORBIDDEN);
+        let wrong = manager
+            .post_raw(
+                &path,
+                &[
+                    ("csrf", "forged-token-forged-token-forged-token"),
+                    ("to", "closed"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            world
+                .app
+                .store
+                .programme(world.programme)
+                .await
+                .unwrap()
+                .phase,
+            upward_domain::Phase::Enrolling
+        );
+        let right = manager.post(&path, &[("to", "closed")]).await;
+        assert_eq!(right.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            world
+                .app
+                .store
+                .programme(world.programme)
+                .await
+                .unwrap()
+                .phase,
+            upward_domain::Phase::Closed
+        );
+    }
+}
+
+#[tokio::test]
+async fn log_in_sets_a_hardened_session_cookie_and_throttles_guessing() {
+    for world in World::each().await {
+        let visitor = world.anonymous();
+        let page = visitor.get("/login").await;
+        assert!(page.body.contains("<label for=\"email\">Email</label>"));
+        let wrong = visitor
+            .post("/login", &[("email", "alice@x.org"), ("password", "guess")])
+            .await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+        assert!(wrong.body.contains("The email or password is wrong."));
+        assert!(
+            wrong.body.contains("value=\"alice@x.org\""),
+            "the email is kept"
+        );
+        for _ in 0..4 {
+            visitor
+                .post("/login", &[("email", "alice@x.org"), ("password", "guess")])
+                .await;
+        }
+        let locked = visitor
+            .post(
+                "/login",
+                &[("email", "alice@x.org"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(locked.body.contains("Too many failed log-in attempts"));
+
+        let ok = visitor
+            .post(
+                "/login",
+                &[
+                    ("email", "bob@x.org"),
+                    ("password", PASSWORD),
+                    ("next", "/programmes"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (ok.status, ok.location.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/programmes"))
+        );
+        let away = visitor
+            .post(
+                "/login",
+                &[
+                    ("email", "bob@x.org"),
+                    ("password", PASSWORD),
+                    ("next", "//evil.example"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            away.location.as_deref(),
+            Some("/"),
+            "log-in never redirects off the site"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_programme_form_keeps_the_input_and_marks_each_field() {
+    for world in World::each().await {
+        let manager = world.browser(&world.manager).await;
+        let page = manager
+            .post(
+                "/programmes",
+                &[
+                    ("name", ""),
+                    ("purpose", "Keep me"),
+                    ("start_date", "2027-05-01"),
+                    ("end_date", "2027-01-01"),
+                    ("objectives", "ok, bad tag!"),
+                    ("virtual_every_weeks", "2"),
+                    ("in_person_every_months", ""),
+                    ("min_level_gap", "3"),
+                    ("mentor_capacity", "1"),
+                    ("session_minutes", "60"),
+                    ("weight_expertise", "3"),
+                    ("weight_diversity", "1"),
+                    ("weight_level_gap", "1"),
+                    ("weight_personality", "1"),
+                    ("weight_schedule", "2"),
+                    ("weight_channel", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains(">Keep me</textarea>"));
+        assert!(
+            page.body.contains("id=\"objectives-error\""),
+            "the objectives error sits by its field"
+        );
+        let created = manager
+            .post(
+                "/programmes",
+                &[
+                    ("name", "Roll-out"),
+                    ("start_date", "2027-02-01"),
+                    ("end_date", "2027-11-30"),
+                    ("objectives", "inclusion"),
+                    ("virtual_every_weeks", ""),
+                    ("in_person_every_months", "3"),
+                    ("min_level_gap", "4"),
+                    ("mentor_capacity", "2"),
+                    ("session_minutes", "45"),
+                    ("weight_expertise", "3"),
+                    ("weight_diversity", "1"),
+                    ("weight_level_gap", "1"),
+                    ("weight_personality", "0"),
+                    ("weight_schedule", "2"),
+                    ("weight_channel", "1"),
+                    ("diversity_gender", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let shown = manager.get(created.location.as_deref().unwrap()).await;
+        assert!(shown.body.contains("Roll-out") && shown.body.contains("in person quarterly"));
+        let summary = world.app.store.list_programmes().await.unwrap();
+        let stored = summary
+            .iter()
+            .find(|s| s.programme.draft.name == "Roll-out")
+            .unwrap();
+        assert_eq!(
+            stored.programme.draft.matching.diversity_dimensions,
+            [upward_domain::DiversityDimension::Gender]
+        );
+        assert_eq!(stored.programme.draft.matching.session_minutes, 45);
+    }
+}
+
+#[tokio::test]
+async fn the_enrolment_form_enrols_and_shows_problems_next_to_rows() {
+    for world in World::each().await {
+        let ceo = world
+            .app
+            .create_account_as_operator(
+                "ceo@x.org",
+                "Cleo",
+                upward_domain::Role::Participant,
+                PASSWORD,
+            )
+            .await
+            .unwrap();
+        let browser = world.browser(&ceo).await;
+        let path = format!("/programmes/{}/enrol", world.programme.0);
+        assert!(browser.get(&path).await.body.contains("As a mentee"));
+        let bad = browser
+            .post(
+                &path,
+                &[
+                    ("role", "mentee"),
+                    ("topic_0", "social media"),
+                    ("score_0", "5"),
+                    ("day_0", "Tue"),
+                    ("start_0", "09:00"),
+                    ("end_0", "08:00"),
+                    ("channel", "virtual"),
+                    ("preferred_time", "morning"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body
+                .contains("the slot Tue 09:00-08:00 ends before it starts")
+        );
+        assert!(
+            bad.body.contains("value=\"social media\""),
+            "answers are kept"
+        );
+        let no_consent = browser
+            .post(
+                &path,
+                &[
+                    ("role", "mentee"),
+                    ("topic_0", "social media"),
+                    ("score_0", "5"),
+                    ("day_0", "Tue"),
+                    ("start_0", "07:00"),
+                    ("end_0", "08:00"),
+                    ("channel", "virtual"),
+                    ("preferred_time", "morning"),
+                ],
+            )
+            .await;
+        assert!(no_consent.body.contains("tick the box"));
+        let good = browser
+            .post(
+                &path,
+                &[
+                    ("role", "mentee"),
+                    ("topic_0", "social media"),
+                    ("score_0", "5"),
+                    ("day_0", "Tue"),
+                    ("start_0", "07:00"),
+                    ("end_0", "08:00"),
+                    ("channel", "virtual"),
+                    ("preferred_time", "morning"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(good.status, StatusCode::SEE_OTHER);
+        let stored = world
+            .app
+            .store
+            .enrolment_of(world.programme, "ceo@x.org")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.profile.interests.to_string(), "social media:5");
+        assert_eq!(stored.profile.availability.to_string(), "Tue 07:00-08:00");
+    }
+}
+
+#[tokio::test]
+async fn the_real_server_serves_a_log_in_and_a_page_over_tcp() {
+    for world in World::each().await {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(upward_web::serve(listener, world.app.clone()));
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap();
+        let base = format!("http://{address}");
+        let login = client
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = login
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert_ne!(token, CSRF);
+        let home = client
+            .post(format!("{base}/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", "manager@x.org"),
+                ("password", PASSWORD),
+                ("next", "/programmes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(home.status(), reqwest::StatusCode::OK);
+        assert!(home.text().await.unwrap().contains("Digital fluency"));
+        server.abort();
+    }
+}
