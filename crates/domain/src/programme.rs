@@ -391,17 +391,29 @@ impl ProgrammeDraft {
             .until((jiff::Unit::Month, self.end_date))
             .ok()?;
         let (months, days) = (span.get_months(), span.get_days());
+        let length = match days {
+            0 => plural(months, "month"),
+            _ => format!("{} and {}", plural(months, "month"), plural(days, "day")),
+        };
         if months < 6 {
             Some(format!(
-                "This programme lasts {months} months and {days} days; reverse mentoring usually needs 6 to 12 months to show results."
+                "This programme lasts {length}; reverse mentoring usually needs 6 to 12 months to show results."
             ))
         } else if months > 12 || (months == 12 && days > 0) {
             Some(format!(
-                "This programme lasts over 12 months ({months} months); consider closing it at 12 months and starting a new cohort."
+                "This programme lasts {length}, over 12 months; consider closing it at 12 months and starting a new cohort."
             ))
         } else {
             None
         }
+    }
+}
+
+fn plural(count: i32, unit: &str) -> String {
+    if count == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{count} {unit}s")
     }
 }
 
@@ -505,11 +517,11 @@ mod tests {
                 .duration_warning()
                 .is_none()
         );
-        assert!(
-            draft(date(2027, 1, 1), date(2027, 3, 1))
+        assert_eq!(
+            draft(date(2027, 1, 1), date(2027, 2, 2))
                 .duration_warning()
-                .unwrap()
-                .contains("6 to 12 months")
+                .unwrap(),
+            "This programme lasts 1 month and 1 day; reverse mentoring usually needs 6 to 12 months to show results."
         );
         assert!(
             draft(date(2027, 1, 1), date(2028, 3, 1))

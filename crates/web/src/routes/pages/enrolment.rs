@@ -97,7 +97,7 @@ async fn enrol_form(
     let form = existing
         .as_ref()
         .map(|e| form_from_profile(&e.profile))
-        .unwrap_or_default();
+        .unwrap_or_else(blank_form);
     let layout = Layout::new(
         format!("Enrol in {}", view.programme.draft.name),
         &user,
@@ -157,6 +157,21 @@ async fn withdraw(
 ) -> Result<Response, PageError> {
     state.app.withdraw(&user, ProgrammeId(id)).await?;
     Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+}
+
+/// A new enrolment starts from the most open answers.
+fn blank_form() -> FormState {
+    let mut values = HashMap::from([
+        ("channel".to_owned(), Channel::Either.as_str().to_owned()),
+        (
+            "preferred_time".to_owned(),
+            PreferredTime::Any.as_str().to_owned(),
+        ),
+    ]);
+    for i in 0..TOPIC_ROWS {
+        values.insert(format!("score_{i}"), "3".into());
+    }
+    FormState::new(values)
 }
 
 fn form_from_profile(profile: &EnrolmentProfile) -> FormState {
