@@ -126,6 +126,7 @@ pub trait PeopleStore: Send + Sync {
 /// A programme with how many have enrolled, for lists.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProgrammeSummary {
+    #[serde(flatten)]
     pub programme: Programme,
     pub mentors: i64,
     pub mentees: i64,

@@ -56,21 +56,14 @@ impl PeopleStore for SqlStore {
         )?;
         let now = now_epoch();
         for chunk in people.chunks(ROWS_PER_STATEMENT) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let params: Vec<String> =
-                        (1..=11).map(|c| format!("${}", i * 11 + c)).collect();
-                    format!("({})", params.join(", "))
-                })
-                .collect();
+            let values = self.backend.values_placeholders(chunk.len(), 11);
             let sql = format!(
                 "INSERT INTO people (email, email_key, name, job_level, manager_key, department, location, time_zone, birth_year, gender, updated_at)
-                 VALUES {}
+                 VALUES {values}
                  ON CONFLICT (email_key) DO UPDATE SET email = excluded.email, name = excluded.name,
                    job_level = excluded.job_level, manager_key = excluded.manager_key, department = excluded.department,
                    location = excluded.location, time_zone = excluded.time_zone, birth_year = excluded.birth_year,
-                   gender = excluded.gender, updated_at = excluded.updated_at",
-                values.join(", ")
+                   gender = excluded.gender, updated_at = excluded.updated_at"
             );
             // Safe: the SQL text holds only placeholders; every value is bound.
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
