@@ -94,31 +94,26 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-impl FromRequestParts<AppState> for ManagerPage {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
-        Manager::check(&user)
-            .map(Self)
-            .map_err(|e| PageError(e).into_response())
-    }
+/// A page extractor that demands a role: signed in first, then the policy's check.
+macro_rules! page_role {
+    ($extractor:ident, $proof:ident) => {
+        impl FromRequestParts<AppState> for $extractor {
+            type Rejection = Response;
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
+                $proof::check(&user)
+                    .map(Self)
+                    .map_err(|e| PageError(e).into_response())
+            }
+        }
+    };
 }
 
-impl FromRequestParts<AppState> for AdminPage {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
-        Admin::check(&user)
-            .map(Self)
-            .map_err(|e| PageError(e).into_response())
-    }
-}
+page_role!(ManagerPage, Manager);
+page_role!(AdminPage, Admin);
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
@@ -130,25 +125,23 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
-impl FromRequestParts<AppState> for ApiManager {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self(Manager::check(&bearer_user(parts, state).await?)?))
-    }
+/// An API extractor that demands a role: a valid token first, then the policy's check.
+macro_rules! api_role {
+    ($extractor:ident, $proof:ident) => {
+        impl FromRequestParts<AppState> for $extractor {
+            type Rejection = ApiError;
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                Ok(Self($proof::check(&bearer_user(parts, state).await?)?))
+            }
+        }
+    };
 }
 
-impl FromRequestParts<AppState> for ApiAdmin {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self(Admin::check(&bearer_user(parts, state).await?)?))
-    }
-}
+api_role!(ApiManager, Manager);
+api_role!(ApiAdmin, Admin);
 
 /// Percent-encodes a path for a query parameter (the characters a path can hold that a query
 /// value cannot).

@@ -197,21 +197,24 @@ async fn the_enrolment_form_enrols_and_shows_problems_next_to_rows() {
         let browser = world.browser(&ceo).await;
         let path = format!("/programmes/{}/enrol", world.programme.0);
         assert!(browser.get(&path).await.body.contains("As a mentee"));
-        let bad = browser
-            .post(
-                &path,
-                &[
-                    ("role", "mentee"),
-                    ("topic_0", "social media"),
-                    ("score_0", "5"),
-                    ("day_0", "Tue"),
-                    ("start_0", "09:00"),
-                    ("end_0", "08:00"),
-                    ("channel", "virtual"),
-                    ("preferred_time", "morning"),
-                ],
-            )
-            .await;
+        // A mentee's answers; each post below changes one thing.
+        let answers = |start: &'static str, consent: bool| {
+            let mut fields = vec![
+                ("role", "mentee"),
+                ("topic_0", "social media"),
+                ("score_0", "5"),
+                ("day_0", "Tue"),
+                ("start_0", start),
+                ("end_0", "08:00"),
+                ("channel", "virtual"),
+                ("preferred_time", "morning"),
+            ];
+            if consent {
+                fields.push(("consent", "on"));
+            }
+            fields
+        };
+        let bad = browser.post(&path, &answers("09:00", true)).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             bad.body
@@ -221,38 +224,9 @@ async fn the_enrolment_form_enrols_and_shows_problems_next_to_rows() {
             bad.body.contains("value=\"social media\""),
             "answers are kept"
         );
-        let no_consent = browser
-            .post(
-                &path,
-                &[
-                    ("role", "mentee"),
-                    ("topic_0", "social media"),
-                    ("score_0", "5"),
-                    ("day_0", "Tue"),
-                    ("start_0", "07:00"),
-                    ("end_0", "08:00"),
-                    ("channel", "virtual"),
-                    ("preferred_time", "morning"),
-                ],
-            )
-            .await;
+        let no_consent = browser.post(&path, &answers("07:00", false)).await;
         assert!(no_consent.body.contains("tick the box"));
-        let good = browser
-            .post(
-                &path,
-                &[
-                    ("role", "mentee"),
-                    ("topic_0", "social media"),
-                    ("score_0", "5"),
-                    ("day_0", "Tue"),
-                    ("start_0", "07:00"),
-                    ("end_0", "08:00"),
-                    ("channel", "virtual"),
-                    ("preferred_time", "morning"),
-                    ("consent", "on"),
-                ],
-            )
-            .await;
+        let good = browser.post(&path, &answers("07:00", true)).await;
         assert_eq!(good.status, StatusCode::SEE_OTHER);
         let stored = world
             .app
@@ -309,5 +283,52 @@ async fn the_real_server_serves_a_log_in_and_a_page_over_tcp() {
         assert_eq!(home.status(), reqwest::StatusCode::OK);
         assert!(home.text().await.unwrap().contains("Digital fluency"));
         server.abort();
+    }
+}
+
+#[tokio::test]
+async fn the_upload_pages_import_all_or_nothing_and_list_the_problems() {
+    for world in World::each().await {
+        let admin = world.browser(&world.admin).await;
+        let bad =
+            "email,name,job_level,time_zone\nnew@x.org,New,3,UTC\nbad@x.org,Bad,3,Moon/Base\n";
+        let page = admin.upload("/people/import", bad).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("Nothing was imported."));
+        assert!(
+            page.body.contains(
+                "line 3, column time_zone: &#39;Moon/Base&#39; is not an IANA time zone name"
+            ),
+            "{}",
+            page.body
+        );
+        assert!(world.app.store.person("new@x.org").await.unwrap().is_none());
+        let good = admin
+            .upload(
+                "/people/import",
+                "email,name,job_level,time_zone\nnew@x.org,New,3,UTC\n",
+            )
+            .await;
+        assert_eq!(good.status, StatusCode::OK);
+        assert!(good.body.contains("Imported: 1 added, 0 updated."));
+        let empty = admin.upload("/people/import", "").await;
+        assert!(empty.body.contains("choose a CSV file to upload"));
+
+        let manager = world.browser(&world.manager).await;
+        let path = format!("/programmes/{}/enrolments/import", world.programme.0);
+        let page = manager
+            .upload(
+                &path,
+                "email,role,interests,availability\nceo@x.org,mentee,ai:5,Tue 07:00-08:00\n",
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Imported: 1 added, 0 updated.") && page.body.contains("ceo@x.org")
+        );
+        let forged = manager
+            .upload(&path.replace("import", "import?csrf=wrong&x=1"), "")
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
     }
 }

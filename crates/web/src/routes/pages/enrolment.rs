@@ -8,13 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use upward_app::{AppError, ProgrammeView};
+use upward_app::ProgrammeView;
 use upward_domain::enrolment::{parse_day, parse_time};
 use upward_domain::*;
-use upward_store::ImportCounts;
 
 use super::Layout;
-use super::forms::{FormState, uploaded_file};
+use super::forms::{FormState, ImportOutcome, uploaded_file};
 use crate::AppState;
 use crate::auth::{ManagerPage, SignedIn};
 use crate::csrf::CsrfToken;
@@ -300,9 +299,7 @@ struct EnrolmentsPage {
     layout: Layout,
     view: ProgrammeView,
     enrolments: Vec<Enrolment>,
-    imported: Option<ImportCounts>,
-    upload_error: Option<String>,
-    import_problems: Vec<upward_app::import::ImportProblem>,
+    outcome: ImportOutcome,
 }
 
 async fn enrolments_page(
@@ -323,9 +320,7 @@ async fn enrolments_page(
         layout,
         view,
         enrolments,
-        imported: None,
-        upload_error: None,
-        import_problems: Vec::new(),
+        outcome: ImportOutcome::default(),
     })
 }
 
@@ -352,21 +347,8 @@ async fn import(
         Ok(bytes) => state.app.import_enrolments(&manager, id, &bytes).await,
         Err(error) => Err(error),
     };
+    let (status, outcome) = ImportOutcome::of(result)?;
     let mut page = enrolments_page(&state, &manager, &csrf, id).await?;
-    let status = match result {
-        Ok(counts) => {
-            page.imported = Some(counts);
-            StatusCode::OK
-        }
-        Err(AppError::ImportRejected(problems)) => {
-            page.import_problems = problems;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(AppError::Invalid(problems)) => {
-            page.upload_error = problems.first().map(|p| p.problem.clone());
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(other) => return Err(other.into()),
-    };
+    page.outcome = outcome;
     Ok((status, render(&page)).into_response())
 }

@@ -4,8 +4,11 @@
 use std::collections::HashMap;
 
 use axum::extract::Multipart;
-use upward_app::AppError;
+use axum::http::StatusCode;
+use upward_app::import::ImportProblem;
+use upward_app::{AppError, AppResult};
 use upward_domain::FieldProblem;
+use upward_store::ImportCounts;
 
 #[derive(Debug, Default, Clone)]
 pub struct FormState {
@@ -90,4 +93,32 @@ pub async fn uploaded_file(mut multipart: Multipart, field: &str) -> Result<Vec<
         }
     }
     Err(AppError::invalid("file", "choose a CSV file to upload"))
+}
+
+/// What an upload page shows after an import: the counts, or why nothing was imported.
+#[derive(Debug, Default)]
+pub struct ImportOutcome {
+    pub imported: Option<ImportCounts>,
+    pub upload_error: Option<String>,
+    pub problems: Vec<ImportProblem>,
+}
+
+impl ImportOutcome {
+    /// Turns an import's result into what the page shows and its status; errors that are not
+    /// about the file are handed back.
+    pub fn of(result: AppResult<ImportCounts>) -> Result<(StatusCode, Self), AppError> {
+        let mut outcome = Self::default();
+        match result {
+            Ok(counts) => {
+                outcome.imported = Some(counts);
+                return Ok((StatusCode::OK, outcome));
+            }
+            Err(AppError::ImportRejected(problems)) => outcome.problems = problems,
+            Err(AppError::Invalid(problems)) => {
+                outcome.upload_error = problems.into_iter().next().map(|p| p.problem)
+            }
+            Err(other) => return Err(other),
+        }
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, outcome))
+    }
 }

@@ -5,17 +5,15 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use upward_app::AppError;
-use upward_app::import::{ImportProblem, PEOPLE_COLUMNS};
+use upward_app::import::PEOPLE_COLUMNS;
 use upward_domain::Person;
-use upward_store::ImportCounts;
 
 use super::Layout;
 use super::enrolment::MAX_UPLOAD_BYTES;
-use super::forms::uploaded_file;
+use super::forms::{ImportOutcome, uploaded_file};
 use crate::AppState;
 use crate::auth::{AdminPage, ManagerPage, urlencode};
 use crate::csrf::CsrfToken;
@@ -81,18 +79,14 @@ async fn directory(
 struct ImportPage {
     layout: Layout,
     columns: [&'static str; 9],
-    imported: Option<ImportCounts>,
-    upload_error: Option<String>,
-    problems: Vec<ImportProblem>,
+    outcome: ImportOutcome,
 }
 
 fn import_page(layout: Layout) -> ImportPage {
     ImportPage {
         layout,
         columns: PEOPLE_COLUMNS,
-        imported: None,
-        upload_error: None,
-        problems: Vec::new(),
+        outcome: ImportOutcome::default(),
     }
 }
 
@@ -115,22 +109,9 @@ async fn import(
         Ok(bytes) => state.app.import_people(&admin, &bytes).await,
         Err(error) => Err(error),
     };
+    let (status, outcome) = ImportOutcome::of(result)?;
     let mut page = import_page(Layout::new("Import people", admin.user(), &csrf, "people"));
-    let status = match result {
-        Ok(counts) => {
-            page.imported = Some(counts);
-            StatusCode::OK
-        }
-        Err(AppError::ImportRejected(problems)) => {
-            page.problems = problems;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(AppError::Invalid(problems)) => {
-            page.upload_error = problems.first().map(|p| p.problem.clone());
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(other) => return Err(other.into()),
-    };
+    page.outcome = outcome;
     Ok((status, render(&page)).into_response())
 }
 
