@@ -166,20 +166,6 @@ pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Backend;
-
-    #[test]
-    fn placeholders_follow_each_dialect() {
-        assert_eq!(Backend::Sqlite.values_placeholders(2, 2), "(?, ?), (?, ?)");
-        assert_eq!(
-            Backend::Postgres.values_placeholders(2, 2),
-            "($1, $2), ($3, $4)"
-        );
-    }
-}
-
 pub(crate) fn to_epoch(at: Timestamp) -> i64 {
     at.as_second()
 }
@@ -207,4 +193,18 @@ pub(crate) fn corrupt(column: &str, value: &str, error: impl std::fmt::Display) 
     StoreError::Other(sqlx::Error::Decode(
         format!("column {column} holds '{value}', which does not parse: {error}").into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backend;
+
+    #[test]
+    fn placeholders_follow_each_dialect() {
+        assert_eq!(Backend::Sqlite.values_placeholders(2, 2), "(?, ?), (?, ?)");
+        assert_eq!(
+            Backend::Postgres.values_placeholders(2, 2),
+            "($1, $2), ($3, $4)"
+        );
+    }
 }
