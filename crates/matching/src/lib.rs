@@ -1,0 +1,20 @@
+//! Upward's matching engine, a pure library: the assignment model, an exact solver that proves
+//! its answer optimal, and an independent verifier. No I/O, no async, no database.
+//!
+//! ```
+//! use upward_matching::{Instance, Objective, solve, verify};
+//! let instance = Instance::from_pairs(vec![1, 1], 2, [(0, 0, 3.0), (0, 1, 2.0), (1, 0, 2.5)]).unwrap();
+//! let best = solve(&instance, Objective::MaxCardinality);
+//! assert_eq!(best.pairs, vec![(1, 0), (0, 1)]);
+//! assert_eq!(best.total_score, 4.5);
+//! assert!(verify(&instance, Objective::MaxCardinality, &best).is_ok());
+//! ```
+#![forbid(unsafe_code)]
+
+mod assignment;
+mod solver;
+mod verify;
+
+pub use assignment::{Instance, InstanceError, Mentee, Mentor, Objective};
+pub use solver::{Certificate, Solution, solve};
+pub use verify::{CertificateError, verify};

@@ -1,0 +1,337 @@
+//! The exact solver: a successive-shortest-path (Hungarian) method on the sparse candidate graph,
+//! with mentor capacities handled directly rather than by copying mentors.
+//!
+//! Model. Every mentee gets a private "unmatched" option worth `z` (see
+//! [`Instance::unmatched_value`]), so each mentee is assigned either to a mentor or to that
+//! option, and the best such assignment is the best matching for the objective. We keep dual
+//! values `u` (mentees) and `v ≥ 0` (mentors) with `u_i + v_j ≥ s_ij` on every pair and
+//! `u_i ≥ z` for every mentee, equality on every assigned pair, and `v_j > 0` only for full
+//! mentors. Those are the linear programme's optimality conditions, so the final duals are a
+//! certificate that [`crate::verify`] checks independently.
+//!
+//! Method. Mentees are first given their best mentor where it is free and tight. Each remaining
+//! mentee then runs Dijkstra over reduced costs (`u_i + v_j - s_ij ≥ 0`) from itself to the
+//! nearest mentor with spare capacity (or to its own unmatched option), through full mentors and
+//! the mentees they hold; the path is flipped and the duals moved so the path is tight. Search
+//! state is reset only where it was touched, so a short search costs what it visits.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::assignment::{Instance, Mentee, Mentor, Objective};
+
+/// A matching with the duals that prove it optimal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    /// `(mentor, mentee)` pairs, sorted by mentee.
+    pub pairs: Vec<(Mentor, Mentee)>,
+    pub total_score: f64,
+    pub certificate: Certificate,
+}
+
+/// Dual values: one per mentee, one per mentor, and the value of leaving a mentee unmatched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Certificate {
+    pub mentee_duals: Vec<f64>,
+    pub mentor_duals: Vec<f64>,
+    pub unmatched_value: f64,
+}
+
+impl Solution {
+    pub fn matched(&self) -> usize {
+        self.pairs.len()
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A heap entry ordered by distance, then by node for determinism (smallest first).
+#[derive(Clone, Copy, PartialEq)]
+struct Entry {
+    distance: f64,
+    /// A mentor index, or `mentors + mentee` for a mentee's unmatched option.
+    node: u32,
+}
+
+impl Eq for Entry {}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .distance
+            .total_cmp(&self.distance)
+            .then_with(|| other.node.cmp(&self.node))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+struct State<'a> {
+    instance: &'a Instance,
+    z: f64,
+    u: Vec<f64>,
+    v: Vec<f64>,
+    /// The mentor each mentee holds, or NONE (unassigned or on its unmatched option).
+    mentor_of: Vec<u32>,
+    /// Whether a mentee has been placed (on a mentor or on its unmatched option).
+    placed: Vec<bool>,
+    /// Mentees held by each mentor.
+    held: Vec<Vec<Mentee>>,
+    // Dijkstra scratch, reset through the `touched_*` lists.
+    mentor_distance: Vec<f64>,
+    mentor_from: Vec<u32>,
+    mentor_done: Vec<bool>,
+    mentee_distance: Vec<f64>,
+    mentee_seen: Vec<bool>,
+    touched_mentors: Vec<Mentor>,
+    touched_mentees: Vec<Mentee>,
+    heap: BinaryHeap<Entry>,
+}
+
+/// Solves the instance exactly for the objective and returns the matching with its certificate.
+///
+/// Complexity: O(n · (p + m) · log p) in the worst case for n mentees, m mentors and p pairs;
+/// in practice most mentees are placed by the greedy start or a search that stops after a few
+/// steps. Memory O(n + m + p). Deterministic: ties go to the lower index.
+///
+/// ```
+/// use upward_matching::{Instance, Objective, solve, verify};
+/// // Mentor 0 takes two mentees; mentee 2 can only have mentor 1.
+/// let instance = Instance::from_pairs(vec![2, 1], 3, [(0, 0, 0.9), (0, 1, 0.8), (1, 1, 0.7), (1, 2, 0.1)]).unwrap();
+/// let solution = solve(&instance, Objective::MaxCardinality);
+/// assert_eq!(solution.pairs, vec![(0, 0), (0, 1), (1, 2)]);
+/// verify(&instance, Objective::MaxCardinality, &solution).unwrap();
+/// ```
+pub fn solve(instance: &Instance, objective: Objective) -> Solution {
+    let mut state = State::new(instance, objective);
+    state.place_greedily();
+    for mentee in 0..instance.mentee_count() as Mentee {
+        if !state.placed[mentee as usize] {
+            state.augment_from(mentee);
+        }
+    }
+    state.into_solution()
+}
+
+impl<'a> State<'a> {
+    fn new(instance: &'a Instance, objective: Objective) -> Self {
+        let (n, m) = (instance.mentee_count(), instance.mentor_count());
+        let z = instance.unmatched_value(objective);
+        let u = (0..n as Mentee)
+            .map(|i| instance.candidates(i).map(|(_, s)| s).fold(z, f64::max))
+            .collect();
+        Self {
+            instance,
+            z,
+            u,
+            v: vec![0.0; m],
+            mentor_of: vec![NONE; n],
+            placed: vec![false; n],
+            held: vec![Vec::new(); m],
+            mentor_distance: vec![f64::INFINITY; m],
+            mentor_from: vec![NONE; m],
+            mentor_done: vec![false; m],
+            mentee_distance: vec![f64::INFINITY; n],
+            mentee_seen: vec![false; n],
+            touched_mentors: Vec::new(),
+            touched_mentees: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// Places each mentee on its best mentor when that mentor has room (or on its unmatched
+    /// option when nothing beats it). With `v = 0` and `u_i` the best value, these placements
+    /// are tight, so the duals stay valid.
+    fn place_greedily(&mut self) {
+        for mentee in 0..self.instance.mentee_count() as Mentee {
+            let i = mentee as usize;
+            let best = self
+                .instance
+                .candidates(mentee)
+                .filter(|&(_, s)| s == self.u[i])
+                .map(|(j, _)| j)
+                .next();
+            match best {
+                Some(mentor)
+                    if (self.held[mentor as usize].len() as u32)
+                        < self.instance.capacity(mentor) =>
+                {
+                    self.assign(mentee, mentor);
+                }
+                None if self.u[i] == self.z => self.placed[i] = true,
+                _ => {}
+            }
+        }
+    }
+
+    fn assign(&mut self, mentee: Mentee, mentor: Mentor) {
+        self.mentor_of[mentee as usize] = mentor;
+        self.placed[mentee as usize] = true;
+        self.held[mentor as usize].push(mentee);
+    }
+
+    fn has_room(&self, mentor: Mentor) -> bool {
+        (self.held[mentor as usize].len() as u32) < self.instance.capacity(mentor)
+    }
+
+    fn reach_mentee(&mut self, mentee: Mentee, distance: f64) {
+        let i = mentee as usize;
+        self.mentee_seen[i] = true;
+        self.mentee_distance[i] = distance;
+        self.touched_mentees.push(mentee);
+        let unmatched_option = self.instance.mentor_count() as u32 + mentee;
+        // Leaving this mentee unmatched frees its mentor: a sink at the reduced cost u - z.
+        self.heap.push(Entry {
+            distance: distance + (self.u[i] - self.z).max(0.0),
+            node: unmatched_option,
+        });
+        for (mentor, score) in self.instance.candidates(mentee) {
+            let j = mentor as usize;
+            if self.mentor_done[j] {
+                continue;
+            }
+            let candidate = distance + (self.u[i] + self.v[j] - score).max(0.0);
+            if candidate < self.mentor_distance[j] {
+                if self.mentor_distance[j] == f64::INFINITY {
+                    self.touched_mentors.push(mentor);
+                }
+                self.mentor_distance[j] = candidate;
+                self.mentor_from[j] = mentee;
+                self.heap.push(Entry {
+                    distance: candidate,
+                    node: mentor,
+                });
+            }
+        }
+    }
+
+    /// One shortest augmenting path from an unplaced mentee, then the dual update and flip.
+    fn augment_from(&mut self, root: Mentee) {
+        let m = self.instance.mentor_count() as u32;
+        self.reach_mentee(root, 0.0);
+        let (sink, length) = loop {
+            let entry = self
+                .heap
+                .pop()
+                .expect("the root's unmatched option is always reachable");
+            if entry.node >= m {
+                break (entry.node, entry.distance);
+            }
+            let j = entry.node as usize;
+            if self.mentor_done[j] || entry.distance > self.mentor_distance[j] {
+                continue;
+            }
+            self.mentor_done[j] = true;
+            if self.has_room(entry.node) {
+                break (entry.node, entry.distance);
+            }
+            for k in 0..self.held[j].len() {
+                let held = self.held[j][k];
+                if !self.mentee_seen[held as usize] {
+                    self.reach_mentee(held, entry.distance);
+                }
+            }
+        };
+        self.update_duals(length);
+        self.flip_path(root, sink);
+        self.reset_search();
+    }
+
+    /// Moves the duals of everything scanned closer than the sink so the path becomes tight
+    /// and every reduced cost stays non-negative.
+    fn update_duals(&mut self, length: f64) {
+        for &mentor in &self.touched_mentors {
+            let j = mentor as usize;
+            if self.mentor_done[j] && self.mentor_distance[j] < length {
+                self.v[j] += length - self.mentor_distance[j];
+            }
+        }
+        for &mentee in &self.touched_mentees {
+            let i = mentee as usize;
+            self.u[i] -= length - self.mentee_distance[i];
+        }
+    }
+
+    fn flip_path(&mut self, root: Mentee, sink: u32) {
+        let m = self.instance.mentor_count() as u32;
+        // The path ends at a mentor with room, or at a mentee leaving for its unmatched option
+        // (which frees the mentor it held; if that mentee is the root, nothing else moves).
+        let mut next_mentor = if sink >= m {
+            let leaving = sink - m;
+            let freed = self.mentor_of[leaving as usize];
+            self.release(leaving);
+            self.placed[leaving as usize] = true;
+            if freed == NONE {
+                return;
+            }
+            freed
+        } else {
+            sink
+        };
+        // Walk back to the root: each mentee on the path moves to the mentor after it.
+        loop {
+            let current = self.mentor_from[next_mentor as usize];
+            let previous = self.mentor_of[current as usize];
+            self.release(current);
+            self.assign(current, next_mentor);
+            if current == root {
+                break;
+            }
+            next_mentor = previous;
+        }
+    }
+
+    fn release(&mut self, mentee: Mentee) {
+        let mentor = self.mentor_of[mentee as usize];
+        if mentor != NONE {
+            let held = &mut self.held[mentor as usize];
+            let k = held
+                .iter()
+                .position(|&h| h == mentee)
+                .expect("a held mentee");
+            held.swap_remove(k);
+            self.mentor_of[mentee as usize] = NONE;
+        }
+    }
+
+    fn reset_search(&mut self) {
+        for mentor in self.touched_mentors.drain(..) {
+            let j = mentor as usize;
+            self.mentor_distance[j] = f64::INFINITY;
+            self.mentor_from[j] = NONE;
+            self.mentor_done[j] = false;
+        }
+        for mentee in self.touched_mentees.drain(..) {
+            self.mentee_distance[mentee as usize] = f64::INFINITY;
+            self.mentee_seen[mentee as usize] = false;
+        }
+        self.heap.clear();
+    }
+
+    fn into_solution(self) -> Solution {
+        let mut pairs = Vec::new();
+        let mut total_score = 0.0;
+        for (mentee, &mentor) in self.mentor_of.iter().enumerate() {
+            if mentor != NONE {
+                pairs.push((mentor, mentee as Mentee));
+                total_score += self
+                    .instance
+                    .score(mentor, mentee as Mentee)
+                    .expect("an assigned pair exists");
+            }
+        }
+        Solution {
+            pairs,
+            total_score,
+            certificate: Certificate {
+                mentee_duals: self.u,
+                mentor_duals: self.v,
+                unmatched_value: self.z,
+            },
+        }
+    }
+}

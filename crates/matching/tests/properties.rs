@@ -1,0 +1,180 @@
+//! Properties of the solver and the verifier on random instances: every result is a valid,
+//! certified optimum equal to brute force, and corrupted results are rejected.
+
+use proptest::prelude::*;
+use upward_matching::{Instance, Objective, Solution, solve, verify};
+
+/// A small instance: capacities, mentee count, and pairs with scores (some negative).
+fn small_instance(max_side: usize) -> impl Strategy<Value = Instance> {
+    (1..=max_side, 1..=max_side)
+        .prop_flat_map(|(mentors, mentees)| {
+            (
+                proptest::collection::vec(1u32..=3, mentors),
+                Just(mentees),
+                proptest::collection::vec(
+                    proptest::option::weighted(0.6, -20i32..100),
+                    mentors * mentees,
+                ),
+            )
+        })
+        .prop_map(|(capacities, mentees, cells)| {
+            let mentors = capacities.len();
+            let pairs = cells.iter().enumerate().filter_map(|(k, cell)| {
+                cell.map(|score| {
+                    (
+                        (k % mentors) as u32,
+                        (k / mentors) as u32,
+                        f64::from(score) / 4.0,
+                    )
+                })
+            });
+            Instance::from_pairs(capacities, mentees, pairs.collect::<Vec<_>>()).unwrap()
+        })
+}
+
+/// The best (matched, total) by trying every assignment. Exponential: small instances only.
+fn brute_force(instance: &Instance, objective: Objective) -> (usize, f64) {
+    fn go(
+        instance: &Instance,
+        mentee: u32,
+        room: &mut Vec<u32>,
+        matched: usize,
+        total: f64,
+        best: &mut Vec<(usize, f64)>,
+    ) {
+        if mentee as usize == instance.mentee_count() {
+            best.push((matched, total));
+            return;
+        }
+        go(instance, mentee + 1, room, matched, total, best);
+        for (mentor, score) in instance.candidates(mentee) {
+            if room[mentor as usize] > 0 {
+                room[mentor as usize] -= 1;
+                go(instance, mentee + 1, room, matched + 1, total + score, best);
+                room[mentor as usize] += 1;
+            }
+        }
+    }
+    let mut room: Vec<u32> = (0..instance.mentor_count() as u32)
+        .map(|j| instance.capacity(j))
+        .collect();
+    let mut all = Vec::new();
+    go(instance, 0, &mut room, 0, 0.0, &mut all);
+    let better = |a: &(usize, f64), b: &(usize, f64)| match objective {
+        Objective::MaxTotal => a.1.total_cmp(&b.1),
+        Objective::MaxCardinality => a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)),
+    };
+    all.into_iter().max_by(better).unwrap()
+}
+
+fn objectives() -> impl Strategy<Value = Objective> {
+    prop_oneof![Just(Objective::MaxCardinality), Just(Objective::MaxTotal)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn every_solution_is_certified_and_equals_brute_force(instance in small_instance(6), objective in objectives()) {
+        let solution = solve(&instance, objective);
+        prop_assert_eq!(verify(&instance, objective, &solution), Ok(()));
+        let (matched, total) = brute_force(&instance, objective);
+        if objective == Objective::MaxCardinality {
+            prop_assert_eq!(solution.matched(), matched);
+        }
+        prop_assert!((solution.total_score - total).abs() < 1e-9, "solver {} vs brute force {}", solution.total_score, total);
+    }
+
+    #[test]
+    fn maximising_equals_minimising_the_negated_scores(instance in small_instance(5)) {
+        // Brute-force minimum of the negated scores over maximum matchings.
+        let negated = Instance::from_pairs(
+            (0..instance.mentor_count() as u32).map(|j| instance.capacity(j)).collect(),
+            instance.mentee_count(),
+            (0..instance.mentee_count() as u32).flat_map(|i| instance.candidates(i).map(move |(j, s)| (j, i, -s))).collect::<Vec<_>>(),
+        ).unwrap();
+        let mut best_min = (0usize, f64::INFINITY);
+        let maximum = brute_force(&negated, Objective::MaxCardinality).0;
+        // Every matching of maximum size, via the brute force on the original with a filter.
+        fn all(instance: &Instance, mentee: u32, room: &mut Vec<u32>, matched: usize, total: f64, out: &mut Vec<(usize, f64)>) {
+            if mentee as usize == instance.mentee_count() { out.push((matched, total)); return; }
+            all(instance, mentee + 1, room, matched, total, out);
+            for (mentor, score) in instance.candidates(mentee) {
+                if room[mentor as usize] > 0 {
+                    room[mentor as usize] -= 1;
+                    all(instance, mentee + 1, room, matched + 1, total + score, out);
+                    room[mentor as usize] += 1;
+                }
+            }
+        }
+        let mut room: Vec<u32> = (0..negated.mentor_count() as u32).map(|j| negated.capacity(j)).collect();
+        let mut every = Vec::new();
+        all(&negated, 0, &mut room, 0, 0.0, &mut every);
+        for (matched, total) in every {
+            if matched == maximum && total < best_min.1 { best_min = (matched, total); }
+        }
+        let solution = solve(&instance, Objective::MaxCardinality);
+        prop_assert!((solution.total_score + best_min.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_corrupted_solution_is_rejected(instance in small_instance(6), objective in objectives(), pick in any::<prop::sample::Index>()) {
+        let solution = solve(&instance, objective);
+        prop_assume!(!solution.pairs.is_empty());
+        let k = pick.index(solution.pairs.len());
+        let (mentor, mentee) = solution.pairs[k];
+        let score = instance.score(mentor, mentee).unwrap();
+
+        // A lowered dual on a matched mentee makes its own pair look improvable.
+        let mut lowered = solution.clone();
+        lowered.certificate.mentee_duals[mentee as usize] -= 1.0;
+        prop_assert!(verify(&instance, objective, &lowered).is_err());
+
+        // Dropping a pair (with an honest total) is strictly worse unless the pair was worth
+        // nothing under max-total; the certificate must not vouch for it.
+        prop_assume!(objective == Objective::MaxCardinality || score > 1e-9);
+        let mut dropped: Solution = solution.clone();
+        dropped.pairs.remove(k);
+        dropped.total_score -= score;
+        prop_assert!(verify(&instance, objective, &dropped).is_err());
+    }
+}
+
+#[test]
+fn brute_force_agrees_on_eight_by_eight_instances_with_capacities() {
+    // A deterministic family of 8×8 instances (too slow to brute-force hundreds of times).
+    for seed in 0..12u64 {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        let capacities: Vec<u32> = (0..8).map(|_| 1 + next() % 2).collect();
+        let pairs: Vec<(u32, u32, f64)> = (0..8u32)
+            .flat_map(|j| (0..8u32).map(move |i| (j, i)))
+            .filter_map(|(j, i)| {
+                if next() % 10 < 4 {
+                    Some((j, i, f64::from(next() % 1000) / 10.0))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let instance = Instance::from_pairs(capacities, 8, pairs).unwrap();
+        for objective in [Objective::MaxCardinality, Objective::MaxTotal] {
+            let solution = solve(&instance, objective);
+            verify(&instance, objective, &solution).unwrap();
+            let (matched, total) = brute_force(&instance, objective);
+            assert_eq!(solution.matched(), matched, "seed {seed}");
+            assert!(
+                (solution.total_score - total).abs() < 1e-9,
+                "seed {seed}: {} vs {total}",
+                solution.total_score
+            );
+        }
+    }
+}
