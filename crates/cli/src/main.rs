@@ -2,6 +2,8 @@
 //! directory and enrolment imports, the first admin account).
 #![forbid(unsafe_code)]
 
+mod solve;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +73,27 @@ enum Command {
     },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Solve a plain assignment instance exactly and print the result as JSON.
+    Solve(SolveArgs),
+}
+
+#[derive(Args)]
+struct SolveArgs {
+    /// A CSV edge list with the header mentor,mentee,score (absent pairs are forbidden).
+    #[arg(long, conflicts_with = "dense")]
+    edges: Option<PathBuf>,
+    /// An n×m float32/float64 NumPy matrix: rows are mentors, columns mentees, NaN forbids a pair.
+    #[arg(long)]
+    dense: Option<PathBuf>,
+    /// How many mentees each mentor may take.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
+    mentor_capacity: u32,
+    /// max-cardinality (as many pairs as possible, then the best total) or max-total.
+    #[arg(long, default_value = "max-cardinality")]
+    objective: upward_matching::Objective,
+    /// Leave the pair lists out of the output.
+    #[arg(long)]
+    no_pairs: bool,
 }
 
 #[derive(Subcommand)]
@@ -136,6 +159,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(url) = cli.global.database_url {
         settings.database_url = Secret::new(url);
     }
+    if let Command::Solve(args) = &cli.command {
+        return solve_command(args);
+    }
     if let Command::Openapi = cli.command {
         println!(
             "{}",
@@ -198,9 +224,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             eprintln!("Created {} ({}).", user.email, user.role.label());
         }
-        Command::Openapi => unreachable!("handled before the database is opened"),
+        Command::Openapi | Command::Solve(_) => {
+            unreachable!("handled before the database is opened")
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exit code 2 for a bad input file, as for bad command-line arguments.
+fn solve_command(args: &SolveArgs) -> anyhow::Result<ExitCode> {
+    match solve::read_instance(
+        args.edges.as_deref(),
+        args.dense.as_deref(),
+        args.mentor_capacity,
+    ) {
+        Ok(named) => {
+            solve::run(
+                &named,
+                args.objective,
+                !args.no_pairs,
+                std::io::stdout().lock(),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(ExitCode::from(2))
+        }
+    }
 }
 
 async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> {
