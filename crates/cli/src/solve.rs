@@ -253,6 +253,9 @@ pub fn run(
     Ok(())
 }
 
+/// One of the input formats' readers.
+type Reader = fn(&[u8], u32) -> Result<NamedInstance, InputError>;
+
 fn unused<'a>(names: &'a [String], used: &[bool]) -> Vec<&'a str> {
     names
         .iter()
@@ -267,16 +270,15 @@ pub fn read_instance(
     dense: Option<&Path>,
     capacity: u32,
 ) -> Result<NamedInstance, InputError> {
-    let (path, reader): (&Path, fn(&[u8], u32) -> Result<NamedInstance, InputError>) =
-        match (edges, dense) {
-            (Some(path), None) => (path, read_edges),
-            (None, Some(path)) => (path, read_dense),
-            _ => {
-                return Err(InputError(
-                    "give exactly one of --edges FILE.csv or --dense FILE.npy".into(),
-                ));
-            }
-        };
+    let (path, reader): (&Path, Reader) = match (edges, dense) {
+        (Some(path), None) => (path, read_edges),
+        (None, Some(path)) => (path, read_dense),
+        _ => {
+            return Err(InputError(
+                "give exactly one of --edges FILE.csv or --dense FILE.npy".into(),
+            ));
+        }
+    };
     let bytes = std::fs::read(path)
         .map_err(|e| InputError(format!("cannot read {}: {e}", path.display())))?;
     reader(&bytes, capacity).map_err(|e| InputError(format!("{}: {}", path.display(), e.0)))
