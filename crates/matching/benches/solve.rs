@@ -27,11 +27,19 @@ fn dense(n: usize, geometric: bool, seed: u64) -> Instance {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut pairs = Vec::with_capacity(n * n);
     if geometric {
-        let points = |rng: &mut StdRng| (0..n).map(|_| (rng.random::<f64>(), rng.random::<f64>())).collect::<Vec<_>>();
+        let points = |rng: &mut StdRng| {
+            (0..n)
+                .map(|_| (rng.random::<f64>(), rng.random::<f64>()))
+                .collect::<Vec<_>>()
+        };
         let (mentors, mentees) = (points(&mut rng), points(&mut rng));
         for (j, a) in mentors.iter().enumerate() {
             for (i, b) in mentees.iter().enumerate() {
-                pairs.push((j as u32, i as u32, -((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()));
+                pairs.push((
+                    j as u32,
+                    i as u32,
+                    -((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt(),
+                ));
             }
         }
     } else {
@@ -59,12 +67,22 @@ fn instance(family: &str) -> Option<Instance> {
 }
 
 fn main() {
-    let families: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let families: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     if !std::env::args().any(|a| a == "--bench") {
         return; // `cargo test --benches` runs nothing
     }
     let families = if families.is_empty() {
-        ["dense-uniform-1000", "dense-geometric-1000", "sparse", "capacity"].map(String::from).to_vec()
+        [
+            "dense-uniform-1000",
+            "dense-geometric-1000",
+            "sparse",
+            "capacity",
+        ]
+        .map(String::from)
+        .to_vec()
     } else {
         families
     };

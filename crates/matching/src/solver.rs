@@ -108,7 +108,7 @@ struct State<'a> {
 /// ```
 pub fn solve(instance: &Instance, objective: Objective) -> Solution {
     let mut state = State::new(instance, objective);
-    state.place_greedily();
+    state.reduce_rows();
     for mentee in 0..instance.mentee_count() as Mentee {
         if !state.placed[mentee as usize] {
             state.augment_from(mentee);
@@ -143,28 +143,109 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Places each mentee on its best mentor when that mentor has room (or on its unmatched
-    /// option when nothing beats it). With `v = 0` and `u_i` the best value, these placements
-    /// are tight, so the duals stay valid.
-    fn place_greedily(&mut self) {
+    /// An auction-like start (Jonker and Volgenant's "augmenting row reduction", extended to
+    /// capacities): each unplaced mentee takes its best mentor at current prices `v`; if that
+    /// mentor is full, its price rises just enough to free one holder (the one with the least
+    /// to lose) without making any other holder prefer another mentor. Everyone placed stays on
+    /// a best choice at current prices, so the state is a valid start for the exact searches.
+    /// Bounded to a few bids per mentee; whoever is still unplaced goes to the searches.
+    fn reduce_rows(&mut self) {
+        let n = self.instance.mentee_count();
+        let mut margin = vec![0.0f64; n];
+        let mut queue: std::collections::VecDeque<Mentee> = (0..n as Mentee).collect();
+        let mut budget = 3 * n + 16;
+        while let Some(mentee) = queue.pop_front() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let i = mentee as usize;
+            let (best, best_value, second, second_value) = self.two_best(mentee);
+            let Some(best) = best else {
+                self.placed[i] = true; // nothing beats staying unmatched
+                continue;
+            };
+            let gap = best_value - second_value;
+            if self.has_room(best) {
+                self.assign(mentee, best);
+                margin[i] = gap;
+                continue;
+            }
+            if gap <= 0.0 {
+                // A tie: take the equally good second choice if it has room, else stay unmatched
+                // if that is the tie, else leave the mentee to the exact search.
+                match second {
+                    Some(other) if self.has_room(other) => {
+                        self.assign(mentee, other);
+                        margin[i] = 0.0;
+                    }
+                    None => self.placed[i] = true,
+                    Some(_) => {}
+                }
+                continue;
+            }
+            let j = best as usize;
+            let (slot, &evicted) = self.held[j]
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    margin[*a.1 as usize]
+                        .total_cmp(&margin[*b.1 as usize])
+                        .then(a.0.cmp(&b.0))
+                })
+                .expect("a full mentor holds someone");
+            let rise = gap.min(margin[evicted as usize]).max(0.0);
+            self.v[j] += rise;
+            for &holder in &self.held[j] {
+                margin[holder as usize] -= rise;
+            }
+            self.held[j].swap_remove(slot);
+            self.mentor_of[evicted as usize] = NONE;
+            self.placed[evicted as usize] = false;
+            queue.push_back(evicted);
+            self.assign(mentee, best);
+            margin[i] = gap - rise;
+        }
+        self.settle_duals();
+    }
+
+    /// The best and second-best mentors for a mentee at current prices; `None` is the mentee's
+    /// unmatched option (worth `z`).
+    fn two_best(&self, mentee: Mentee) -> (Option<Mentor>, f64, Option<Mentor>, f64) {
+        let (mut best, mut best_value) = (None, self.z);
+        let (mut second, mut second_value) = (None, f64::NEG_INFINITY);
+        for (mentor, score) in self.instance.candidates(mentee) {
+            let value = score - self.v[mentor as usize];
+            if value > best_value {
+                (second, second_value) = (best, best_value);
+                (best, best_value) = (Some(mentor), value);
+            } else if value > second_value {
+                (second, second_value) = (Some(mentor), value);
+            }
+        }
+        if best.is_some() && second_value < self.z {
+            (second, second_value) = (None, self.z);
+        }
+        (best, best_value, second, second_value)
+    }
+
+    /// Sets each mentee's dual from the prices: its assigned pair's value (tight), or its best
+    /// value if it is not yet placed on a mentor.
+    fn settle_duals(&mut self) {
         for mentee in 0..self.instance.mentee_count() as Mentee {
             let i = mentee as usize;
-            let best = self
-                .instance
-                .candidates(mentee)
-                .filter(|&(_, s)| s == self.u[i])
-                .map(|(j, _)| j)
-                .next();
-            match best {
-                Some(mentor)
-                    if (self.held[mentor as usize].len() as u32)
-                        < self.instance.capacity(mentor) =>
-                {
-                    self.assign(mentee, mentor);
-                }
-                None if self.u[i] == self.z => self.placed[i] = true,
-                _ => {}
-            }
+            let mentor = self.mentor_of[i];
+            self.u[i] = if mentor != NONE {
+                self.instance
+                    .score(mentor, mentee)
+                    .expect("an assigned pair")
+                    - self.v[mentor as usize]
+            } else {
+                self.instance
+                    .candidates(mentee)
+                    .map(|(j, s)| s - self.v[j as usize])
+                    .fold(self.z, f64::max)
+            };
         }
     }
 
