@@ -1,5 +1,6 @@
-//! Upward's matching engine, a pure library: the assignment model, an exact solver that proves
-//! its answer optimal, and an independent verifier. No I/O, no async, no database.
+//! Upward's matching engine, a pure library: hard rules and explainable scores for
+//! mentor–mentee pairs ([`propose`]), an exact assignment solver that proves its answer optimal
+//! ([`solve`]), and an independent verifier ([`verify`]). No I/O, no async, no database.
 //!
 //! ```
 //! use upward_matching::{Instance, Objective, solve, verify};
@@ -12,9 +13,16 @@
 #![forbid(unsafe_code)]
 
 mod assignment;
+pub mod availability;
+pub mod criteria;
+mod engine;
+mod profile;
 mod solver;
 mod verify;
 
 pub use assignment::{Instance, InstanceError, Mentee, Mentor, Objective};
+pub use criteria::{Criterion, CriterionScore, Explanation, HardRule};
+pub use engine::{Constraints, MatchingError, PairSet, Proposal, ProposedPair, Unmatched, propose};
+pub use profile::{Channel, Dimension, Participant, Settings, TimeOfDay, Weights};
 pub use solver::{Certificate, Solution, solve};
 pub use verify::{CertificateError, verify};
