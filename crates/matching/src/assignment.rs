@@ -61,11 +61,19 @@ pub struct Instance {
 
 impl fmt::Debug for Instance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Instance")
-            .field("mentors", &self.mentor_count())
+        let mut debug = f.debug_struct("Instance");
+        debug
+            .field("capacities", &self.capacities)
             .field("mentees", &self.mentee_count())
-            .field("pairs", &self.pair_count())
-            .finish()
+            .field("pairs", &self.pair_count());
+        if self.pair_count() <= 64 {
+            // Small instances (test failures) show every pair as (mentor, mentee, score).
+            let pairs: Vec<(Mentor, Mentee, f64)> = (0..self.mentee_count() as Mentee)
+                .flat_map(|i| self.candidates(i).map(move |(j, s)| (j, i, s)))
+                .collect();
+            debug.field("list", &pairs);
+        }
+        debug.finish()
     }
 }
 
@@ -159,6 +167,17 @@ impl Instance {
         row.binary_search(&mentor)
             .ok()
             .map(|k| self.scores[range.start + k])
+    }
+
+    /// Each mentor's candidate mentees and scores (the transpose, built on demand). O(n + m + p).
+    pub fn by_mentor(&self) -> Vec<Vec<(Mentee, f64)>> {
+        let mut lists = vec![Vec::new(); self.mentor_count()];
+        for mentee in 0..self.mentee_count() as Mentee {
+            for (mentor, score) in self.candidates(mentee) {
+                lists[mentor as usize].push((mentee, score));
+            }
+        }
+        lists
     }
 
     /// The value of leaving a mentee unmatched in the solver's model: 0 when maximising the

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod assignment;
+mod auction;
 pub mod availability;
 pub mod criteria;
 mod engine;

@@ -75,6 +75,8 @@ struct State<'a> {
     z: f64,
     u: Vec<f64>,
     v: Vec<f64>,
+    /// The mentor a mentee moves to on a mentor-side search path.
+    mentee_to: Vec<u32>,
     /// The mentor each mentee holds, or NONE (unassigned or on its unmatched option).
     mentor_of: Vec<u32>,
     /// Whether a mentee has been placed (on a mentor or on its unmatched option).
@@ -96,7 +98,7 @@ struct State<'a> {
 ///
 /// Complexity: O(n · (p + m) · log p) in the worst case for n mentees, m mentors and p pairs;
 /// in practice most mentees are placed by the greedy start or a search that stops after a few
-/// steps. Memory O(n + m + p). Deterministic: ties go to the lower index.
+/// steps. Memory O(n + m + p). Deterministic: the same instance always gives the same answer.
 ///
 /// ```
 /// use upward_matching::{Instance, Objective, solve, verify};
@@ -108,12 +110,14 @@ struct State<'a> {
 /// ```
 pub fn solve(instance: &Instance, objective: Objective) -> Solution {
     let mut state = State::new(instance, objective);
+    state.v = crate::auction::prices(instance, state.z);
     state.reduce_rows();
     for mentee in 0..instance.mentee_count() as Mentee {
         if !state.placed[mentee as usize] {
             state.augment_from(mentee);
         }
     }
+    state.release_unearned_prices();
     state.into_solution()
 }
 
@@ -129,6 +133,7 @@ impl<'a> State<'a> {
             z,
             u,
             v: vec![0.0; m],
+            mentee_to: vec![NONE; n],
             mentor_of: vec![NONE; n],
             placed: vec![false; n],
             held: vec![Vec::new(); m],
@@ -366,6 +371,137 @@ impl<'a> State<'a> {
         }
     }
 
+    /// The auction's prices are a guess: a mentor that ends with room must end with price 0.
+    /// For each such mentor, a search from the mentor side either brings it one more mentee
+    /// along a shortest path (through mentors that give one up) or lowers its price to zero,
+    /// keeping every dual condition; repeated until the mentor is full or free of charge.
+    fn release_unearned_prices(&mut self) {
+        let unearned: Vec<Mentor> = (0..self.instance.mentor_count() as Mentor)
+            .filter(|&j| self.v[j as usize] > 0.0 && self.has_room(j))
+            .collect();
+        if unearned.is_empty() {
+            return;
+        }
+        let by_mentor = self.instance.by_mentor();
+        for mentor in unearned {
+            while self.v[mentor as usize] > 0.0 && self.has_room(mentor) {
+                self.pull_towards(mentor, &by_mentor);
+            }
+        }
+    }
+
+    /// One mentor-side search from `root` (a mentor with room and a positive price).
+    fn pull_towards(&mut self, root: Mentor, by_mentor: &[Vec<(Mentee, f64)>]) {
+        let (m, n) = (
+            self.instance.mentor_count() as u32,
+            self.instance.mentee_count() as u32,
+        );
+        let price_zero = |mentor: Mentor| m + n + mentor;
+        self.reach_mentor_backwards(root, 0.0, price_zero(root));
+        let (sink, length) = loop {
+            let entry = self
+                .heap
+                .pop()
+                .expect("the root's own price is always a sink");
+            match entry.node {
+                node if node >= m + n => break (node, entry.distance),
+                node if node >= m => {
+                    let mentee = node - m;
+                    let i = mentee as usize;
+                    if self.mentee_seen[i] {
+                        continue;
+                    }
+                    self.mentee_seen[i] = true;
+                    let holder = self.mentor_of[i];
+                    if holder == NONE {
+                        break (node, entry.distance); // an unmatched mentee joins
+                    }
+                    if !self.mentor_done[holder as usize]
+                        && entry.distance < self.mentor_distance[holder as usize]
+                    {
+                        self.mentor_from[holder as usize] = mentee;
+                        self.reach_mentor_backwards(holder, entry.distance, price_zero(holder));
+                    }
+                }
+                mentor => {
+                    let j = mentor as usize;
+                    if self.mentor_done[j] || entry.distance > self.mentor_distance[j] {
+                        continue;
+                    }
+                    self.mentor_done[j] = true;
+                    for &(mentee, score) in &by_mentor[j] {
+                        let i = mentee as usize;
+                        if self.mentee_seen[i] || self.mentor_of[i] == mentor {
+                            continue;
+                        }
+                        let candidate = entry.distance + (self.u[i] + self.v[j] - score).max(0.0);
+                        if candidate < self.mentee_distance[i] {
+                            if self.mentee_distance[i] == f64::INFINITY {
+                                self.touched_mentees.push(mentee);
+                            }
+                            self.mentee_distance[i] = candidate;
+                            self.mentee_to[i] = mentor;
+                            self.heap.push(Entry {
+                                distance: candidate,
+                                node: m + mentee,
+                            });
+                        }
+                    }
+                }
+            }
+        };
+        // Lower the price of each mentor scanned closer than the sink and raise the duals of all
+        // its mentees by as much, so their pairs stay tight. (Every mentee of such a mentor is at
+        // least as far from the root as the mentor, which keeps their other pairs feasible.)
+        for &mentor in &self.touched_mentors {
+            let j = mentor as usize;
+            if self.mentor_done[j] && self.mentor_distance[j] < length {
+                let delta = length - self.mentor_distance[j];
+                self.v[j] = (self.v[j] - delta).max(0.0);
+                for &holder in &self.held[j] {
+                    self.u[holder as usize] += delta;
+                }
+            }
+        }
+        // Move everyone on the path one step towards the root.
+        let mut mentee = if sink >= m + n {
+            let end = sink - m - n;
+            if end == root {
+                self.reset_search();
+                return; // the root's price reached zero
+            }
+            self.mentor_from[end as usize]
+        } else {
+            sink - m
+        };
+        loop {
+            let to = self.mentee_to[mentee as usize];
+            self.release(mentee);
+            self.assign(mentee, to);
+            if to == root {
+                break;
+            }
+            mentee = self.mentor_from[to as usize];
+        }
+        self.reset_search();
+    }
+
+    fn reach_mentor_backwards(&mut self, mentor: Mentor, distance: f64, price_zero: u32) {
+        let j = mentor as usize;
+        if self.mentor_distance[j] == f64::INFINITY {
+            self.touched_mentors.push(mentor);
+        }
+        self.mentor_distance[j] = distance;
+        self.heap.push(Entry {
+            distance,
+            node: mentor,
+        });
+        self.heap.push(Entry {
+            distance: distance + self.v[j],
+            node: price_zero,
+        });
+    }
+
     fn release(&mut self, mentee: Mentee) {
         let mentor = self.mentor_of[mentee as usize];
         if mentor != NONE {
@@ -389,6 +525,7 @@ impl<'a> State<'a> {
         for mentee in self.touched_mentees.drain(..) {
             self.mentee_distance[mentee as usize] = f64::INFINITY;
             self.mentee_seen[mentee as usize] = false;
+            self.mentee_to[mentee as usize] = NONE;
         }
         self.heap.clear();
     }

@@ -1,0 +1,91 @@
+//! Prices from an ε-scaling auction (Bertsekas), used only to start the exact solver near the
+//! optimum: with good mentor prices most mentees find their mentor at once and the exact
+//! searches stay short. Nothing here decides the answer; a poor price only costs time.
+//!
+//! A mentor with capacity c sells c seats, each with its own price; a mentee bids for the
+//! cheapest seat of the mentor worth most to it (score minus that seat's price), raising that
+//! seat's price by its margin over its second choice plus ε, and evicting the seat's holder.
+//! Each round divides ε by `SCALE` and rebids everyone at the current prices.
+
+use crate::assignment::{Instance, Mentee};
+
+const SCALE: f64 = 6.0;
+const NOBODY: u32 = u32::MAX;
+
+/// One price per mentor: the cheapest seat's price when all its seats are sold, else 0 (a
+/// mentor with an unsold seat has nothing to charge for).
+///
+/// Complexity: O(rounds · bids · d) for d candidates per mentee; rounds are
+/// log(range / ε_final) / log(SCALE).
+pub fn prices(instance: &Instance, unmatched_value: f64) -> Vec<f64> {
+    let (n, m) = (instance.mentee_count(), instance.mentor_count());
+    let (low, high) = (0..n as Mentee)
+        .flat_map(|i| instance.candidates(i))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, s)| {
+            (lo.min(s), hi.max(s))
+        });
+    if !low.is_finite() {
+        return vec![0.0; m];
+    }
+    let range = (high - low).max(f64::EPSILON);
+    // A huge "unmatched" penalty would make prices huge too; for prices it is enough that
+    // staying unmatched is worse than any pair.
+    let alone = unmatched_value.max(low - range - 1.0);
+    let mut seat_start = Vec::with_capacity(m + 1);
+    seat_start.push(0usize);
+    for mentor in 0..m as u32 {
+        seat_start.push(seat_start[mentor as usize] + instance.capacity(mentor) as usize);
+    }
+    let mut seat_price = vec![0.0f64; seat_start[m]];
+    let mut seat_holder = vec![NOBODY; seat_start[m]];
+    let mut cheapest = seat_start[..m].to_vec();
+    let mut epsilon = range / 4.0;
+    let final_epsilon = range * 1e-7 / (1.0 + n as f64).sqrt();
+    loop {
+        seat_holder.fill(NOBODY);
+        let mut queue: std::collections::VecDeque<Mentee> = (0..n as Mentee).collect();
+        while let Some(mentee) = queue.pop_front() {
+            let (mut best, mut best_value, mut second_value) = (None, alone, f64::NEG_INFINITY);
+            for (mentor, score) in instance.candidates(mentee) {
+                if instance.capacity(mentor) == 0 {
+                    continue;
+                }
+                let value = score - seat_price[cheapest[mentor as usize]];
+                if value > best_value {
+                    second_value = best_value;
+                    (best, best_value) = (Some(mentor), value);
+                } else if value > second_value {
+                    second_value = value;
+                }
+            }
+            let Some(mentor) = best else { continue };
+            let second_value = second_value.max(alone);
+            let seat = cheapest[mentor as usize];
+            seat_price[seat] += best_value - second_value + epsilon;
+            let evicted = std::mem::replace(&mut seat_holder[seat], mentee);
+            if evicted != NOBODY {
+                queue.push_back(evicted);
+            }
+            let seats = seat_start[mentor as usize]..seat_start[mentor as usize + 1];
+            cheapest[mentor as usize] = seats
+                .min_by(|&a, &b| seat_price[a].total_cmp(&seat_price[b]))
+                .expect("a seat");
+        }
+        if epsilon <= final_epsilon {
+            break;
+        }
+        epsilon = (epsilon / SCALE).max(final_epsilon);
+    }
+    (0..m)
+        .map(|mentor| {
+            let seats = seat_start[mentor]..seat_start[mentor + 1];
+            let sold_out =
+                !seats.is_empty() && seats.clone().all(|seat| seat_holder[seat] != NOBODY);
+            if sold_out {
+                seat_price[cheapest[mentor]]
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
