@@ -69,7 +69,8 @@ pub struct Participant {
     pub gender: Option<String>,
 }
 
-/// The weight of each scored criterion (any non-negative numbers; they are normalised).
+/// The weight of each scored criterion (any non-negative numbers; they are normalised). It
+/// mirrors the domain's programme weights on purpose: this crate depends on no other Upward crate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
     pub expertise: f64,

@@ -32,25 +32,25 @@ fn small_instance(max_side: usize) -> impl Strategy<Value = Instance> {
         })
 }
 
-/// The best (matched, total) by trying every assignment. Exponential: small instances only.
-fn brute_force(instance: &Instance, objective: Objective) -> (usize, f64) {
+/// Every matching's (size, total), by trying every assignment. Exponential: small instances only.
+fn all_matchings(instance: &Instance) -> Vec<(usize, f64)> {
     fn go(
         instance: &Instance,
         mentee: u32,
         room: &mut Vec<u32>,
         matched: usize,
         total: f64,
-        best: &mut Vec<(usize, f64)>,
+        out: &mut Vec<(usize, f64)>,
     ) {
         if mentee as usize == instance.mentee_count() {
-            best.push((matched, total));
+            out.push((matched, total));
             return;
         }
-        go(instance, mentee + 1, room, matched, total, best);
+        go(instance, mentee + 1, room, matched, total, out);
         for (mentor, score) in instance.candidates(mentee) {
             if room[mentor as usize] > 0 {
                 room[mentor as usize] -= 1;
-                go(instance, mentee + 1, room, matched + 1, total + score, best);
+                go(instance, mentee + 1, room, matched + 1, total + score, out);
                 room[mentor as usize] += 1;
             }
         }
@@ -60,11 +60,16 @@ fn brute_force(instance: &Instance, objective: Objective) -> (usize, f64) {
         .collect();
     let mut all = Vec::new();
     go(instance, 0, &mut room, 0, 0.0, &mut all);
+    all
+}
+
+/// The best (matched, total) for the objective, by brute force.
+fn brute_force(instance: &Instance, objective: Objective) -> (usize, f64) {
     let better = |a: &(usize, f64), b: &(usize, f64)| match objective {
         Objective::MaxTotal => a.1.total_cmp(&b.1),
         Objective::MaxCardinality => a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)),
     };
-    all.into_iter().max_by(better).unwrap()
+    all_matchings(instance).into_iter().max_by(better).unwrap()
 }
 
 fn objectives() -> impl Strategy<Value = Objective> {
@@ -93,28 +98,11 @@ proptest! {
             instance.mentee_count(),
             (0..instance.mentee_count() as u32).flat_map(|i| instance.candidates(i).map(move |(j, s)| (j, i, -s))).collect::<Vec<_>>(),
         ).unwrap();
-        let mut best_min = (0usize, f64::INFINITY);
-        let maximum = brute_force(&negated, Objective::MaxCardinality).0;
-        // Every matching of maximum size, via the brute force on the original with a filter.
-        fn all(instance: &Instance, mentee: u32, room: &mut Vec<u32>, matched: usize, total: f64, out: &mut Vec<(usize, f64)>) {
-            if mentee as usize == instance.mentee_count() { out.push((matched, total)); return; }
-            all(instance, mentee + 1, room, matched, total, out);
-            for (mentor, score) in instance.candidates(mentee) {
-                if room[mentor as usize] > 0 {
-                    room[mentor as usize] -= 1;
-                    all(instance, mentee + 1, room, matched + 1, total + score, out);
-                    room[mentor as usize] += 1;
-                }
-            }
-        }
-        let mut room: Vec<u32> = (0..negated.mentor_count() as u32).map(|j| negated.capacity(j)).collect();
-        let mut every = Vec::new();
-        all(&negated, 0, &mut room, 0, 0.0, &mut every);
-        for (matched, total) in every {
-            if matched == maximum && total < best_min.1 { best_min = (matched, total); }
-        }
+        let every = all_matchings(&negated);
+        let maximum = every.iter().map(|m| m.0).max().unwrap();
+        let best_min = every.iter().filter(|m| m.0 == maximum).map(|m| m.1).fold(f64::INFINITY, f64::min);
         let solution = solve(&instance, Objective::MaxCardinality);
-        prop_assert!((solution.total_score + best_min.1).abs() < 1e-9);
+        prop_assert!((solution.total_score + best_min).abs() < 1e-9);
     }
 
     #[test]

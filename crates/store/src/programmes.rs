@@ -1,8 +1,9 @@
 //! Programmes and their phases.
 
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, Row};
 use upward_domain::{Cadence, Objective, Phase, Programme, ProgrammeDraft, ProgrammeId};
 
 use crate::sql::{corrupt, map_error, now_epoch, parse_column};
@@ -57,20 +58,12 @@ fn settings_json(draft: &ProgrammeDraft) -> String {
     serde_json::to_string(&draft.matching).expect("matching settings always serialise")
 }
 
-#[async_trait]
-impl ProgrammeStore for SqlStore {
-    async fn create_programme(
-        &self,
-        draft: &ProgrammeDraft,
-        phase: Phase,
-        cloned_from: Option<ProgrammeId>,
-    ) -> StoreResult<Programme> {
-        let now = now_epoch();
-        let row = sqlx::query(
-            "INSERT INTO programmes (name, purpose, objectives, learning_expectations, start_date, end_date,
-                virtual_every_weeks, in_person_every_months, matching_settings, phase, cloned_from, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
+/// Binds a draft's fields as `$1`–`$9`, in the column order both writes use.
+fn bind_draft<'q>(
+    query: Query<'q, Any, AnyArguments>,
+    draft: &ProgrammeDraft,
+) -> Query<'q, Any, AnyArguments> {
+    query
         .bind(draft.name.trim().to_owned())
         .bind(draft.purpose.clone())
         .bind(objectives_text(draft))
@@ -80,12 +73,29 @@ impl ProgrammeStore for SqlStore {
         .bind(draft.cadence.virtual_every_weeks.map(i64::from))
         .bind(draft.cadence.in_person_every_months.map(i64::from))
         .bind(settings_json(draft))
-        .bind(phase.as_str())
-        .bind(cloned_from.map(|id| id.0))
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map_error)?;
+}
+
+#[async_trait]
+impl ProgrammeStore for SqlStore {
+    async fn create_programme(
+        &self,
+        draft: &ProgrammeDraft,
+        phase: Phase,
+        cloned_from: Option<ProgrammeId>,
+    ) -> StoreResult<Programme> {
+        let now = now_epoch();
+        let query = sqlx::query(
+            "INSERT INTO programmes (name, purpose, objectives, learning_expectations, start_date, end_date,
+                virtual_every_weeks, in_person_every_months, matching_settings, phase, cloned_from, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        );
+        let row = bind_draft(query, draft)
+            .bind(phase.as_str())
+            .bind(cloned_from.map(|id| id.0))
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_error)?;
         self.programme(ProgrammeId(row.try_get("id")?)).await
     }
 
@@ -131,26 +141,18 @@ impl ProgrammeStore for SqlStore {
         id: ProgrammeId,
         draft: &ProgrammeDraft,
     ) -> StoreResult<Programme> {
-        let done = sqlx::query(
+        let query = sqlx::query(
             "UPDATE programmes SET name = $1, purpose = $2, objectives = $3, learning_expectations = $4,
                 start_date = $5, end_date = $6, virtual_every_weeks = $7, in_person_every_months = $8,
                 matching_settings = $9, updated_at = $10
              WHERE id = $11",
-        )
-        .bind(draft.name.trim().to_owned())
-        .bind(draft.purpose.clone())
-        .bind(objectives_text(draft))
-        .bind(draft.learning_expectations.clone())
-        .bind(draft.start_date.to_string())
-        .bind(draft.end_date.to_string())
-        .bind(draft.cadence.virtual_every_weeks.map(i64::from))
-        .bind(draft.cadence.in_person_every_months.map(i64::from))
-        .bind(settings_json(draft))
-        .bind(now_epoch())
-        .bind(id.0)
-        .execute(&self.pool)
-        .await
-        .map_err(map_error)?;
+        );
+        let done = bind_draft(query, draft)
+            .bind(now_epoch())
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found(format!("programme {}", id.0)));
         }
