@@ -9,10 +9,12 @@
 //! mentors. Those are the linear programme's optimality conditions, so the final duals are a
 //! certificate that [`crate::verify`] checks independently.
 //!
-//! Method. Mentees are first given their best mentor where it is free and tight. Each remaining
-//! mentee then runs Dijkstra over reduced costs (`u_i + v_j - s_ij ≥ 0`) from itself to the
-//! nearest mentor with spare capacity (or to its own unmatched option), through full mentors and
-//! the mentees they hold; the path is flipped and the duals moved so the path is tight. Search
+//! Method (docs/decisions/003): an ε-scaling auction guesses mentor prices; an auction-like row
+//! reduction places most mentees on a best mentor at those prices; each remaining mentee runs
+//! Dijkstra over reduced costs (`u_i + v_j - s_ij ≥ 0`) to the nearest mentor with spare
+//! capacity (or to its own unmatched option), through full mentors and the mentees they hold,
+//! and the path is flipped and the duals moved so it is tight; finally a mentor left with room
+//! but a positive price searches from its side until it is full or free of charge. Search
 //! state is reset only where it was touched, so a short search costs what it visits.
 
 use std::cmp::Ordering;
@@ -97,8 +99,8 @@ struct State<'a> {
 /// Solves the instance exactly for the objective and returns the matching with its certificate.
 ///
 /// Complexity: O(n · (p + m) · log p) in the worst case for n mentees, m mentors and p pairs;
-/// in practice most mentees are placed by the greedy start or a search that stops after a few
-/// steps. Memory O(n + m + p). Deterministic: the same instance always gives the same answer.
+/// in practice most mentees are placed by the auction-guided start and the rest by searches
+/// that stop after a few steps (benchmarks in the README). Memory O(n + m + p). Deterministic: the same instance always gives the same answer.
 ///
 /// ```
 /// use upward_matching::{Instance, Objective, solve, verify};
