@@ -92,23 +92,45 @@ impl WeekMask {
             * STEP_MINUTES
     }
 
-    /// The longest contiguous run, in minutes, counting a run across Sunday→Monday as one.
-    pub fn longest_run_minutes(&self) -> i64 {
-        let bit = |i: usize| self.words[i / 64] >> (i % 64) & 1 == 1;
-        if (0..STEPS).all(bit) {
-            return STEPS as i64 * STEP_MINUTES;
+    /// Whether some contiguous run is at least `minutes` long, counting a run across
+    /// Sunday→Monday as one. Word-parallel: the week is laid out twice in a row and the mask is
+    /// ANDed with shifted copies of itself until only runs of the wanted length survive.
+    pub fn has_run_minutes(&self, minutes: i64) -> bool {
+        let steps = (minutes.max(0) as usize).div_ceil(STEP_MINUTES as usize);
+        if steps == 0 {
+            return true;
         }
-        let (mut best, mut run) = (0i64, 0i64);
-        // Two laps so a run that wraps the week end is counted whole.
-        for i in 0..2 * STEPS {
-            if bit(i % STEPS) {
-                run += 1;
-                best = best.max(run);
-            } else {
-                run = 0;
+        if steps > STEPS || (self.minutes() / STEP_MINUTES) < steps as i64 {
+            return false;
+        }
+        // Two weeks back to back: bit i and bit i + STEPS (STEPS = 31 words + 32 bits).
+        let mut run = [0u64; 2 * WORDS];
+        for (k, &word) in self.words.iter().enumerate() {
+            run[k] |= word;
+            run[k + 31] |= word << 32;
+            if k + 32 < run.len() {
+                run[k + 32] |= word >> 32;
             }
         }
-        best.min(STEPS as i64) * STEP_MINUTES
+        // Bit i of `run` now means "steps i..i+covered are all free".
+        let mut covered = 1;
+        while covered < steps {
+            let shift = covered.min(steps - covered);
+            let (words, bits) = (shift / 64, shift % 64);
+            for k in 0..run.len() {
+                let low = run.get(k + words).copied().unwrap_or(0);
+                let high = run.get(k + words + 1).copied().unwrap_or(0);
+                let shifted = if bits == 0 {
+                    low
+                } else {
+                    (low >> bits) | (high << (64 - bits))
+                };
+                run[k] &= shifted;
+            }
+            covered += shift;
+        }
+        // A run must start within the first week.
+        run[..31].iter().any(|&w| w != 0) || run[31] & 0xFFFF_FFFF != 0
     }
 
     /// Each run as `(start, end)` minutes from the week start (for time-of-day checks).
@@ -250,11 +272,45 @@ mod tests {
             slot(Weekday::Wednesday, (9, 0), (10, 30)),
         ];
         let mask = WeekMask::of(&midnight, &TimeZone::UTC, monday);
-        assert_eq!(
-            mask.longest_run_minutes(),
-            120,
+        assert!(
+            mask.has_run_minutes(120),
             "Sunday 23:00 to Monday 01:00 is one run"
         );
+        assert!(!mask.has_run_minutes(125));
+        assert!(mask.has_run_minutes(90), "Wednesday 09:00-10:30");
+    }
+
+    #[test]
+    fn runs_are_found_at_any_position_and_length() {
+        let monday = date(2025, 1, 13);
+        for (day, start, length) in [
+            (Weekday::Monday, (0, 0), 60),
+            (Weekday::Thursday, (13, 35), 65),
+            (Weekday::Sunday, (20, 0), 240),
+        ] {
+            let end_minutes = i64::from(start.0) * 60 + i64::from(start.1) + length;
+            let end = if end_minutes == 24 * 60 {
+                Time::MAX
+            } else {
+                time((end_minutes / 60) as i8, (end_minutes % 60) as i8, 0, 0)
+            };
+            let mask = WeekMask::of(
+                &[LocalSlot {
+                    day,
+                    start: time(start.0, start.1, 0, 0),
+                    end,
+                }],
+                &TimeZone::UTC,
+                monday,
+            );
+            assert!(mask.has_run_minutes(length), "{day:?} {start:?} {length}");
+            assert!(
+                !mask.has_run_minutes(length + 5),
+                "{day:?} {start:?} {length}"
+            );
+        }
+        assert!(WeekMask::empty().has_run_minutes(0));
+        assert!(!WeekMask::empty().has_run_minutes(5));
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn broken_rule(mentor: &Prepared, mentee: &Prepared, settings: &Settings) ->
         .weeks
         .iter()
         .zip(&mentee.weeks)
-        .all(|(x, y)| x.and(y).longest_run_minutes() >= settings.session_minutes);
+        .all(|(x, y)| x.and(y).has_run_minutes(settings.session_minutes));
     if !enough {
         return Some(HardRule::Availability);
     }
