@@ -452,9 +452,15 @@ impl<'a> State<'a> {
                 }
             }
         };
-        // Lower the price of each mentor scanned closer than the sink and raise the duals of all
-        // its mentees by as much, so their pairs stay tight. (Every mentee of such a mentor is at
-        // least as far from the root as the mentor, which keeps their other pairs feasible.)
+        self.lower_prices(length);
+        self.pull_path(root, sink);
+        self.reset_search();
+    }
+
+    /// Lowers the price of each mentor scanned closer than the sink and raises the duals of all
+    /// its mentees by as much, so their pairs stay tight. (Every mentee of such a mentor is at
+    /// least as far from the root as the mentor, which keeps their other pairs feasible.)
+    fn lower_prices(&mut self, length: f64) {
         for &mentor in &self.touched_mentors {
             let j = mentor as usize;
             if self.mentor_done[j] && self.mentor_distance[j] < length {
@@ -465,12 +471,19 @@ impl<'a> State<'a> {
                 }
             }
         }
-        // Move everyone on the path one step towards the root.
+    }
+
+    /// Moves everyone on a mentor-side path one step towards the root (nothing moves when the
+    /// sink is the root's own price reaching zero).
+    fn pull_path(&mut self, root: Mentor, sink: u32) {
+        let (m, n) = (
+            self.instance.mentor_count() as u32,
+            self.instance.mentee_count() as u32,
+        );
         let mut mentee = if sink >= m + n {
             let end = sink - m - n;
             if end == root {
-                self.reset_search();
-                return; // the root's price reached zero
+                return;
             }
             self.mentor_from[end as usize]
         } else {
@@ -485,7 +498,6 @@ impl<'a> State<'a> {
             }
             mentee = self.mentor_from[to as usize];
         }
-        self.reset_search();
     }
 
     fn reach_mentor_backwards(&mut self, mentor: Mentor, distance: f64, price_zero: u32) {
