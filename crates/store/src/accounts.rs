@@ -58,14 +58,8 @@ impl AccountStore for SqlStore {
 
     async fn user(&self, id: UserId) -> StoreResult<User> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
-        let row = sqlx::query(sql)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
-        row.as_ref()
-            .map(user_from_row)
-            .transpose()?
+        self.one(sqlx::query(sql).bind(id.0), user_from_row)
+            .await?
             .ok_or_else(|| StoreError::not_found("the account"))
     }
 
@@ -73,29 +67,20 @@ impl AccountStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1"
         ));
-        let row = sqlx::query(sql)
-            .bind(email_key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
-        row.map(|row| {
+        self.one(sqlx::query(sql).bind(email_key), |row| {
             Ok(Credentials {
-                user: user_from_row(&row)?,
+                user: user_from_row(row)?,
                 password_hash: row.try_get("password_hash")?,
             })
         })
-        .transpose()
+        .await
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users ORDER BY email_key"
         ));
-        let rows = sqlx::query(sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_error)?;
-        rows.iter().map(user_from_row).collect()
+        self.all(sqlx::query(sql), user_from_row).await
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
@@ -159,13 +144,11 @@ impl AccountStore for SqlStore {
             "SELECT {USER_COLUMNS} FROM sessions JOIN users ON users.id = sessions.user_id
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2"
         ));
-        let row = sqlx::query(sql)
-            .bind(token_hash)
-            .bind(to_epoch(now))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
-        row.as_ref().map(user_from_row).transpose()
+        self.one(
+            sqlx::query(sql).bind(token_hash).bind(to_epoch(now)),
+            user_from_row,
+        )
+        .await
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
@@ -207,12 +190,8 @@ impl AccountStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.token_hash = $1"
         ));
-        let row = sqlx::query(sql)
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
+        self.one(sqlx::query(sql).bind(token_hash), user_from_row)
             .await
-            .map_err(map_error)?;
-        row.as_ref().map(user_from_row).transpose()
     }
 
     async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()> {

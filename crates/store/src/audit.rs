@@ -28,23 +28,19 @@ impl AuditStore for SqlStore {
     }
 
     async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
         )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_error)?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    at: from_epoch(row.try_get("at")?),
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    subject: row.try_get("subject")?,
-                    detail: row.try_get("detail")?,
-                })
+        .bind(limit);
+        self.all(query, |row| {
+            Ok(AuditEntry {
+                at: from_epoch(row.try_get("at")?),
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                detail: row.try_get("detail")?,
             })
-            .collect()
+        })
+        .await
     }
 }

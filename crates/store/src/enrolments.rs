@@ -150,14 +150,8 @@ impl EnrolmentStore for SqlStore {
 
     async fn enrolment(&self, id: EnrolmentId) -> StoreResult<Enrolment> {
         let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.id = $1"));
-        let row = sqlx::query(sql)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
-        row.as_ref()
-            .map(enrolment_from_row)
-            .transpose()?
+        self.one(sqlx::query(sql).bind(id.0), enrolment_from_row)
+            .await?
             .ok_or_else(|| StoreError::not_found("the enrolment"))
     }
 
@@ -169,37 +163,27 @@ impl EnrolmentStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND e.person_key = $2"
         ));
-        let row = sqlx::query(sql)
-            .bind(programme.0)
-            .bind(email_key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
-        row.as_ref().map(enrolment_from_row).transpose()
+        self.one(
+            sqlx::query(sql).bind(programme.0).bind(email_key),
+            enrolment_from_row,
+        )
+        .await
     }
 
     async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "{ENROLMENT_SELECT} WHERE e.programme_id = $1 ORDER BY e.role, p.name"
         ));
-        let rows = sqlx::query(sql)
-            .bind(programme.0)
-            .fetch_all(&self.pool)
+        self.all(sqlx::query(sql).bind(programme.0), enrolment_from_row)
             .await
-            .map_err(map_error)?;
-        rows.iter().map(enrolment_from_row).collect()
     }
 
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "{ENROLMENT_SELECT} WHERE e.person_key = $1 ORDER BY e.programme_id"
         ));
-        let rows = sqlx::query(sql)
-            .bind(email_key)
-            .fetch_all(&self.pool)
+        self.all(sqlx::query(sql).bind(email_key), enrolment_from_row)
             .await
-            .map_err(map_error)?;
-        rows.iter().map(enrolment_from_row).collect()
     }
 
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()> {

@@ -102,25 +102,19 @@ impl PeopleStore for SqlStore {
     }
 
     async fn reporting_lines(&self) -> StoreResult<Vec<(String, Option<String>)>> {
-        let rows = sqlx::query("SELECT email_key, manager_key FROM people")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_error)?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("email_key")?, row.try_get("manager_key")?)))
-            .collect()
+        self.all(
+            sqlx::query("SELECT email_key, manager_key FROM people"),
+            |row| Ok((row.try_get("email_key")?, row.try_get("manager_key")?)),
+        )
+        .await
     }
 
     async fn person(&self, email_key: &str) -> StoreResult<Option<Person>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1"
         ));
-        let row = sqlx::query(sql)
-            .bind(email_key)
-            .fetch_optional(&self.pool)
+        self.one(sqlx::query(sql).bind(email_key), person_from_row)
             .await
-            .map_err(map_error)?;
-        row.as_ref().map(person_from_row).transpose()
     }
 
     async fn people_page(&self, search: &str, offset: i64, limit: i64) -> StoreResult<PeoplePage> {
@@ -137,18 +131,9 @@ impl PeopleStore for SqlStore {
         let page_sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE {filter} ORDER BY p.name, p.email_key LIMIT $2 OFFSET $3"
         ));
-        let rows = sqlx::query(page_sql)
-            .bind(&pattern)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_error)?;
+        let query = sqlx::query(page_sql).bind(pattern).bind(limit).bind(offset);
         Ok(PeoplePage {
-            people: rows
-                .iter()
-                .map(person_from_row)
-                .collect::<StoreResult<_>>()?,
+            people: self.all(query, person_from_row).await?,
             total,
         })
     }
@@ -157,10 +142,6 @@ impl PeopleStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} ORDER BY p.id"
         ));
-        let rows = sqlx::query(sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_error)?;
-        rows.iter().map(person_from_row).collect()
+        self.all(sqlx::query(sql), person_from_row).await
     }
 }

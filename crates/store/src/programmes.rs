@@ -103,14 +103,8 @@ impl ProgrammeStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE id = $1"
         ));
-        let row = sqlx::query(sql)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_error)?;
-        row.as_ref()
-            .map(programme_from_row)
-            .transpose()?
+        self.one(sqlx::query(sql).bind(id.0), programme_from_row)
+            .await?
             .ok_or_else(|| StoreError::not_found(format!("programme {}", id.0)))
     }
 
@@ -121,19 +115,14 @@ impl ProgrammeStore for SqlStore {
                 (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentee') AS mentees
              FROM programmes ORDER BY start_date DESC, id DESC"
         ));
-        let rows = sqlx::query(sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_error)?;
-        rows.iter()
-            .map(|row| {
-                Ok(ProgrammeSummary {
-                    programme: programme_from_row(row)?,
-                    mentors: row.try_get("mentors")?,
-                    mentees: row.try_get("mentees")?,
-                })
+        self.all(sqlx::query(sql), |row| {
+            Ok(ProgrammeSummary {
+                programme: programme_from_row(row)?,
+                mentors: row.try_get("mentors")?,
+                mentees: row.try_get("mentees")?,
             })
-            .collect()
+        })
+        .await
     }
 
     async fn update_programme(

@@ -134,6 +134,31 @@ fn sqlite_url_creating_file(url: &str) -> String {
     }
 }
 
+/// A query of the shared SQL, before it runs.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+impl SqlStore {
+    /// Runs a query that returns at most one row, and reads that row.
+    pub(crate) async fn one<T>(
+        &self,
+        query: AnyQuery<'_>,
+        read: impl FnOnce(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        let row = query.fetch_optional(&self.pool).await.map_err(map_error)?;
+        row.as_ref().map(read).transpose()
+    }
+
+    /// Runs a query and reads every row it returns.
+    pub(crate) async fn all<T>(
+        &self,
+        query: AnyQuery<'_>,
+        read: impl FnMut(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let rows = query.fetch_all(&self.pool).await.map_err(map_error)?;
+        rows.iter().map(read).collect()
+    }
+}
+
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
