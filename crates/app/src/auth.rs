@@ -88,10 +88,13 @@ impl App {
         }
     }
 
-    /// Starts a browser session and returns its token (for the cookie).
+    /// Starts a browser session and returns its token (for the cookie). Expired sessions of
+    /// anyone are swept at the same time, so the table stays the size of the live ones.
     pub async fn start_session(&self, user: &User) -> AppResult<String> {
         let token = new_token();
-        let expires_at = Timestamp::now() + (self.settings.session_hours * 3600).seconds();
+        let now = Timestamp::now();
+        self.store.delete_expired_sessions(now).await?;
+        let expires_at = now + (self.settings.session_hours * 3600).seconds();
         self.store
             .create_session(&token_hash(&token), user.id, expires_at)
             .await?;
@@ -157,7 +160,7 @@ impl App {
         Ok(())
     }
 
-    /// Looks an email up for forms that name an account.
+    /// Parses an email typed into a form field, reporting a problem under that field.
     pub fn parse_email(field: &'static str, value: &str) -> AppResult<Email> {
         Email::parse(value).map_err(|error| AppError::invalid(field, error.0))
     }

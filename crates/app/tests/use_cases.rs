@@ -215,6 +215,28 @@ async fn log_in_is_refused_after_five_failures_even_with_the_right_password() {
 }
 
 #[tokio::test]
+async fn starting_a_session_sweeps_expired_ones() {
+    for (_db, app) in apps().await {
+        let user = account(&app, "p@x.org", Role::Participant).await;
+        let past = jiff::Timestamp::now() - jiff::ToSpan::hours(1);
+        app.store
+            .create_session("stale", user.id, past)
+            .await
+            .unwrap();
+        let token = app.start_session(&user).await.unwrap();
+        assert_eq!(
+            app.store
+                .delete_expired_sessions(jiff::Timestamp::now())
+                .await
+                .unwrap(),
+            0,
+            "already swept"
+        );
+        assert_eq!(app.session_user(&token).await.unwrap(), Some(user));
+    }
+}
+
+#[tokio::test]
 async fn the_demo_loads_once_with_an_enrolling_programme() {
     for (_db, app) in apps().await {
         let summary = app.load_demo().await.unwrap().expect("first load");

@@ -83,14 +83,6 @@ impl AccountStore for SqlStore {
         self.all(sqlx::query(sql), user_from_row).await
     }
 
-    async fn count_users(&self) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_error)?;
-        Ok(row.try_get("n")?)
-    }
-
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User> {
         let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
             .bind(role.as_str())

@@ -69,7 +69,6 @@ pub trait AccountStore: Send + Sync {
     async fn user(&self, id: UserId) -> StoreResult<User>;
     async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
-    async fn count_users(&self) -> StoreResult<i64>;
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User>;
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()>;
 
@@ -82,6 +81,7 @@ pub trait AccountStore: Send + Sync {
     /// The session's account, if the session exists and has not expired at `now`.
     async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Removes expired sessions and says how many there were.
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
 
     async fn create_api_token(
@@ -206,5 +206,4 @@ pub trait AuditStore: Send + Sync {
 pub trait Store: AccountStore + PeopleStore + ProgrammeStore + EnrolmentStore + AuditStore {
     /// Checks the database answers (for `/healthz`).
     async fn ping(&self) -> StoreResult<()>;
-    fn backend(&self) -> Backend;
 }

@@ -168,10 +168,6 @@ impl Store for SqlStore {
             .map_err(map_error)?;
         Ok(())
     }
-
-    fn backend(&self) -> Backend {
-        self.backend
-    }
 }
 
 /// Translates constraint violations into domain-level conflicts; everything else stays `Other`.
