@@ -1,0 +1,116 @@
+//! The `upward` binary as an operator uses it: exit codes and messages on bad input.
+
+use std::process::{Command, Output};
+
+fn upward(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upward"))
+        .args(args)
+        .output()
+        .expect("the upward binary runs")
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn solve_prints_the_optimum_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = write(
+        &dir,
+        "e.csv",
+        "mentor,mentee,score\nann,bob,0.5\nann,cy,1.5\ndee,bob,2\n",
+    );
+    let output = upward(&["solve", "--edges", &edges]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["matched"], 2);
+    assert_eq!(json["total_score"], 3.5);
+    assert_eq!(json["certified"], true);
+    assert_eq!(
+        json["pairs"][0],
+        serde_json::json!({"mentor": "dee", "mentee": "bob", "score": 2.0})
+    );
+    let bare = upward(&[
+        "solve",
+        "--edges",
+        &edges,
+        "--no-pairs",
+        "--objective",
+        "max-total",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&bare.stdout).unwrap();
+    assert!(json.get("pairs").is_none() && json["solve_seconds"].is_number());
+}
+
+#[test]
+fn solve_exits_2_naming_the_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, message) in [
+        (
+            "mentor,mentee,score\na,b,1\nc,d\n",
+            "line 3: expected 3 fields",
+        ),
+        (
+            "mentor,mentee,score\na,b,high\n",
+            "line 2: the score 'high' is not a number",
+        ),
+        (
+            "mentor,mentee,score\na,b,1\na,b,2\n",
+            "line 3: the pair a,b is already on line 2",
+        ),
+    ] {
+        let edges = write(&dir, "bad.csv", text);
+        let output = upward(&["solve", "--edges", &edges]);
+        assert_eq!(output.status.code(), Some(2), "{text:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(message),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let edges = write(&dir, "ok.csv", "mentor,mentee,score\na,b,1\n");
+    let negative = upward(&["solve", "--edges", &edges, "--mentor-capacity", "-1"]);
+    assert_eq!(negative.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&negative.stderr).contains("--mentor-capacity"));
+}
+
+#[test]
+fn a_bad_people_file_exits_1_and_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("u.db").display());
+    let bad = write(
+        &dir,
+        "bad.csv",
+        "email,name,job_level,time_zone\nann@x.org,Ann,3,UTC\nbob@x.org,Bob,high,UTC\n",
+    );
+    let output = upward(&["people", "import", &bad, "--database-url", &database]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Nothing was imported") && stderr.contains("line 3, column job_level"),
+        "{stderr}"
+    );
+    let export = upward(&["people", "export", "--database-url", &database]);
+    assert_eq!(
+        String::from_utf8_lossy(&export.stdout).lines().count(),
+        1,
+        "only the header: nothing was imported"
+    );
+
+    let good = write(
+        &dir,
+        "good.csv",
+        "email,name,job_level,time_zone\nann@x.org,Ann,3,UTC\n",
+    );
+    let output = upward(&["people", "import", &good, "--database-url", &database]);
+    assert!(output.status.success());
+    let export = upward(&["people", "export", "--database-url", &database]);
+    assert!(String::from_utf8_lossy(&export.stdout).contains("ann@x.org,Ann,3,,,,UTC,,"));
+}
