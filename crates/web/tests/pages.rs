@@ -23,28 +23,19 @@ async fn a_form_post_without_the_matching_csrf_token_is_refused() {
             )
             .await;
         assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-        assert_eq!(
+        let phase = async || {
             world
                 .app
                 .store
                 .programme(world.programme)
                 .await
                 .unwrap()
-                .phase,
-            upward_domain::Phase::Enrolling
-        );
+                .phase
+        };
+        assert_eq!(phase().await, upward_domain::Phase::Enrolling);
         let right = manager.post(&path, &[("to", "closed")]).await;
         assert_eq!(right.status, StatusCode::SEE_OTHER);
-        assert_eq!(
-            world
-                .app
-                .store
-                .programme(world.programme)
-                .await
-                .unwrap()
-                .phase,
-            upward_domain::Phase::Closed
-        );
+        assert_eq!(phase().await, upward_domain::Phase::Closed);
     }
 }
 
