@@ -133,7 +133,7 @@ fn main() {
         objective: Objective::MaxCardinality,
     };
     for size in if sizes.is_empty() {
-        vec![2_000, 20_000]
+        vec![2_000, 5_000, 10_000]
     } else {
         sizes
     } {

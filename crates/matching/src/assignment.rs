@@ -57,6 +57,9 @@ pub struct Instance {
     row_start: Vec<usize>,
     mentors: Vec<Mentor>,
     scores: Vec<f64>,
+    /// Bounds the caller promises for every score, including pairs left out of this instance
+    /// (see [`Instance::with_score_range`]).
+    declared_range: Option<(f64, f64)>,
 }
 
 impl fmt::Debug for Instance {
@@ -132,7 +135,18 @@ impl Instance {
             row_start,
             mentors: triples.iter().map(|t| t.1).collect(),
             scores: triples.iter().map(|t| t.2).collect(),
+            declared_range: None,
         })
+    }
+
+    /// Declares that every score of the underlying problem lies in `[low, high]`, including
+    /// pairs this instance leaves out, so the value of leaving a mentee unmatched is the same
+    /// for any subset of the pairs. The engine solves on a subset and proves the result optimal
+    /// for the whole candidate graph; that proof needs one unmatched value for both. Scores of
+    /// the instance outside the range widen it.
+    pub fn with_score_range(mut self, low: f64, high: f64) -> Self {
+        self.declared_range = Some((low, high));
+        self
     }
 
     pub fn mentor_count(&self) -> usize {
@@ -187,13 +201,12 @@ impl Instance {
         match objective {
             Objective::MaxTotal => 0.0,
             Objective::MaxCardinality => {
-                let (low, high) = self
-                    .scores
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &s| {
-                        (lo.min(s), hi.max(s))
-                    });
-                if self.scores.is_empty() {
+                let (low, high) = self.scores.iter().fold(
+                    self.declared_range
+                        .unwrap_or((f64::INFINITY, f64::NEG_INFINITY)),
+                    |(lo, hi), &s| (lo.min(s), hi.max(s)),
+                );
+                if low > high {
                     return -1.0;
                 }
                 let largest = low.abs().max(high.abs());

@@ -1,16 +1,25 @@
-//! Weekly availability across time zones: each person's local slots become a bit mask over the
-//! minutes of a UTC week (5-minute steps), once per reference week of the programme, so a
-//! daylight-saving change between those weeks is seen. Two masks overlap if they share a
+//! Weekly availability across time zones: each person's local slots become the runs of minutes
+//! of a UTC week (5-minute steps) they are free, once per reference week of the programme, so a
+//! daylight-saving change between those weeks is seen. Two people overlap if they share a
 //! contiguous run at least one session long in every reference week.
+//!
+//! Runs rather than a bit mask: people give a handful of slots, so intersecting two sorted run
+//! lists costs a few comparisons where a week of 5-minute bits costs 32 words, and pair checks
+//! are the hot loop of candidate generation.
+
+use std::iter::Peekable;
 
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 
-/// Minutes per step of a mask. Slots are rounded inwards to it (08:10 starts at 08:10, 08:12
-/// at 08:15), so an overlap is never overstated.
+/// Minutes per step. Slots are rounded inwards to it (08:10 starts at 08:10, 08:12 at 08:15),
+/// so an overlap is never overstated.
 pub const STEP_MINUTES: i64 = 5;
-const STEPS: usize = (7 * 24 * 60 / STEP_MINUTES) as usize;
-const WORDS: usize = STEPS.div_ceil(64);
+/// Minutes in a week.
+pub const WEEK_MINUTES: i64 = 7 * 24 * 60;
+
+/// A run of free minutes `[start, end)` from the start of the week.
+pub type Run = (u16, u16);
 
 /// A local weekly slot: a day and a start and end time on it, in the person's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,36 +29,29 @@ pub struct LocalSlot {
     pub end: Time,
 }
 
-/// One week of availability in UTC, from the Monday 00:00 UTC that starts the reference week.
-#[derive(Clone, PartialEq, Eq)]
-pub struct WeekMask {
-    words: [u64; WORDS],
+/// One week of availability in UTC from the Monday 00:00 UTC that starts it: sorted, disjoint,
+/// non-touching runs on 5-minute steps. A run that ends at the end of the week and one that
+/// starts at its beginning are one run across Sunday → Monday.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Week {
+    runs: Vec<Run>,
 }
 
-impl std::fmt::Debug for WeekMask {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "WeekMask({} minutes)", self.minutes())
-    }
-}
-
-impl WeekMask {
+impl Week {
     pub fn empty() -> Self {
-        Self { words: [0; WORDS] }
+        Self::default()
     }
 
-    /// The mask of `slots` (local to `zone`) during the week that starts on `monday`.
+    /// The week of `slots` (local to `zone`) that starts on `monday`.
     pub fn of(slots: &[LocalSlot], zone: &TimeZone, monday: Date) -> Self {
-        let mut mask = Self::empty();
         let week_start = monday
             .to_zoned(TimeZone::UTC)
             .map(|z| z.timestamp().as_second())
             .unwrap_or(0);
-        for slot in slots {
-            let Ok(date) = monday
+        let minutes = slots.iter().filter_map(|slot| {
+            let date = monday
                 .checked_add(jiff::Span::new().days(i64::from(slot.day.to_monday_zero_offset())))
-            else {
-                continue;
-            };
+                .ok()?;
             let at = |time: Time| -> Option<i64> {
                 let local = if time == Time::MAX {
                     date.tomorrow().ok()?.to_datetime(Time::midnight())
@@ -58,98 +60,160 @@ impl WeekMask {
                 };
                 Some((local.to_zoned(zone.clone()).ok()?.timestamp().as_second() - week_start) / 60)
             };
-            if let (Some(start), Some(end)) = (at(slot.start), at(slot.end)) {
-                mask.add_minutes(start, end);
-            }
-        }
-        mask
+            Some((at(slot.start)?, at(slot.end)?))
+        });
+        Self::from_minutes(minutes)
     }
 
-    /// Adds `[start, end)` minutes from the week start, wrapping around the week.
-    fn add_minutes(&mut self, start: i64, end: i64) {
-        let week = 7 * 24 * 60;
-        let first = start.div_euclid(STEP_MINUTES) + i64::from(start.rem_euclid(STEP_MINUTES) != 0);
-        let last = end.div_euclid(STEP_MINUTES);
-        for step in first..last {
-            let index = (step * STEP_MINUTES).rem_euclid(week) / STEP_MINUTES;
-            self.words[index as usize / 64] |= 1 << (index % 64);
+    /// The week made of `[start, end)` minute ranges counted from the week start; ranges are
+    /// rounded inwards to whole steps and wrap around the week.
+    pub fn from_minutes(ranges: impl IntoIterator<Item = (i64, i64)>) -> Self {
+        let mut runs: Vec<(i64, i64)> = Vec::new();
+        for (start, end) in ranges {
+            let first = ceil_step(start);
+            let last = end.div_euclid(STEP_MINUTES) * STEP_MINUTES;
+            if first >= last {
+                continue;
+            }
+            if last - first >= WEEK_MINUTES {
+                runs.push((0, WEEK_MINUTES));
+                continue;
+            }
+            let start = first.rem_euclid(WEEK_MINUTES);
+            let end = start + (last - first);
+            if end > WEEK_MINUTES {
+                runs.push((start, WEEK_MINUTES));
+                runs.push((0, end - WEEK_MINUTES));
+            } else {
+                runs.push((start, end));
+            }
         }
+        runs.sort_unstable();
+        let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
+        for (start, end) in runs {
+            let (start, end) = (start as u16, end as u16);
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        Self { runs: merged }
+    }
+
+    /// Each run as `[start, end)` minutes from the week start, a run across Sunday → Monday
+    /// appearing as its two parts.
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
     }
 
     pub fn and(&self, other: &Self) -> Self {
-        let mut words = [0; WORDS];
-        for (k, word) in words.iter_mut().enumerate() {
-            *word = self.words[k] & other.words[k];
+        Self {
+            runs: intersect(self.runs.iter().copied(), other.runs.iter().copied()).collect(),
         }
-        Self { words }
     }
 
     pub fn minutes(&self) -> i64 {
-        self.words
-            .iter()
-            .map(|w| i64::from(w.count_ones()))
-            .sum::<i64>()
-            * STEP_MINUTES
+        minutes(self.runs.iter().copied())
     }
 
-    /// Whether some contiguous run is at least `minutes` long, counting a run across
-    /// Sunday→Monday as one. Word-parallel: the week is laid out twice in a row and the mask is
-    /// ANDed with shifted copies of itself until only runs of the wanted length survive.
+    /// The longest contiguous run, counting a run across Sunday → Monday as one.
+    pub fn longest_run(&self) -> i64 {
+        measure(self.runs.iter().copied()).1
+    }
+
+    /// Whether some contiguous run is at least `minutes` long.
     pub fn has_run_minutes(&self, minutes: i64) -> bool {
-        let steps = (minutes.max(0) as usize).div_ceil(STEP_MINUTES as usize);
-        if steps == 0 {
-            return true;
-        }
-        if steps > STEPS || (self.minutes() / STEP_MINUTES) < steps as i64 {
-            return false;
-        }
-        // Two weeks back to back: bit i and bit i + STEPS (STEPS = 31 words + 32 bits).
-        let mut run = [0u64; 2 * WORDS];
-        for (k, &word) in self.words.iter().enumerate() {
-            run[k] |= word;
-            run[k + 31] |= word << 32;
-            if k + 32 < run.len() {
-                run[k + 32] |= word >> 32;
-            }
-        }
-        // Bit i of `run` now means "steps i..i+covered are all free".
-        let mut covered = 1;
-        while covered < steps {
-            let shift = covered.min(steps - covered);
-            let (words, bits) = (shift / 64, shift % 64);
-            for k in 0..run.len() {
-                let low = run.get(k + words).copied().unwrap_or(0);
-                let high = run.get(k + words + 1).copied().unwrap_or(0);
-                let shifted = if bits == 0 {
-                    low
-                } else {
-                    (low >> bits) | (high << (64 - bits))
-                };
-                run[k] &= shifted;
-            }
-            covered += shift;
-        }
-        // A run must start within the first week.
-        run[..31].iter().any(|&w| w != 0) || run[31] & 0xFFFF_FFFF != 0
+        minutes <= 0 || self.longest_run() >= minutes
     }
+}
 
-    /// Each run as `(start, end)` minutes from the week start (for time-of-day checks).
-    pub fn runs(&self) -> Vec<(i64, i64)> {
-        let bit = |i: usize| self.words[i / 64] >> (i % 64) & 1 == 1;
-        let mut runs = Vec::new();
-        let mut start = None;
-        for i in 0..=STEPS {
-            match (i < STEPS && bit(i), start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    runs.push((s as i64 * STEP_MINUTES, i as i64 * STEP_MINUTES));
-                    start = None;
-                }
-                _ => {}
+/// The smallest multiple of the step at or after `minute`.
+fn ceil_step(minute: i64) -> i64 {
+    minute.div_euclid(STEP_MINUTES) * STEP_MINUTES
+        + if minute.rem_euclid(STEP_MINUTES) == 0 {
+            0
+        } else {
+            STEP_MINUTES
+        }
+}
+
+/// The total length of `runs`.
+pub fn minutes(runs: impl Iterator<Item = Run>) -> i64 {
+    runs.map(|(start, end)| i64::from(end - start)).sum()
+}
+
+/// The total length and the longest run (joining the week's end to its start) of sorted `runs`,
+/// in one pass.
+pub fn measure(runs: impl Iterator<Item = Run>) -> (i64, i64) {
+    let (mut total, mut longest, mut opening, mut closing) = (0i64, 0i64, 0i64, 0i64);
+    for (start, end) in runs {
+        let length = i64::from(end - start);
+        total += length;
+        longest = longest.max(length);
+        if start == 0 {
+            opening = length;
+        }
+        closing = if i64::from(end) == WEEK_MINUTES {
+            length
+        } else {
+            0
+        };
+    }
+    if opening == WEEK_MINUTES {
+        return (total, WEEK_MINUTES);
+    }
+    (total, longest.max(opening + closing))
+}
+
+/// The runs common to two sorted run lists, without allocating.
+pub fn intersect<A, B>(a: A, b: B) -> Intersection<A, B>
+where
+    A: Iterator<Item = Run>,
+    B: Iterator<Item = Run>,
+{
+    Intersection {
+        a: a.peekable(),
+        b: b.peekable(),
+    }
+}
+
+/// See [`intersect`].
+pub struct Intersection<A: Iterator<Item = Run>, B: Iterator<Item = Run>> {
+    a: Peekable<A>,
+    b: Peekable<B>,
+}
+
+impl<A: Iterator<Item = Run>, B: Iterator<Item = Run>> Iterator for Intersection<A, B> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        loop {
+            let (x, y) = (*self.a.peek()?, *self.b.peek()?);
+            if x.1 <= y.1 {
+                self.a.next();
+            } else {
+                self.b.next();
+            }
+            let (start, end) = (x.0.max(y.0), x.1.min(y.1));
+            if start < end {
+                return Some((start, end));
             }
         }
-        runs
     }
+}
+
+/// The minutes of the week (from Monday 00:00 UTC) that fall inside the local daily window
+/// `[from, to)` of someone `offset_minutes` ahead of UTC, on 5-minute steps: a step counts when
+/// its first minute is inside the window.
+pub fn daily_window(from: i64, to: i64, offset_minutes: i64) -> Week {
+    let day = 24 * 60;
+    Week::from_minutes((-1..=7).map(|d| {
+        let start = d * day + from - offset_minutes;
+        let end = d * day + to - offset_minutes;
+        // A step at minute m is in the window when start ≤ m < end; on whole steps that is
+        // ceil(start) ≤ m < ceil(end).
+        (ceil_step(start).max(0), ceil_step(end).min(WEEK_MINUTES))
+    }))
 }
 
 /// The Monday on or before `date`: reference weeks start on Mondays.
@@ -196,12 +260,12 @@ mod tests {
         // Monday 13 January 2025. London 14:00-16:00 is 14:00-16:00 UTC; New York 09:00-10:00 is
         // 14:00-15:00 UTC.
         let monday = date(2025, 1, 13);
-        let london = WeekMask::of(
+        let london = Week::of(
             &[slot(Weekday::Monday, (14, 0), (16, 0))],
             &zone("Europe/London"),
             monday,
         );
-        let new_york = WeekMask::of(
+        let new_york = Week::of(
             &[slot(Weekday::Monday, (9, 0), (10, 0))],
             &zone("America/New_York"),
             monday,
@@ -219,8 +283,8 @@ mod tests {
         let london_slots = [slot(Weekday::Tuesday, (15, 0), (16, 0))];
         let new_york_slots = [slot(Weekday::Tuesday, (10, 0), (11, 0))];
         let overlap = |monday| {
-            WeekMask::of(&london_slots, &zone("Europe/London"), monday)
-                .and(&WeekMask::of(
+            Week::of(&london_slots, &zone("Europe/London"), monday)
+                .and(&Week::of(
                     &new_york_slots,
                     &zone("America/New_York"),
                     monday,
@@ -249,13 +313,13 @@ mod tests {
         // Sunday 20:00-24:00 in Sydney (UTC+11 in January) is Sunday 09:00-13:00 UTC; Monday
         // 06:00-08:00 in Sydney is Sunday 19:00-21:00 UTC of the same week.
         let monday = date(2025, 1, 13);
-        let sydney = WeekMask::of(
+        let sydney = Week::of(
             &[slot(Weekday::Monday, (6, 0), (8, 0))],
             &zone("Australia/Sydney"),
             monday,
         );
         assert_eq!(sydney.minutes(), 120);
-        let honolulu = WeekMask::of(
+        let honolulu = Week::of(
             &[slot(Weekday::Sunday, (9, 0), (10, 0))],
             &zone("Pacific/Honolulu"),
             monday,
@@ -271,7 +335,7 @@ mod tests {
             slot(Weekday::Monday, (0, 0), (1, 0)),
             slot(Weekday::Wednesday, (9, 0), (10, 30)),
         ];
-        let mask = WeekMask::of(&midnight, &TimeZone::UTC, monday);
+        let mask = Week::of(&midnight, &TimeZone::UTC, monday);
         assert!(
             mask.has_run_minutes(120),
             "Sunday 23:00 to Monday 01:00 is one run"
@@ -294,7 +358,7 @@ mod tests {
             } else {
                 time((end_minutes / 60) as i8, (end_minutes % 60) as i8, 0, 0)
             };
-            let mask = WeekMask::of(
+            let mask = Week::of(
                 &[LocalSlot {
                     day,
                     start: time(start.0, start.1, 0, 0),
@@ -309,14 +373,14 @@ mod tests {
                 "{day:?} {start:?} {length}"
             );
         }
-        assert!(WeekMask::empty().has_run_minutes(0));
-        assert!(!WeekMask::empty().has_run_minutes(5));
+        assert!(Week::empty().has_run_minutes(0));
+        assert!(!Week::empty().has_run_minutes(5));
     }
 
     #[test]
     fn odd_minutes_round_inwards() {
         let monday = date(2025, 1, 13);
-        let mask = WeekMask::of(
+        let mask = Week::of(
             &[slot(Weekday::Monday, (8, 2), (9, 58))],
             &TimeZone::UTC,
             monday,
@@ -331,5 +395,75 @@ mod tests {
             weeks,
             [date(2025, 1, 13), date(2025, 2, 10), date(2025, 3, 10)]
         );
+    }
+
+    /// The obvious model: one flag per 5-minute step of the week.
+    fn steps_of(ranges: &[(i64, i64)]) -> Vec<bool> {
+        let steps = (WEEK_MINUTES / STEP_MINUTES) as usize;
+        let mut free = vec![false; steps];
+        for &(start, end) in ranges {
+            let first =
+                start.div_euclid(STEP_MINUTES) + i64::from(start.rem_euclid(STEP_MINUTES) != 0);
+            for step in first..end.div_euclid(STEP_MINUTES) {
+                free[(step * STEP_MINUTES).rem_euclid(WEEK_MINUTES) as usize
+                    / STEP_MINUTES as usize] = true;
+            }
+        }
+        free
+    }
+
+    fn longest_circular(free: &[bool]) -> i64 {
+        if free.iter().all(|&f| f) {
+            return WEEK_MINUTES;
+        }
+        let (mut longest, mut current) = (0, 0);
+        for &f in free.iter().chain(free) {
+            current = if f { current + 1 } else { 0 };
+            longest = longest.max(current);
+        }
+        longest * STEP_MINUTES
+    }
+
+    fn ranges() -> impl proptest::strategy::Strategy<Value = Vec<(i64, i64)>> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            (-2000i64..WEEK_MINUTES + 2000, 0i64..900)
+                .prop_map(|(start, length)| (start, start + length)),
+            0..6,
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runs_agree_with_a_step_by_step_model(a in ranges(), b in ranges()) {
+            let (x, y) = (Week::from_minutes(a.clone()), Week::from_minutes(b.clone()));
+            let (fx, fy) = (steps_of(&a), steps_of(&b));
+            let both: Vec<bool> = fx.iter().zip(&fy).map(|(p, q)| *p && *q).collect();
+            let step_count = |f: &[bool]| f.iter().filter(|&&s| s).count() as i64 * STEP_MINUTES;
+            proptest::prop_assert_eq!(x.minutes(), step_count(&fx));
+            proptest::prop_assert_eq!(x.and(&y).minutes(), step_count(&both));
+            proptest::prop_assert_eq!(x.longest_run(), longest_circular(&fx));
+            proptest::prop_assert_eq!(x.and(&y).longest_run(), longest_circular(&both));
+            for &(start, end) in x.runs() {
+                proptest::prop_assert!(start < end && i64::from(end) <= WEEK_MINUTES);
+            }
+            proptest::prop_assert!(x.runs().windows(2).all(|w| w[0].1 < w[1].0));
+        }
+
+        #[test]
+        fn daily_windows_hold_exactly_the_steps_whose_local_time_is_inside(
+            from in 0i64..1440, length in 0i64..1440, offset in -840i64..840
+        ) {
+            let to = (from + length).min(1440);
+            let window = daily_window(from, to, offset);
+            let expected = (0..WEEK_MINUTES).step_by(STEP_MINUTES as usize)
+                .filter(|m| (from..to).contains(&(m + offset).rem_euclid(1440)))
+                .count() as i64 * STEP_MINUTES;
+            proptest::prop_assert_eq!(window.minutes(), expected);
+            for &(start, end) in window.runs() {
+                proptest::prop_assert!((from..to).contains(&(i64::from(start) + offset).rem_euclid(1440)));
+                proptest::prop_assert!((from..to).contains(&(i64::from(end) - STEP_MINUTES + offset).rem_euclid(1440)));
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@
 //!   can meet virtually; 0.25 when both insist on meeting in person on different sites
 //!   (travel); 0 when one wants only in person and the other only virtual.
 
-use crate::availability::WeekMask;
+use crate::availability::{self, Week, daily_window, intersect};
 use crate::profile::{Channel, Dimension, Participant, Settings};
 
 /// A rule that no proposed pair ever breaks.
@@ -42,21 +42,33 @@ impl HardRule {
     ];
 }
 
-/// A participant with their availability prepared for every reference week.
+/// A participant made ready for fast pair checks: availability for every reference week, the
+/// preferred time of day as UTC minutes, and text attributes compared without case.
 #[derive(Debug)]
 pub struct Prepared<'a> {
     pub participant: &'a Participant,
-    pub weeks: Vec<WeekMask>,
-    /// The participant's UTC offset in minutes at the start of the first reference week.
-    pub offset_minutes: i64,
+    /// Availability in each reference week.
+    pub weeks: Vec<Week>,
+    /// `repeats[w]`: week `w` is the same as week `w − 1`, so a pair where both people repeat
+    /// need not look at it again.
+    repeats: Vec<bool>,
+    /// The minutes of the first reference week inside the person's preferred time of day (at
+    /// their UTC offset at the start of that week).
+    preferred: Week,
+    department: Option<String>,
+    location: Option<String>,
+    gender: Option<String>,
 }
 
 impl<'a> Prepared<'a> {
     pub fn new(participant: &'a Participant, settings: &Settings) -> Self {
-        let weeks = settings
+        let weeks: Vec<Week> = settings
             .reference_weeks
             .iter()
-            .map(|&monday| WeekMask::of(&participant.availability, &participant.time_zone, monday))
+            .map(|&monday| Week::of(&participant.availability, &participant.time_zone, monday))
+            .collect();
+        let repeats = (0..weeks.len())
+            .map(|w| w > 0 && weeks[w] == weeks[w - 1])
             .collect();
         let offset_minutes = settings
             .reference_weeks
@@ -64,33 +76,82 @@ impl<'a> Prepared<'a> {
             .and_then(|monday| monday.to_zoned(participant.time_zone.clone()).ok())
             .map(|zoned| i64::from(zoned.offset().seconds()) / 60)
             .unwrap_or(0);
+        let (from, to) = participant.time_of_day.window();
+        let folded = |text: &Option<String>| text.as_deref().map(|t| t.trim().to_lowercase());
         Self {
             participant,
             weeks,
-            offset_minutes,
+            repeats,
+            preferred: daily_window(from, to, offset_minutes),
+            department: folded(&participant.department),
+            location: folded(&participant.location),
+            gender: folded(&participant.gender),
         }
     }
+
+    /// The week the index of candidates is built from.
+    pub fn first_week(&self) -> Option<&Week> {
+        self.weeks.first()
+    }
+}
+
+/// What two people's availabilities have in common over the reference weeks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CommonTime {
+    /// Every week has a common run of a whole session.
+    enough: bool,
+    /// The fewest common minutes in any reference week.
+    fewest_minutes: i64,
+}
+
+fn common_time(mentor: &Prepared, mentee: &Prepared, session_minutes: i64) -> CommonTime {
+    let mut common = CommonTime {
+        enough: true,
+        fewest_minutes: i64::MAX,
+    };
+    for (w, (a, b)) in mentor.weeks.iter().zip(&mentee.weeks).enumerate() {
+        if mentor.repeats[w] && mentee.repeats[w] {
+            continue;
+        }
+        let (minutes, longest) = availability::measure(intersect(
+            a.runs().iter().copied(),
+            b.runs().iter().copied(),
+        ));
+        if longest < session_minutes {
+            common.enough = false;
+            return common;
+        }
+        common.fewest_minutes = common.fewest_minutes.min(minutes);
+    }
+    if common.fewest_minutes == i64::MAX {
+        common.fewest_minutes = 0;
+    }
+    common
 }
 
 /// The first hard rule (in [`HardRule::ALL`] order) that the pair breaks, exclusions aside
 /// (the engine knows those).
 pub fn broken_rule(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Option<HardRule> {
+    assess(mentor, mentee, settings).err()
+}
+
+/// The pair's score if it passes the hard rules (exclusions aside), or the first rule it
+/// breaks. The candidate generator's hot path: no allocation, and the same arithmetic as
+/// [`explain`], so the solver's total is the sum of the explained scores.
+pub fn assess(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Result<f64, HardRule> {
     let (a, b) = (mentor.participant, mentee.participant);
     if i32::from(b.level) - i32::from(a.level) < i32::from(settings.min_level_gap) {
-        return Some(HardRule::LevelGap);
+        return Err(HardRule::LevelGap);
     }
     if a.managers.contains(&b.person) || b.managers.contains(&a.person) {
-        return Some(HardRule::ReportingChain);
+        return Err(HardRule::ReportingChain);
     }
-    let enough = mentor
-        .weeks
-        .iter()
-        .zip(&mentee.weeks)
-        .all(|(x, y)| x.and(y).has_run_minutes(settings.session_minutes));
-    if !enough {
-        return Some(HardRule::Availability);
+    let common = common_time(mentor, mentee, settings.session_minutes);
+    if !common.enough {
+        return Err(HardRule::Availability);
     }
-    None
+    let (_, score) = weigh(&values(mentor, mentee, settings, common));
+    Ok(score)
 }
 
 /// A scored criterion.
@@ -123,8 +184,13 @@ pub struct Explanation {
     pub criteria: Vec<CriterionScore>,
 }
 
-/// Scores a pair that passes the hard rules.
-pub fn explain(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Explanation {
+/// Each criterion with its value and the programme's weight for it.
+fn values(
+    mentor: &Prepared,
+    mentee: &Prepared,
+    settings: &Settings,
+    common: CommonTime,
+) -> [(Criterion, f64, f64); 6] {
     let (a, b) = (mentor.participant, mentee.participant);
     let w = settings.weights;
     let diversity_weight = if settings.diversity.is_empty() {
@@ -132,11 +198,11 @@ pub fn explain(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Exp
     } else {
         w.diversity
     };
-    let values = [
+    [
         (Criterion::Expertise, expertise(a, b), w.expertise),
         (
             Criterion::Diversity,
-            diversity(a, b, &settings.diversity),
+            diversity(mentor, mentee, &settings.diversity),
             diversity_weight,
         ),
         (
@@ -147,33 +213,44 @@ pub fn explain(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Exp
         (Criterion::Personality, personality(a, b), w.personality),
         (
             Criterion::Schedule,
-            schedule(mentor, mentee, settings.session_minutes),
+            schedule_of(mentor, mentee, settings.session_minutes, common),
             w.schedule,
         ),
-        (Criterion::Channel, channel(a, b), w.channel),
-    ];
+        (Criterion::Channel, channel(mentor, mentee), w.channel),
+    ]
+}
+
+/// Each criterion's contribution (negative weights count as zero) and their sum, the score.
+fn weigh(values: &[(Criterion, f64, f64); 6]) -> ([f64; 6], f64) {
     let total_weight: f64 = values.iter().map(|v| v.2.max(0.0)).sum();
-    let criteria: Vec<CriterionScore> = values
+    let contributions = values.map(|(_, value, weight)| {
+        if total_weight > 0.0 {
+            weight.max(0.0) * value / total_weight
+        } else {
+            0.0
+        }
+    });
+    (contributions, contributions.iter().sum())
+}
+
+/// Scores a pair that passes the hard rules.
+pub fn explain(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Explanation {
+    let common = common_time(mentor, mentee, settings.session_minutes);
+    let values = values(mentor, mentee, settings, common);
+    let (contributions, score) = weigh(&values);
+    let criteria = values
         .iter()
-        .map(|&(criterion, value, weight)| {
-            let weight = weight.max(0.0);
-            let contribution = if total_weight > 0.0 {
-                weight * value / total_weight
-            } else {
-                0.0
-            };
-            CriterionScore {
+        .zip(contributions)
+        .map(
+            |(&(criterion, value, weight), contribution)| CriterionScore {
                 criterion,
                 value,
-                weight,
+                weight: weight.max(0.0),
                 contribution,
-            }
-        })
+            },
+        )
         .collect();
-    Explanation {
-        score: criteria.iter().map(|c| c.contribution).sum(),
-        criteria,
-    }
+    Explanation { score, criteria }
 }
 
 pub fn expertise(mentor: &Participant, mentee: &Participant) -> f64 {
@@ -205,7 +282,7 @@ fn generation(birth_year: i16) -> u8 {
     }
 }
 
-pub fn diversity(mentor: &Participant, mentee: &Participant, dimensions: &[Dimension]) -> f64 {
+pub fn diversity(mentor: &Prepared, mentee: &Prepared, dimensions: &[Dimension]) -> f64 {
     if dimensions.is_empty() {
         return 0.0;
     }
@@ -215,17 +292,17 @@ pub fn diversity(mentor: &Participant, mentee: &Participant, dimensions: &[Dimen
             _ => 0.5,
         }
     }
-    let text = |value: &Option<String>| value.as_deref().map(|v| v.trim().to_lowercase());
+    let (a, b) = (mentor, mentee);
     let sum: f64 = dimensions
         .iter()
         .map(|dimension| match dimension {
             Dimension::Generation => differ(
-                mentor.birth_year.map(generation),
-                mentee.birth_year.map(generation),
+                a.participant.birth_year.map(generation),
+                b.participant.birth_year.map(generation),
             ),
-            Dimension::Gender => differ(text(&mentor.gender), text(&mentee.gender)),
-            Dimension::Location => differ(text(&mentor.location), text(&mentee.location)),
-            Dimension::Department => differ(text(&mentor.department), text(&mentee.department)),
+            Dimension::Gender => differ(a.gender.as_ref(), b.gender.as_ref()),
+            Dimension::Location => differ(a.location.as_ref(), b.location.as_ref()),
+            Dimension::Department => differ(a.department.as_ref(), b.department.as_ref()),
         })
         .sum();
     sum / dimensions.len() as f64
@@ -245,47 +322,36 @@ pub fn personality(mentor: &Participant, mentee: &Participant) -> f64 {
 }
 
 pub fn schedule(mentor: &Prepared, mentee: &Prepared, session_minutes: i64) -> f64 {
-    let Some(common) = mentor
-        .weeks
-        .iter()
-        .zip(&mentee.weeks)
-        .map(|(a, b)| a.and(b))
-        .reduce(|worst, week| {
-            if week.minutes() < worst.minutes() {
-                week
-            } else {
-                worst
-            }
-        })
-    else {
-        return 0.0;
-    };
-    let minutes = common.minutes();
-    if minutes == 0 {
+    schedule_of(
+        mentor,
+        mentee,
+        session_minutes,
+        common_time(mentor, mentee, session_minutes),
+    )
+}
+
+fn schedule_of(
+    mentor: &Prepared,
+    mentee: &Prepared,
+    session_minutes: i64,
+    common: CommonTime,
+) -> f64 {
+    if common.fewest_minutes == 0 {
         return 0.0;
     }
-    let volume = (minutes as f64 / (3 * session_minutes.max(1)) as f64).min(1.0);
-    let first = mentor.weeks[0].and(&mentee.weeks[0]);
-    let (mentor_window, mentee_window) = (
-        mentor.participant.time_of_day.window(),
-        mentee.participant.time_of_day.window(),
-    );
-    let in_window = |minute: i64, offset: i64, (from, to): (i64, i64)| {
-        let local = (minute + offset).rem_euclid(24 * 60);
-        local >= from && local < to
+    let volume = (common.fewest_minutes as f64 / (3 * session_minutes.max(1)) as f64).min(1.0);
+    let (Some(a), Some(b)) = (mentor.weeks.first(), mentee.weeks.first()) else {
+        return 0.0;
     };
-    let step = crate::availability::STEP_MINUTES;
-    let (mut fitting, mut all) = (0i64, 0i64);
-    for (start, end) in first.runs() {
-        for minute in (start..end).step_by(step as usize) {
-            all += step;
-            if in_window(minute, mentor.offset_minutes, mentor_window)
-                && in_window(minute, mentee.offset_minutes, mentee_window)
-            {
-                fitting += step;
-            }
-        }
-    }
+    let first = || intersect(a.runs().iter().copied(), b.runs().iter().copied());
+    let all = availability::minutes(first());
+    let preferred = || {
+        intersect(
+            mentor.preferred.runs().iter().copied(),
+            mentee.preferred.runs().iter().copied(),
+        )
+    };
+    let fitting = availability::minutes(intersect(first(), preferred()));
     let fit = if all > 0 {
         fitting as f64 / all as f64
     } else {
@@ -294,18 +360,16 @@ pub fn schedule(mentor: &Prepared, mentee: &Prepared, session_minutes: i64) -> f
     0.5 * volume + 0.5 * fit
 }
 
-pub fn channel(mentor: &Participant, mentee: &Participant) -> f64 {
+pub fn channel(mentor: &Prepared, mentee: &Prepared) -> f64 {
     let in_person = |c: Channel| matches!(c, Channel::InPerson | Channel::Either);
     let remote = |c: Channel| matches!(c, Channel::Virtual | Channel::Either);
-    let same_site = match (&mentor.location, &mentee.location) {
-        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
-        _ => false,
-    };
-    if in_person(mentor.channel) && in_person(mentee.channel) && same_site {
+    let same_site = matches!((&mentor.location, &mentee.location), (Some(a), Some(b)) if a == b);
+    let (a, b) = (mentor.participant.channel, mentee.participant.channel);
+    if in_person(a) && in_person(b) && same_site {
         1.0
-    } else if remote(mentor.channel) && remote(mentee.channel) {
+    } else if remote(a) && remote(b) {
         0.75
-    } else if in_person(mentor.channel) && in_person(mentee.channel) {
+    } else if in_person(a) && in_person(b) {
         0.25
     } else {
         0.0

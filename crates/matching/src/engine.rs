@@ -5,9 +5,24 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
+use crate::candidates::{Index, MentorTops, Pool, Shortlist};
 use crate::criteria::{Explanation, HardRule, Prepared, broken_rule, explain};
 use crate::profile::{Participant, Settings};
-use crate::{Instance, InstanceError, solve, verify};
+use crate::solver::solve_from;
+use crate::{Instance, InstanceError, Solution, solve, verify};
+
+/// How many candidates each side keeps before the solver first runs (see
+/// [`crate::candidates`]); the cut only decides speed, never the result.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    per_mentee: usize,
+    per_mentor: usize,
+}
+
+const CUT: Cut = Cut {
+    per_mentee: 32,
+    per_mentor: 8,
+};
 
 /// Pairs by `(mentor index, mentee index)` into the cohort's slices.
 pub type PairSet = HashSet<(usize, usize)>;
@@ -49,7 +64,8 @@ pub struct Proposal {
     pub unmatched_mentors: Vec<(usize, Unmatched)>,
     pub unmatched_mentees: Vec<(usize, Unmatched)>,
     pub total_score: f64,
-    /// How many pairs passed the hard rules (the size of the graph the solver saw).
+    /// How many pairs pass every hard rule (the solver needs to see only some of them; see
+    /// [`crate::candidates`]).
     pub candidate_pairs: usize,
 }
 
@@ -73,16 +89,30 @@ pub enum MatchingError {
 
 /// Matches the cohort optimally for the settings' objective, honouring the constraints.
 ///
-/// Complexity: preparing availabilities O((n + m) · w) for w reference weeks; candidate
-/// generation visits, for each mentee, only mentors far enough below them (mentors are sorted by
-/// level) and checks the other rules with bit masks, in parallel; scoring only candidates that
-/// pass; then [`solve`] on the candidate graph. Errors on a pin that is out of range, repeated,
-/// over capacity, forbidden or against a hard rule.
+/// Steps, each in parallel on all cores: availabilities prepared once per person and reference
+/// week, O((n + m) · w); candidate generation through the index of [`crate::candidates`], which
+/// checks and scores only pairs far enough apart in level that share free time in the first
+/// week; each mentee keeps its best 32 candidates and each mentor its best 8 mentees; [`solve`]
+/// on that graph; then pricing: pairs left out that could improve the result (their reduced
+/// cost under the solver's duals is negative) are added and the graph solved again, until the
+/// duals prove the result optimal for every candidate pair. The answer is the same as solving
+/// on all candidate pairs. Errors on a pin that is out of range, repeated, over capacity,
+/// forbidden or against a hard rule.
 pub fn propose(
     mentors: &[Participant],
     mentees: &[Participant],
     settings: &Settings,
     constraints: &Constraints,
+) -> Result<Proposal, MatchingError> {
+    propose_with(mentors, mentees, settings, constraints, CUT)
+}
+
+fn propose_with(
+    mentors: &[Participant],
+    mentees: &[Participant],
+    settings: &Settings,
+    constraints: &Constraints,
+    cut: Cut,
 ) -> Result<Proposal, MatchingError> {
     let prepared_mentors: Vec<Prepared> = mentors
         .par_iter()
@@ -126,48 +156,131 @@ pub fn propose(
             .ok_or(MatchingError::MentorOverPinned { mentor })?;
     }
 
-    // Mentors by level, so a mentee's possible mentors are a prefix of this order.
-    let mut by_level: Vec<usize> = (0..mentors.len()).collect();
-    by_level.sort_by_key(|&j| (mentors[j].level, j));
-    let levels: Vec<u8> = by_level.iter().map(|&j| mentors[j].level).collect();
-    let candidates: Vec<Vec<(usize, f64)>> = (0..mentees.len())
+    let mut excluded_by_mentee = vec![Vec::new(); mentees.len()];
+    for &(mentor, mentee) in constraints.forbidden.iter().chain(&constraints.excluded) {
+        if let Some(list) = excluded_by_mentee.get_mut(mentee) {
+            list.push(mentor as u32);
+        }
+    }
+    for list in &mut excluded_by_mentee {
+        list.sort_unstable();
+    }
+    let pool = Pool {
+        mentors: &prepared_mentors,
+        mentees: &prepared_mentees,
+        settings,
+        has_room: capacity.iter().map(|&c| c > 0).collect(),
+        excluded_by_mentee,
+    };
+    let index = Index::new(&prepared_mentors, settings);
+    // Large chunks: each chunk keeps its own top mentees per mentor, merged at the end.
+    let chunk = mentees
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(64);
+    let (listed, tops) = (0..mentees.len())
         .into_par_iter()
-        .map(|mentee| {
-            if pinned_mentee[mentee] {
-                return Vec::new();
-            }
-            let highest = i32::from(mentees[mentee].level) - i32::from(settings.min_level_gap);
-            let end = levels.partition_point(|&level| i32::from(level) <= highest);
-            let mut found: Vec<(usize, f64)> = by_level[..end]
-                .iter()
-                .filter(|&&mentor| capacity[mentor] > 0 && rule(mentor, mentee).is_none())
-                .map(|&mentor| {
-                    (
-                        mentor,
-                        explain(
-                            &prepared_mentors[mentor],
-                            &prepared_mentees[mentee],
-                            settings,
-                        )
-                        .score,
-                    )
-                })
-                .collect();
-            found.sort_by_key(|&(mentor, _)| mentor);
-            found
-        })
-        .collect();
-    let candidate_pairs = candidates.iter().map(Vec::len).sum();
-    let instance = Instance::from_pairs(
-        capacity,
-        mentees.len(),
-        candidates.iter().enumerate().flat_map(|(mentee, list)| {
-            list.iter()
-                .map(move |&(mentor, score)| (mentor as u32, mentee as u32, score))
-        }),
-    )?;
-    let solution = solve(&instance, settings.objective);
+        .with_min_len(chunk)
+        .fold(
+            || {
+                (
+                    Vec::new(),
+                    MentorTops::new(mentors.len(), cut.per_mentor),
+                    Vec::new(),
+                )
+            },
+            |(mut listed, mut tops, mut scratch), mentee| {
+                if !pinned_mentee[mentee] {
+                    let list =
+                        index.shortlist(&pool, mentee, cut.per_mentee, &mut scratch, |j, s| {
+                            tops.offer(j, mentee as u32, s)
+                        });
+                    listed.push((mentee, list));
+                }
+                (listed, tops, scratch)
+            },
+        )
+        .map(|(listed, tops, _)| (listed, tops))
+        .reduce(
+            || (Vec::new(), MentorTops::new(mentors.len(), cut.per_mentor)),
+            |(mut a, tops_a), (b, tops_b)| {
+                a.extend(b);
+                (a, tops_a.merge(tops_b))
+            },
+        );
+    let mut shortlists = vec![Shortlist::default(); mentees.len()];
+    for (mentee, list) in listed {
+        shortlists[mentee] = list;
+    }
+    for (mentor, mentee, score) in tops.pairs() {
+        let kept = &mut shortlists[mentee as usize].kept;
+        if let Err(at) = kept.binary_search_by_key(&mentor, |p| p.0) {
+            kept.insert(at, (mentor, score));
+        }
+    }
+    // Solve on the shortlists, then price out the pairs left out: the certificate (u, v) of
+    // the shortlist problem proves it optimal for every candidate pair once each left-out pair
+    // has u_i + v_j ≥ s_ij. No dropped score is above the mentee's best dropped one, so a
+    // mentee whose u_i covers it passes at once (v ≥ 0), and for the others only mentors with
+    // u_i + v_j below it are scored again; the pairs that break the condition join the problem,
+    // which is solved again from the previous solution.
+    let mut previous: Option<Solution> = None;
+    let (instance, solution) = loop {
+        let instance = Instance::from_pairs(
+            capacity.clone(),
+            mentees.len(),
+            shortlists.iter().enumerate().flat_map(|(mentee, list)| {
+                list.kept
+                    .iter()
+                    .map(move |&(mentor, score)| (mentor, mentee as u32, score))
+            }),
+        )?
+        .with_score_range(0.0, 1.0);
+        let solution = match &previous {
+            Some(start) => solve_from(&instance, settings.objective, start),
+            None => solve(&instance, settings.objective),
+        };
+        let (u, v) = (
+            &solution.certificate.mentee_duals,
+            &solution.certificate.mentor_duals,
+        );
+        let tolerance = 1e-9;
+        let violations: Vec<(usize, Vec<(u32, f64)>)> = (0..mentees.len())
+            .into_par_iter()
+            .filter(|&i| {
+                shortlists[i]
+                    .best_dropped
+                    .is_some_and(|s| u[i] + tolerance < s)
+            })
+            .map_init(Vec::new, |scratch, i| {
+                let Shortlist {
+                    kept, best_dropped, ..
+                } = &shortlists[i];
+                let bound = best_dropped.unwrap_or(f64::NEG_INFINITY);
+                let worth = |j: usize| {
+                    u[i] + v[j] + tolerance < bound
+                        && kept.binary_search_by_key(&(j as u32), |p| p.0).is_err()
+                };
+                let found = index
+                    .feasible(&pool, i, scratch, worth)
+                    .filter(|&(j, s)| u[i] + v[j as usize] + tolerance < s)
+                    .collect();
+                (i, found)
+            })
+            .filter(|(_, found): &(usize, Vec<_>)| !found.is_empty())
+            .collect();
+        if violations.is_empty() {
+            break (instance, solution);
+        }
+        previous = Some(solution);
+        for (mentee, found) in violations {
+            let kept = &mut shortlists[mentee].kept;
+            kept.extend(found);
+            kept.sort_unstable_by_key(|p| p.0);
+        }
+    };
     debug_assert_eq!(verify(&instance, settings.objective, &solution), Ok(()));
+    let candidate_pairs = shortlists.iter().map(|list| list.feasible).sum();
 
     let explained = |mentor: usize, mentee: usize, pinned: bool| ProposedPair {
         mentor,
@@ -213,7 +326,8 @@ pub fn propose(
         .into_par_iter()
         .filter(|&i| !mentee_matched[i])
         .map(|i| {
-            let has_candidate = (0..mentors.len()).any(|j| rule(j, i).is_none());
+            let has_candidate =
+                shortlists[i].feasible > 0 || (0..mentors.len()).any(|j| rule(j, i).is_none());
             let survives =
                 |upto: HardRule| (0..mentors.len()).any(|j| passes_up_to(rule(j, i), upto));
             (i, reason(has_candidate, &survives))
@@ -244,4 +358,177 @@ pub fn propose(
 /// the first broken rule tells which ones it passes).
 fn passes_up_to(broken: Option<HardRule>, upto: HardRule) -> bool {
     broken.is_none_or(|rule| rule > upto)
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::{Time, Weekday, date};
+    use jiff::tz::TimeZone;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::availability::LocalSlot;
+    use crate::criteria::assess;
+    use crate::profile::{Channel, Dimension, TimeOfDay, Weights};
+    use crate::{Objective, availability};
+
+    const ZONES: [&str; 4] = [
+        "Europe/London",
+        "America/New_York",
+        "Asia/Kolkata",
+        "Australia/Sydney",
+    ];
+
+    fn participant(rng: &mut StdRng, person: u32, level: u8) -> Participant {
+        let days = [Weekday::Monday, Weekday::Wednesday, Weekday::Friday];
+        let availability = (0..rng.random_range(1..=3))
+            .map(|_| {
+                let start = rng.random_range(6..=18);
+                LocalSlot {
+                    day: days[rng.random_range(0..days.len())],
+                    start: Time::constant(start, 0, 0, 0),
+                    end: Time::constant(start + rng.random_range(1..=3), 30, 0, 0),
+                }
+            })
+            .collect();
+        Participant {
+            person,
+            managers: (0..2).map(|_| rng.random_range(0..80)).collect(),
+            level,
+            department: Some(format!("D{}", rng.random_range(0..3))),
+            location: Some(format!("Site {}", rng.random_range(0..3))),
+            time_zone: TimeZone::get(ZONES[rng.random_range(0..ZONES.len())]).unwrap(),
+            availability,
+            channel: [Channel::InPerson, Channel::Virtual, Channel::Either][rng.random_range(0..3)],
+            time_of_day: [TimeOfDay::Morning, TimeOfDay::Afternoon, TimeOfDay::Any]
+                [rng.random_range(0..3)],
+            topics: (0..rng.random_range(0..4))
+                .map(|t| (t * 3 + rng.random_range(0..3), rng.random_range(1..=5)))
+                .collect(),
+            big_five: rng
+                .random_bool(0.5)
+                .then(|| [(); 5].map(|_| rng.random_range(1.0..=5.0))),
+            birth_year: Some(rng.random_range(1960..2004)),
+            gender: None,
+        }
+    }
+
+    fn cohort(seed: u64, size: usize) -> (Vec<Participant>, Vec<Participant>, Settings) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mentors = (0..size)
+            .map(|k| {
+                let level = rng.random_range(1..=6);
+                participant(&mut rng, k as u32, level)
+            })
+            .collect();
+        let mentees = (0..size)
+            .map(|k| {
+                let level = rng.random_range(5..=12);
+                participant(&mut rng, (size + k) as u32, level)
+            })
+            .collect();
+        let settings = Settings {
+            min_level_gap: 3,
+            mentor_capacity: rng.random_range(1..=2),
+            session_minutes: 60,
+            weights: Weights::default(),
+            diversity: vec![Dimension::Generation, Dimension::Department],
+            reference_weeks: availability::reference_weeks(date(2027, 2, 1), date(2027, 6, 30)),
+            objective: if rng.random_bool(0.5) {
+                Objective::MaxCardinality
+            } else {
+                Objective::MaxTotal
+            },
+        };
+        (mentors, mentees, settings)
+    }
+
+    #[test]
+    fn the_cut_and_pricing_give_the_answer_of_solving_every_candidate_pair() {
+        let everything = Cut {
+            per_mentee: usize::MAX,
+            per_mentor: 0,
+        };
+        for seed in 0..12 {
+            let (mentors, mentees, settings) = cohort(seed, 40);
+            let full = propose_with(
+                &mentors,
+                &mentees,
+                &settings,
+                &Constraints::default(),
+                everything,
+            )
+            .unwrap();
+            for cut in [
+                Cut {
+                    per_mentee: 1,
+                    per_mentor: 0,
+                },
+                Cut {
+                    per_mentee: 2,
+                    per_mentor: 1,
+                },
+                CUT,
+            ] {
+                let trimmed =
+                    propose_with(&mentors, &mentees, &settings, &Constraints::default(), cut)
+                        .unwrap();
+                assert_eq!(trimmed.pairs.len(), full.pairs.len(), "seed {seed} {cut:?}");
+                assert!(
+                    (trimmed.total_score - full.total_score).abs() < 1e-9,
+                    "seed {seed} {cut:?}: {} vs {}",
+                    trimmed.total_score,
+                    full.total_score
+                );
+                assert_eq!(trimmed.candidate_pairs, full.candidate_pairs);
+                assert_eq!(
+                    trimmed.unmatched_mentees, full.unmatched_mentees,
+                    "seed {seed}"
+                );
+            }
+            assert!(full.candidate_pairs > 0, "seed {seed} has candidates");
+        }
+    }
+
+    #[test]
+    fn the_index_finds_every_pair_that_passes_the_rules() {
+        for seed in 0..6 {
+            let (mentors, mentees, settings) = cohort(seed, 40);
+            let a: Vec<Prepared> = mentors
+                .iter()
+                .map(|p| Prepared::new(p, &settings))
+                .collect();
+            let b: Vec<Prepared> = mentees
+                .iter()
+                .map(|p| Prepared::new(p, &settings))
+                .collect();
+            let by_rules = a
+                .iter()
+                .flat_map(|m| b.iter().map(move |e| (m, e)))
+                .filter(|(m, e)| assess(m, e, &settings).is_ok())
+                .count();
+            let proposal = propose(&mentors, &mentees, &settings, &Constraints::default()).unwrap();
+            assert_eq!(proposal.candidate_pairs, by_rules, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn the_fast_score_is_the_explained_score() {
+        let (mentors, mentees, settings) = cohort(7, 30);
+        let mut checked = 0;
+        for mentor in &mentors {
+            for mentee in &mentees {
+                let (a, b) = (
+                    Prepared::new(mentor, &settings),
+                    Prepared::new(mentee, &settings),
+                );
+                if let Ok(score) = assess(&a, &b, &settings) {
+                    assert_eq!(score, explain(&a, &b, &settings).score);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20);
+    }
 }

@@ -15,6 +15,7 @@
 mod assignment;
 mod auction;
 pub mod availability;
+mod candidates;
 pub mod criteria;
 mod engine;
 mod profile;
@@ -25,5 +26,5 @@ pub use assignment::{Instance, InstanceError, Mentee, Mentor, Objective};
 pub use criteria::{Criterion, CriterionScore, Explanation, HardRule};
 pub use engine::{Constraints, MatchingError, PairSet, Proposal, ProposedPair, Unmatched, propose};
 pub use profile::{Channel, Dimension, Participant, Settings, TimeOfDay, Weights};
-pub use solver::{Certificate, Solution, solve};
+pub use solver::{Certificate, Solution, solve, solve_from};
 pub use verify::{CertificateError, verify};

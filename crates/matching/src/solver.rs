@@ -123,6 +123,56 @@ pub fn solve(instance: &Instance, objective: Objective) -> Solution {
     state.into_solution()
 }
 
+/// Solves `instance` starting from `start`, an optimal solution of the same cohort with fewer
+/// pairs (the engine adds pairs and solves again). Every pair of `start` must be a pair of
+/// `instance`, and both must have the same unmatched value (see
+/// [`Instance::with_score_range`]); otherwise this is [`solve`].
+///
+/// The old duals are kept. Only mentees with a new pair that has a negative reduced cost are
+/// taken off their mentor and searched again, so the work is proportional to what changed.
+pub fn solve_from(instance: &Instance, objective: Objective, start: &Solution) -> Solution {
+    let mut state = State::new(instance, objective);
+    let old = &start.certificate;
+    let fits = old.unmatched_value == state.z
+        && old.mentee_duals.len() == instance.mentee_count()
+        && old.mentor_duals.len() == instance.mentor_count()
+        && start
+            .pairs
+            .iter()
+            .all(|&(mentor, mentee)| instance.score(mentor, mentee).is_some());
+    if !fits {
+        return solve(instance, objective);
+    }
+    state.u.clone_from(&old.mentee_duals);
+    state.v.clone_from(&old.mentor_duals);
+    for &(mentor, mentee) in &start.pairs {
+        state.assign(mentee, mentor);
+    }
+    for mentee in 0..instance.mentee_count() as Mentee {
+        let i = mentee as usize;
+        let violated = instance
+            .candidates(mentee)
+            .any(|(j, s)| state.u[i] + state.v[j as usize] < s);
+        if violated {
+            state.release(mentee);
+            state.placed[i] = false;
+            state.u[i] = instance
+                .candidates(mentee)
+                .map(|(j, s)| s - state.v[j as usize])
+                .fold(state.z, f64::max);
+        } else {
+            state.placed[i] = true;
+        }
+    }
+    for mentee in 0..instance.mentee_count() as Mentee {
+        if !state.placed[mentee as usize] {
+            state.augment_from(mentee);
+        }
+    }
+    state.release_unearned_prices();
+    state.into_solution()
+}
+
 impl<'a> State<'a> {
     fn new(instance: &'a Instance, objective: Objective) -> Self {
         let (n, m) = (instance.mentee_count(), instance.mentor_count());

@@ -73,12 +73,14 @@ fn diversity_counts_differences_and_half_for_unknowns() {
     mentee.birth_year = Some(1970); // generation X
     mentee.gender = Some("Woman ".into());
     mentee.location = Some("Paris".into());
+    let settings = settings();
+    let (a, b) = (
+        Prepared::new(&mentor, &settings),
+        Prepared::new(&mentee, &settings),
+    );
     // generation differs (1) + same gender (0) + mentor's location unknown (0.5), over 3.
-    assert!(close(
-        criteria::diversity(&mentor, &mentee, &settings().diversity),
-        0.5
-    ));
-    assert_eq!(criteria::diversity(&mentor, &mentee, &[]), 0.0);
+    assert!(close(criteria::diversity(&a, &b, &settings.diversity), 0.5));
+    assert_eq!(criteria::diversity(&a, &b, &[]), 0.0);
 }
 
 #[test]
@@ -108,16 +110,20 @@ fn personality_is_similarity_in_openness_and_conscientiousness() {
 
 #[test]
 fn channel_prefers_the_same_site_then_virtual_then_travel() {
+    let settings = settings();
+    let channel = |a: &Participant, b: &Participant| {
+        criteria::channel(&Prepared::new(a, &settings), &Prepared::new(b, &settings))
+    };
     let (mut a, mut b) = (person(1, 3), person(2, 12));
     a.location = Some("Lyon".into());
-    b.location = Some("lyon".into());
-    assert_eq!(criteria::channel(&a, &b), 1.0);
+    b.location = Some(" lyon".into());
+    assert_eq!(channel(&a, &b), 1.0);
     b.location = Some("Oslo".into());
-    assert_eq!(criteria::channel(&a, &b), 0.75);
+    assert_eq!(channel(&a, &b), 0.75);
     (a.channel, b.channel) = (Channel::InPerson, Channel::InPerson);
-    assert_eq!(criteria::channel(&a, &b), 0.25);
+    assert_eq!(channel(&a, &b), 0.25);
     b.channel = Channel::Virtual;
-    assert_eq!(criteria::channel(&a, &b), 0.0);
+    assert_eq!(channel(&a, &b), 0.0);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! certified optimum equal to brute force, and corrupted results are rejected.
 
 use proptest::prelude::*;
-use upward_matching::{Instance, Objective, Solution, solve, verify};
+use upward_matching::{Instance, Objective, Solution, solve, solve_from, verify};
 
 /// A small instance: capacities, mentee count, and pairs with scores (some negative).
 fn small_instance(max_side: usize) -> impl Strategy<Value = Instance> {
@@ -88,6 +88,33 @@ proptest! {
             prop_assert_eq!(solution.matched(), matched);
         }
         prop_assert!((solution.total_score - total).abs() < 1e-9, "solver {} vs brute force {}", solution.total_score, total);
+    }
+
+    #[test]
+    fn a_warm_start_from_fewer_pairs_reaches_the_same_optimum(
+        instance in small_instance(6),
+        objective in objectives(),
+        keep in proptest::collection::vec(any::<bool>(), 36),
+    ) {
+        // Solve on a subset of the pairs, then on all of them from that solution, with one
+        // declared score range so both have the same unmatched value.
+        let all: Vec<(u32, u32, f64)> = (0..instance.mentee_count() as u32)
+            .flat_map(|i| instance.candidates(i).map(move |(j, s)| (j, i, s)).collect::<Vec<_>>())
+            .collect();
+        let capacities: Vec<u32> = (0..instance.mentor_count() as u32).map(|j| instance.capacity(j)).collect();
+        let build = |pairs: Vec<(u32, u32, f64)>| {
+            Instance::from_pairs(capacities.clone(), instance.mentee_count(), pairs)
+                .unwrap()
+                .with_score_range(-5.0, 25.0)
+        };
+        let subset = build(all.iter().zip(keep.iter().cycle()).filter(|(_, k)| **k).map(|(p, _)| *p).collect());
+        let whole = build(all);
+        let start = solve(&subset, objective);
+        let warm = solve_from(&whole, objective, &start);
+        prop_assert_eq!(verify(&whole, objective, &warm), Ok(()));
+        let cold = solve(&whole, objective);
+        prop_assert_eq!(warm.matched(), cold.matched());
+        prop_assert!((warm.total_score - cold.total_score).abs() < 1e-9);
     }
 
     #[test]
