@@ -84,34 +84,33 @@ impl AccountStore for SqlStore {
     }
 
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User> {
-        let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
-        if done.rows_affected() == 0 {
+        let changed = self
+            .run(
+                sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                    .bind(role.as_str())
+                    .bind(id.0),
+            )
+            .await?;
+        if changed == 0 {
             return Err(StoreError::not_found("the account"));
         }
         self.user(id).await
     }
 
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
-        if done.rows_affected() == 0 {
+        let changed = self
+            .run(
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(id.0),
+            )
+            .await?;
+        if changed == 0 {
             return Err(StoreError::not_found("the account"));
         }
         // A new password ends every other session of the account.
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+        self.run(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0))
+            .await?;
         Ok(())
     }
 
@@ -121,13 +120,15 @@ impl AccountStore for SqlStore {
         user: UserId,
         expires_at: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+        self.run(
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            )
             .bind(token_hash)
             .bind(user.0)
-            .bind(to_epoch(expires_at))
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+            .bind(to_epoch(expires_at)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -144,21 +145,16 @@ impl AccountStore for SqlStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+        self.run(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash))
+            .await?;
         Ok(())
     }
 
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(to_epoch(now))
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
-        Ok(done.rows_affected())
+        let changed = self
+            .run(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_epoch(now)))
+            .await?;
+        Ok(changed)
     }
 
     async fn create_api_token(
@@ -167,14 +163,11 @@ impl AccountStore for SqlStore {
         user: UserId,
         label: &str,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
+        self.run(sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(user.0)
             .bind(label)
-            .bind(now_epoch())
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+            .bind(now_epoch())).await?;
         Ok(())
     }
 
@@ -187,12 +180,12 @@ impl AccountStore for SqlStore {
     }
 
     async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()> {
-        sqlx::query("INSERT INTO login_failures (throttle_key, failed_at) VALUES ($1, $2)")
-            .bind(throttle_key)
-            .bind(to_epoch(at))
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+        self.run(
+            sqlx::query("INSERT INTO login_failures (throttle_key, failed_at) VALUES ($1, $2)")
+                .bind(throttle_key)
+                .bind(to_epoch(at)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -209,11 +202,10 @@ impl AccountStore for SqlStore {
     }
 
     async fn clear_login_failures(&self, throttle_key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
-            .bind(throttle_key)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+        self.run(
+            sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1").bind(throttle_key),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use crate::sql::{from_epoch, map_error, now_epoch};
+use crate::sql::{from_epoch, now_epoch};
 use crate::{AuditEntry, AuditStore, SqlStore, StoreResult};
 
 #[async_trait]
@@ -15,15 +15,12 @@ impl AuditStore for SqlStore {
         subject: &str,
         detail: &str,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+        self.run(sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
             .bind(now_epoch())
             .bind(actor)
             .bind(action)
             .bind(subject)
-            .bind(detail)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+            .bind(detail)).await?;
         Ok(())
     }
 

@@ -187,12 +187,10 @@ impl EnrolmentStore for SqlStore {
     }
 
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()> {
-        let done = sqlx::query("DELETE FROM enrolments WHERE id = $1")
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
-        if done.rows_affected() == 0 {
+        let changed = self
+            .run(sqlx::query("DELETE FROM enrolments WHERE id = $1").bind(id.0))
+            .await?;
+        if changed == 0 {
             return Err(StoreError::not_found("the enrolment"));
         }
         Ok(())

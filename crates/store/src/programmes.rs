@@ -136,13 +136,10 @@ impl ProgrammeStore for SqlStore {
                 matching_settings = $9, updated_at = $10
              WHERE id = $11",
         );
-        let done = bind_draft(query, draft)
-            .bind(now_epoch())
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
-        if done.rows_affected() == 0 {
+        let changed = self
+            .run(bind_draft(query, draft).bind(now_epoch()).bind(id.0))
+            .await?;
+        if changed == 0 {
             return Err(StoreError::not_found(format!("programme {}", id.0)));
         }
         self.programme(id).await
@@ -154,17 +151,14 @@ impl ProgrammeStore for SqlStore {
         from: Phase,
         to: Phase,
     ) -> StoreResult<Programme> {
-        let done = sqlx::query(
+        let changed = self.run(sqlx::query(
             "UPDATE programmes SET phase = $1, updated_at = $2 WHERE id = $3 AND phase = $4",
         )
         .bind(to.as_str())
         .bind(now_epoch())
         .bind(id.0)
-        .bind(from.as_str())
-        .execute(&self.pool)
-        .await
-        .map_err(map_error)?;
-        if done.rows_affected() == 0 {
+        .bind(from.as_str())).await?;
+        if changed == 0 {
             let current = self.programme(id).await?;
             return Err(StoreError::conflict(format!(
                 "the programme is now {}, not {from}; reload and try again",

@@ -148,6 +148,12 @@ impl SqlStore {
         row.as_ref().map(read).transpose()
     }
 
+    /// Runs a statement and returns how many rows it changed.
+    pub(crate) async fn run(&self, query: AnyQuery<'_>) -> StoreResult<u64> {
+        let done = query.execute(&self.pool).await.map_err(map_error)?;
+        Ok(done.rows_affected())
+    }
+
     /// Runs a query and reads every row it returns.
     pub(crate) async fn all<T>(
         &self,
@@ -162,10 +168,7 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(map_error)?;
+        self.run(sqlx::query("SELECT 1")).await?;
         Ok(())
     }
 }
