@@ -38,10 +38,6 @@ pub struct Week {
 }
 
 impl Week {
-    pub fn empty() -> Self {
-        Self::default()
-    }
-
     /// The week of `slots` (local to `zone`) that starts on `monday`.
     pub fn of(slots: &[LocalSlot], zone: &TimeZone, monday: Date) -> Self {
         let week_start = monday
@@ -119,11 +115,6 @@ impl Week {
     /// The longest contiguous run, counting a run across Sunday → Monday as one.
     pub fn longest_run(&self) -> i64 {
         measure(self.runs.iter().copied()).1
-    }
-
-    /// Whether some contiguous run is at least `minutes` long.
-    pub fn has_run_minutes(&self, minutes: i64) -> bool {
-        minutes <= 0 || self.longest_run() >= minutes
     }
 }
 
@@ -335,13 +326,16 @@ mod tests {
             slot(Weekday::Monday, (0, 0), (1, 0)),
             slot(Weekday::Wednesday, (9, 0), (10, 30)),
         ];
-        let mask = Week::of(&midnight, &TimeZone::UTC, monday);
-        assert!(
-            mask.has_run_minutes(120),
+        let week = Week::of(&midnight, &TimeZone::UTC, monday);
+        assert_eq!(
+            week.longest_run(),
+            120,
             "Sunday 23:00 to Monday 01:00 is one run"
         );
-        assert!(!mask.has_run_minutes(125));
-        assert!(mask.has_run_minutes(90), "Wednesday 09:00-10:30");
+        assert_eq!(
+            week.runs()[1],
+            (9 * 60 + 2 * 24 * 60, 10 * 60 + 30 + 2 * 24 * 60)
+        );
     }
 
     #[test]
@@ -358,7 +352,7 @@ mod tests {
             } else {
                 time((end_minutes / 60) as i8, (end_minutes % 60) as i8, 0, 0)
             };
-            let mask = Week::of(
+            let week = Week::of(
                 &[LocalSlot {
                     day,
                     start: time(start.0, start.1, 0, 0),
@@ -367,14 +361,9 @@ mod tests {
                 &TimeZone::UTC,
                 monday,
             );
-            assert!(mask.has_run_minutes(length), "{day:?} {start:?} {length}");
-            assert!(
-                !mask.has_run_minutes(length + 5),
-                "{day:?} {start:?} {length}"
-            );
+            assert_eq!(week.longest_run(), length, "{day:?} {start:?}");
         }
-        assert!(Week::empty().has_run_minutes(0));
-        assert!(!Week::empty().has_run_minutes(5));
+        assert_eq!(Week::default().longest_run(), 0);
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub(crate) struct Pool<'a> {
     /// Mentors with a seat left after the pinned pairs.
     pub has_room: Vec<bool>,
     /// For each mentee, the mentors it must not be paired with, sorted.
-    pub excluded_by_mentee: Vec<Vec<u32>>,
+    pub excluded_by_mentee: &'a [Vec<u32>],
 }
 
 /// Each mentor's best few mentees: the other half of the cut. Cutting only by mentee would
@@ -166,7 +166,7 @@ impl Index {
         if block > 0 {
             blocks = vec![0u64; (WEEK_MINUTES / block) as usize * words];
             for (position, &mentor) in by_level.iter().enumerate() {
-                let runs = mentors[mentor].first_week().map_or(&[][..], |w| w.runs());
+                let runs = mentors[mentor].weeks.first().map_or(&[][..], |w| w.runs());
                 for b in covered_blocks(runs, block) {
                     blocks[b * words + position / 64] |= 1 << (position % 64);
                 }
@@ -199,7 +199,7 @@ impl Index {
             scratch.resize(words, u64::MAX);
         } else {
             scratch.resize(words, 0);
-            let runs = mentee.first_week().map_or(&[][..], |w| w.runs());
+            let runs = mentee.weeks.first().map_or(&[][..], |w| w.runs());
             for b in covered_blocks(runs, self.block_minutes) {
                 let set = &self.blocks[b * self.words..b * self.words + words];
                 for (into, &from) in scratch.iter_mut().zip(set) {

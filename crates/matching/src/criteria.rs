@@ -88,11 +88,6 @@ impl<'a> Prepared<'a> {
             gender: folded(&participant.gender),
         }
     }
-
-    /// The week the index of candidates is built from.
-    pub fn first_week(&self) -> Option<&Week> {
-        self.weeks.first()
-    }
 }
 
 /// What two people's availabilities have in common over the reference weeks.

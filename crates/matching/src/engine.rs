@@ -122,9 +122,20 @@ fn propose_with(
         .par_iter()
         .map(|p| Prepared::new(p, settings))
         .collect();
+    // Forbidden and excluded pairs by mentee, sorted: looked up for every checked pair.
+    let mut excluded_by_mentee = vec![Vec::new(); mentees.len()];
+    for &(mentor, mentee) in constraints.forbidden.iter().chain(&constraints.excluded) {
+        if let Some(list) = excluded_by_mentee.get_mut(mentee) {
+            list.push(mentor as u32);
+        }
+    }
+    for list in &mut excluded_by_mentee {
+        list.sort_unstable();
+    }
     let excluded = |mentor: usize, mentee: usize| {
-        constraints.forbidden.contains(&(mentor, mentee))
-            || constraints.excluded.contains(&(mentor, mentee))
+        excluded_by_mentee[mentee]
+            .binary_search(&(mentor as u32))
+            .is_ok()
     };
     let rule = |mentor: usize, mentee: usize| {
         broken_rule(
@@ -156,21 +167,12 @@ fn propose_with(
             .ok_or(MatchingError::MentorOverPinned { mentor })?;
     }
 
-    let mut excluded_by_mentee = vec![Vec::new(); mentees.len()];
-    for &(mentor, mentee) in constraints.forbidden.iter().chain(&constraints.excluded) {
-        if let Some(list) = excluded_by_mentee.get_mut(mentee) {
-            list.push(mentor as u32);
-        }
-    }
-    for list in &mut excluded_by_mentee {
-        list.sort_unstable();
-    }
     let pool = Pool {
         mentors: &prepared_mentors,
         mentees: &prepared_mentees,
         settings,
         has_room: capacity.iter().map(|&c| c > 0).collect(),
-        excluded_by_mentee,
+        excluded_by_mentee: &excluded_by_mentee,
     };
     let index = Index::new(&prepared_mentors, settings);
     // Large chunks: each chunk keeps its own top mentees per mentor, merged at the end.

@@ -113,7 +113,10 @@ proptest! {
         let warm = solve_from(&whole, objective, &start);
         prop_assert_eq!(verify(&whole, objective, &warm), Ok(()));
         let cold = solve(&whole, objective);
-        prop_assert_eq!(warm.matched(), cold.matched());
+        if objective == Objective::MaxCardinality {
+            // Under max-total, ties between matchings of different sizes may go either way.
+            prop_assert_eq!(warm.matched(), cold.matched());
+        }
         prop_assert!((warm.total_score - cold.total_score).abs() < 1e-9);
     }
 
