@@ -151,8 +151,8 @@ fn main() {
         times.sort_by(f64::total_cmp);
         let proposal = last.expect("three runs");
         println!(
-            "{size:>6} × {size:<6} candidates {:>10}  matched {:>6}  total {:>10.3}  median {:>7.2} s",
-            proposal.candidate_pairs,
+            "{size:>6} × {size:<6} scored {:>10}  matched {:>6}  total {:>10.3}  median {:>7.2} s",
+            proposal.scored_pairs,
             proposal.pairs.len(),
             proposal.total_score,
             times[1]

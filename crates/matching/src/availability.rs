@@ -207,6 +207,71 @@ pub fn daily_window(from: i64, to: i64, offset_minutes: i64) -> Week {
     }))
 }
 
+/// The length of the coarse grid's blocks for sessions of `session_minutes`: the largest
+/// multiple of the step that divides the week such that every common run of a session holds a
+/// whole aligned block (a run of `2B − 5` minutes on whole steps always does); 0 if none does.
+pub fn block_minutes(session_minutes: i64) -> i64 {
+    (1..=WEEK_MINUTES / STEP_MINUTES)
+        .map(|k| k * STEP_MINUTES)
+        .filter(|&b| WEEK_MINUTES % b == 0 && 2 * b - STEP_MINUTES <= session_minutes)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A week on a grid of aligned blocks, as bit sets: the blocks its runs cover whole and the
+/// blocks they touch. Two weeks share at most `block` minutes per block both touch, and at
+/// least `block` minutes per block both cover; with [`block_minutes`] blocks, a common run of a
+/// session covers a whole block. Candidate generation bounds pairs with these before it
+/// merges run lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    pub covered: Vec<u64>,
+    pub touched: Vec<u64>,
+}
+
+impl Grid {
+    pub fn of(runs: &[Run], block: i64) -> Self {
+        let words = ((WEEK_MINUTES / block) as usize).div_ceil(64);
+        let mut grid = Self {
+            covered: vec![0; words],
+            touched: vec![0; words],
+        };
+        let set = |bits: &mut Vec<u64>, blocks: std::ops::Range<i64>| {
+            for b in blocks {
+                bits[b as usize / 64] |= 1 << (b % 64);
+            }
+        };
+        for &(start, end) in runs {
+            let (start, end) = (i64::from(start), i64::from(end));
+            set(&mut grid.covered, (start + block - 1) / block..end / block);
+            set(&mut grid.touched, start / block..(end + block - 1) / block);
+        }
+        grid
+    }
+}
+
+/// How many blocks two bit sets of the same grid share.
+pub fn shared_blocks(a: &[u64], b: &[u64]) -> i64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| i64::from((x & y).count_ones()))
+        .sum()
+}
+
+/// The blocks in a bit set, in order.
+pub fn blocks(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    bits.iter().enumerate().flat_map(|(w, &word)| {
+        let mut rest = word;
+        std::iter::from_fn(move || {
+            (rest != 0).then(|| {
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                w * 64 + bit
+            })
+        })
+    })
+}
+
 /// The Monday on or before `date`: reference weeks start on Mondays.
 pub fn monday_of(date: Date) -> Date {
     date.checked_sub(jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset())))
@@ -378,6 +443,39 @@ mod tests {
     }
 
     #[test]
+    fn blocks_fit_inside_every_run_of_a_session() {
+        assert_eq!(block_minutes(60), 30);
+        assert_eq!(block_minutes(45), 20);
+        assert_eq!(block_minutes(30), 15);
+        assert_eq!(block_minutes(4), 0);
+        for session in 5..=240 {
+            let block = block_minutes(session);
+            assert_eq!(WEEK_MINUTES % block, 0);
+            // Every run of `session` minutes on whole steps holds a whole aligned block.
+            for start in (0..WEEK_MINUTES).step_by(5) {
+                let end = start + session / 5 * 5;
+                let first = (start + block - 1) / block;
+                assert!(
+                    (first + 1) * block <= end,
+                    "session {session} start {start}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn grids_hold_the_blocks_runs_cover_and_touch() {
+        let grid = Grid::of(&[(0, 30), (35, 95), (100, 110)], 30);
+        assert_eq!(blocks(&grid.covered).collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(blocks(&grid.touched).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert_eq!(
+            grid.covered.len(),
+            6,
+            "336 blocks of 30 minutes in six words"
+        );
+    }
+
+    #[test]
     fn reference_weeks_start_on_mondays_every_four_weeks() {
         let weeks = reference_weeks(date(2025, 1, 15), date(2025, 3, 31));
         assert_eq!(
@@ -437,6 +535,26 @@ mod tests {
                 proptest::prop_assert!(start < end && i64::from(end) <= WEEK_MINUTES);
             }
             proptest::prop_assert!(x.runs().windows(2).all(|w| w[0].1 < w[1].0));
+        }
+
+        #[test]
+        fn grids_bound_the_common_minutes_and_catch_every_long_common_run(
+            a in ranges(), b in ranges(), session in 5i64..240
+        ) {
+            let block = block_minutes(session);
+            proptest::prop_assume!(block > 0);
+            let (x, y) = (Week::from_minutes(a), Week::from_minutes(b));
+            let (gx, gy) = (Grid::of(x.runs(), block), Grid::of(y.runs(), block));
+            let common = x.and(&y);
+            let covered = shared_blocks(&gx.covered, &gy.covered);
+            proptest::prop_assert!(covered * block <= common.minutes());
+            proptest::prop_assert!(common.minutes() <= shared_blocks(&gx.touched, &gy.touched) * block);
+            if common.longest_run() >= session {
+                proptest::prop_assert!(covered > 0);
+            }
+            let listed: Vec<usize> = blocks(&gx.covered).collect();
+            proptest::prop_assert_eq!(listed.len() as i64, shared_blocks(&gx.covered, &gx.covered));
+            proptest::prop_assert!(listed.windows(2).all(|w| w[0] < w[1]));
         }
 
         #[test]

@@ -18,8 +18,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::availability::WEEK_MINUTES;
-use crate::criteria::{Prepared, assess};
+use crate::availability::{self, WEEK_MINUTES};
+use crate::criteria::{Card, Prepared, assess, bound};
 use crate::profile::Settings;
 
 /// The mentors worth checking for each mentee.
@@ -27,11 +27,15 @@ pub(crate) struct Index {
     /// Mentor indices by level (then index).
     by_level: Vec<usize>,
     levels: Vec<u8>,
+    /// The mentors' cards and coarse grids in the same order, so that the many bounds a
+    /// mentee's lookup computes read memory in order.
+    cards: Vec<Card>,
+    grids: Vec<u64>,
+    grid_words: usize,
     /// `blocks[b · words .. (b + 1) · words]`: the mentors (positions in `by_level`) free for
     /// all of block `b` of the first reference week. Empty when there is no index (then every
     /// mentor in the level prefix is checked).
     blocks: Vec<u64>,
-    block_minutes: i64,
     words: usize,
 }
 
@@ -96,6 +100,12 @@ impl MentorTops {
         }
     }
 
+    /// Whether a pair whose score is at most `bound` could join the mentor's best.
+    fn wants(&self, mentor: u32, bound: f64) -> bool {
+        let heap = &self.heaps[mentor as usize];
+        heap.len() < self.limit || heap.peek().is_some_and(|worst| bound > worst.0.0.0)
+    }
+
     pub fn merge(mut self, other: Self) -> Self {
         for (mentor, heap) in other.heaps.into_iter().enumerate() {
             for Reverse((score, mentee)) in heap {
@@ -123,34 +133,31 @@ impl MentorTops {
 pub(crate) struct Shortlist {
     /// `(mentor, score)` by mentor index.
     pub kept: Vec<(u32, f64)>,
-    /// The best score among the feasible pairs left out, if any were.
-    pub best_dropped: Option<f64>,
-    /// How many mentors pass every rule with this mentee (before the cut).
-    pub feasible: usize,
+    /// The best pairs left out, `(mentor, most)` from the highest `most` down, where `most` is
+    /// the pair's score or a bound on it: the pricing step looks here first.
+    pub dropped: Vec<(u32, f64)>,
+    /// The highest score or bound among the pairs left out and not in `dropped`.
+    pub beyond: Option<f64>,
+    /// How many pairs of this mentee were scored.
+    pub scored: usize,
 }
 
-/// The largest block length (a multiple of the step that divides the week) such that every
-/// common run of `session_minutes` holds a whole aligned block; 0 if none does.
-fn block_minutes(session_minutes: i64) -> i64 {
-    let step = crate::availability::STEP_MINUTES;
-    (1..=WEEK_MINUTES / step)
-        .map(|k| k * step)
-        .filter(|&b| WEEK_MINUTES % b == 0 && 2 * b - step <= session_minutes)
-        .max()
-        .unwrap_or(0)
-}
+/// How many left-out pairs a shortlist remembers for pricing, per kept pair.
+const DROPPED_PER_KEPT: usize = 2;
 
-/// The aligned blocks of length `block` that `runs` cover entirely.
-fn covered_blocks(runs: &[(u16, u16)], block: i64) -> impl Iterator<Item = usize> + '_ {
-    runs.iter().flat_map(move |&(start, end)| {
-        let first = (i64::from(start) + block - 1) / block;
-        let last = i64::from(end) / block;
-        (first..last.max(first)).map(|b| b as usize)
-    })
+impl Shortlist {
+    /// The highest score or bound among the pairs left out.
+    pub fn best_dropped(&self) -> Option<f64> {
+        let first = self.dropped.first().map(|p| p.1);
+        match (first, self.beyond) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 impl Index {
-    pub fn new(mentors: &[Prepared], settings: &Settings) -> Self {
+    pub fn new(mentors: &[Prepared]) -> Self {
         let mut by_level: Vec<usize> = (0..mentors.len()).collect();
         by_level.sort_by_key(|&j| (mentors[j].participant.level, j));
         let levels = by_level
@@ -158,36 +165,46 @@ impl Index {
             .map(|&j| mentors[j].participant.level)
             .collect();
         let words = mentors.len().div_ceil(64);
-        let mut block = block_minutes(settings.session_minutes);
-        if settings.reference_weeks.is_empty() || settings.session_minutes <= 0 {
-            block = 0;
-        }
+        let block = mentors
+            .first()
+            .and_then(|p| p.coarse.as_ref())
+            .map_or(0, |c| c.block);
+        let cards = by_level.iter().map(|&j| mentors[j].card.clone()).collect();
+        let grids: Vec<u64> = by_level
+            .iter()
+            .flat_map(|&j| mentors[j].grid().unwrap_or(&[]).iter().copied())
+            .collect();
+        let grid_words = grids.len() / mentors.len().max(1);
         let mut blocks = Vec::new();
         if block > 0 {
             blocks = vec![0u64; (WEEK_MINUTES / block) as usize * words];
             for (position, &mentor) in by_level.iter().enumerate() {
-                let runs = mentors[mentor].weeks.first().map_or(&[][..], |w| w.runs());
-                for b in covered_blocks(runs, block) {
-                    blocks[b * words + position / 64] |= 1 << (position % 64);
+                if let Some(coarse) = &mentors[mentor].coarse {
+                    for b in availability::blocks(coarse.covered()) {
+                        blocks[b * words + position / 64] |= 1 << (position % 64);
+                    }
                 }
             }
         }
         Self {
             by_level,
             levels,
+            cards,
+            grids,
+            grid_words,
             blocks,
-            block_minutes: block,
             words,
         }
     }
 
-    /// The mentors (indices) who may pass the level and availability rules with `mentee`, in
-    /// level order. `scratch` is a reusable buffer.
+    /// The mentors (positions in level order) who may pass the level and availability rules
+    /// with `mentee`, in that order. `scratch` is a reusable buffer.
     fn possible<'s>(
         &'s self,
         mentee: &Prepared,
         settings: &Settings,
         scratch: &'s mut Vec<u64>,
+        among: Option<&[u64]>,
     ) -> impl Iterator<Item = usize> + 's {
         let highest = i32::from(mentee.participant.level) - i32::from(settings.min_level_gap);
         let end = self
@@ -195,118 +212,164 @@ impl Index {
             .partition_point(|&level| i32::from(level) <= highest);
         let words = end.div_ceil(64);
         scratch.clear();
-        if self.block_minutes == 0 {
-            scratch.resize(words, u64::MAX);
-        } else {
-            scratch.resize(words, 0);
-            let runs = mentee.weeks.first().map_or(&[][..], |w| w.runs());
-            for b in covered_blocks(runs, self.block_minutes) {
-                let set = &self.blocks[b * self.words..b * self.words + words];
-                for (into, &from) in scratch.iter_mut().zip(set) {
-                    *into |= from;
+        match &mentee.coarse {
+            Some(coarse) if !self.blocks.is_empty() => {
+                scratch.resize(words, 0);
+                for b in availability::blocks(coarse.covered()) {
+                    let set = &self.blocks[b * self.words..b * self.words + words];
+                    for (into, &from) in scratch.iter_mut().zip(set) {
+                        *into |= from;
+                    }
                 }
             }
+            _ => scratch.resize(words, u64::MAX),
         }
         if end % 64 != 0
             && let Some(last) = scratch.last_mut()
         {
             *last &= (1u64 << (end % 64)) - 1;
         }
-        scratch.iter().enumerate().flat_map(move |(w, &word)| {
-            let mut bits = word;
-            std::iter::from_fn(move || {
-                (bits != 0).then(|| {
-                    let bit = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    self.by_level[w * 64 + bit]
-                })
-            })
-        })
+        if let Some(among) = among {
+            for (into, &keep) in scratch.iter_mut().zip(among) {
+                *into &= keep;
+            }
+        }
+        availability::blocks(scratch)
     }
 
-    /// Mentee `mentee`'s feasible mentors with spare capacity among those `worth` checking,
-    /// with their scores, by level.
+    /// The bit set, by position in level order, of the mentors `keep` selects: the `among`
+    /// argument of [`Index::feasible`].
+    pub fn select(&self, keep: impl Fn(usize) -> bool) -> Vec<u64> {
+        let mut bits = vec![0u64; self.words];
+        for (position, &j) in self.by_level.iter().enumerate() {
+            if keep(j) {
+                bits[position / 64] |= 1 << (position % 64);
+            }
+        }
+        bits
+    }
+
+    /// Mentee `mentee`'s possible mentors with spare capacity that pass the level and
+    /// reporting-chain rules, with the bound on their score ([`bound`]), by level.
+    fn bounded<'s>(
+        &'s self,
+        pool: &'s Pool,
+        mentee: usize,
+        scratch: &'s mut Vec<u64>,
+        among: Option<&'s [u64]>,
+    ) -> impl Iterator<Item = (u32, f64)> + 's {
+        let excluded = &pool.excluded_by_mentee[mentee];
+        let prepared = &pool.mentees[mentee];
+        self.possible(prepared, pool.settings, scratch, among)
+            .filter_map(move |position| {
+                let j = self.by_level[position];
+                if !pool.has_room[j] || excluded.binary_search(&(j as u32)).is_ok() {
+                    return None;
+                }
+                let grid =
+                    &self.grids[position * self.grid_words..(position + 1) * self.grid_words];
+                let grid = (self.grid_words > 0).then_some(grid);
+                bound(&self.cards[position], grid, prepared, pool.settings)
+                    .ok()
+                    .map(|b| (j as u32, b))
+            })
+    }
+
+    /// Mentee `mentee`'s feasible mentors with spare capacity, among the set `among` if given
+    /// (see [`Index::select`]) and those `worth` checking (given the mentor and the bound on
+    /// the pair's score), with their scores, by level.
     pub fn feasible<'s>(
         &'s self,
         pool: &'s Pool,
         mentee: usize,
         scratch: &'s mut Vec<u64>,
-        worth: impl Fn(usize) -> bool + 's,
+        among: Option<&'s [u64]>,
+        worth: impl Fn(usize, f64) -> bool + 's,
     ) -> impl Iterator<Item = (u32, f64)> + 's {
-        let excluded = &pool.excluded_by_mentee[mentee];
         let prepared = &pool.mentees[mentee];
-        self.possible(prepared, pool.settings, scratch)
-            .filter(move |&j| {
-                pool.has_room[j] && worth(j) && excluded.binary_search(&(j as u32)).is_err()
-            })
-            .filter_map(move |j| {
-                assess(&pool.mentors[j], prepared, pool.settings)
+        self.bounded(pool, mentee, scratch, among)
+            .filter(move |&(j, b)| worth(j as usize, b))
+            .filter_map(move |(j, _)| {
+                assess(&pool.mentors[j as usize], prepared, pool.settings)
                     .ok()
-                    .map(|score| (j as u32, score))
+                    .map(|score| (j, score))
             })
     }
 
-    /// Mentee `mentee`'s feasible mentors with spare capacity, scored, cut to the best `limit`
-    /// (ties broken by mentor index, so the cut is deterministic).
+    /// Mentee `mentee`'s best `limit` feasible mentors with spare capacity, scored. Pairs are
+    /// scored in falling order of their bound, and scoring stops once the `limit`-th best score
+    /// found is at least every remaining bound, so most pairs are never scored; the best pairs
+    /// left out are remembered for the pricing step. Every scored pair is offered to `tops`,
+    /// and so is every pair left out that could join a mentor's best there.
     pub fn shortlist(
         &self,
         pool: &Pool,
         mentee: usize,
         limit: usize,
         scratch: &mut Vec<u64>,
-        mut seen: impl FnMut(u32, f64),
+        tops: &mut MentorTops,
     ) -> Shortlist {
-        let mut found: Vec<(u32, f64)> = self
-            .feasible(pool, mentee, scratch, |_| true)
-            .inspect(|&(j, score)| seen(j, score))
+        let prepared = &pool.mentees[mentee];
+        // Highest bound first, then lowest mentor index, so the order is deterministic.
+        let mut waiting: BinaryHeap<(Score, Reverse<u32>)> = self
+            .bounded(pool, mentee, scratch, None)
+            .map(|(j, b)| (Score(b), Reverse(j)))
             .collect();
-        let feasible = found.len();
-        let mut best_dropped = None;
-        if found.len() > limit {
-            let better = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            if limit > 0 {
-                found.select_nth_unstable_by(limit - 1, better);
+        // The best `limit` scores so far: a min-heap, worst on top.
+        let mut best: BinaryHeap<Reverse<(Score, Reverse<u32>)>> = BinaryHeap::new();
+        let mut left_out: Vec<(u32, f64)> = Vec::new();
+        let mut scored = 0;
+        while let Some(&(Score(top), _)) = waiting.peek() {
+            if best.len() == limit && best.peek().is_none_or(|w| w.0.0.0 >= top) {
+                break;
             }
-            best_dropped = found[limit..].iter().map(|p| p.1).max_by(f64::total_cmp);
-            found.truncate(limit);
+            let Some((_, Reverse(j))) = waiting.pop() else {
+                break;
+            };
+            let Ok(score) = assess(&pool.mentors[j as usize], prepared, pool.settings) else {
+                continue;
+            };
+            scored += 1;
+            tops.offer(j, mentee as u32, score);
+            best.push(Reverse((Score(score), Reverse(j))));
+            if best.len() > limit
+                && let Some(Reverse((Score(score), Reverse(j)))) = best.pop()
+            {
+                left_out.push((j, score));
+            }
         }
-        found.sort_unstable_by_key(|p| p.0);
+        for (Score(most), Reverse(j)) in waiting {
+            if !tops.wants(j, most) {
+                left_out.push((j, most));
+                continue;
+            }
+            if let Ok(score) = assess(&pool.mentors[j as usize], prepared, pool.settings) {
+                scored += 1;
+                tops.offer(j, mentee as u32, score);
+                left_out.push((j, score));
+            }
+        }
+        let remembered = DROPPED_PER_KEPT.saturating_mul(limit).min(left_out.len());
+        let higher = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if remembered > 0 && remembered < left_out.len() {
+            left_out.select_nth_unstable_by(remembered - 1, higher);
+        }
+        let beyond = left_out[remembered..]
+            .iter()
+            .map(|p| p.1)
+            .max_by(f64::total_cmp);
+        left_out.truncate(remembered);
+        left_out.sort_unstable_by(higher);
+        let mut kept: Vec<(u32, f64)> = best
+            .into_iter()
+            .map(|Reverse((Score(score), Reverse(j)))| (j, score))
+            .collect();
+        kept.sort_unstable_by_key(|p| p.0);
         Shortlist {
-            kept: found,
-            best_dropped,
-            feasible,
+            kept,
+            dropped: left_out,
+            beyond,
+            scored,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocks_fit_inside_every_run_of_a_session() {
-        assert_eq!(block_minutes(60), 30);
-        assert_eq!(block_minutes(45), 20);
-        assert_eq!(block_minutes(30), 15);
-        assert_eq!(block_minutes(4), 0);
-        for session in 5..=240 {
-            let block = block_minutes(session);
-            assert_eq!(WEEK_MINUTES % block, 0);
-            // Every run of `session` minutes on whole steps holds a whole aligned block.
-            for start in (0..WEEK_MINUTES).step_by(5) {
-                let end = start + session / 5 * 5;
-                let first = (start + block - 1) / block;
-                assert!(
-                    (first + 1) * block <= end,
-                    "session {session} start {start}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn covered_blocks_are_the_whole_blocks_inside_runs() {
-        let blocks: Vec<usize> = covered_blocks(&[(0, 30), (35, 95), (100, 110)], 30).collect();
-        assert_eq!(blocks, [0, 2]);
     }
 }

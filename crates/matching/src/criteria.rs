@@ -17,7 +17,11 @@
 //!   can meet virtually; 0.25 when both insist on meeting in person on different sites
 //!   (travel); 0 when one wants only in person and the other only virtual.
 
-use crate::availability::{self, Week, daily_window, intersect};
+use smallvec::SmallVec;
+
+use crate::availability::{
+    self, Grid, Week, block_minutes, daily_window, intersect, shared_blocks,
+};
 use crate::profile::{Channel, Dimension, Participant, Settings};
 
 /// A rule that no proposed pair ever breaks.
@@ -43,7 +47,7 @@ impl HardRule {
 }
 
 /// A participant made ready for fast pair checks: availability for every reference week, the
-/// preferred time of day as UTC minutes, and text attributes compared without case.
+/// preferred time of day as UTC minutes, and the fields the criteria read in one flat record.
 #[derive(Debug)]
 pub struct Prepared<'a> {
     pub participant: &'a Participant,
@@ -55,9 +59,74 @@ pub struct Prepared<'a> {
     /// The minutes of the first reference week inside the person's preferred time of day (at
     /// their UTC offset at the start of that week).
     preferred: Week,
-    department: Option<String>,
-    location: Option<String>,
-    gender: Option<String>,
+    pub(crate) card: Card,
+    /// The first reference week on the coarse grid, when the settings allow one.
+    pub(crate) coarse: Option<Coarse>,
+}
+
+/// What the scored criteria (schedule aside) and the level and reporting-chain rules read, in
+/// one record without pointers for the usual sizes: candidate generation reads it for
+/// thousands of mentors per mentee, and a record it can stream through in order is several
+/// times faster than following a participant's vectors and strings.
+#[derive(Debug, Clone)]
+pub(crate) struct Card {
+    person: u32,
+    level: u8,
+    channel: Channel,
+    generation: Option<u8>,
+    managers: SmallVec<[u32; 8]>,
+    topics: SmallVec<[(u32, u8); 6]>,
+    /// Openness and conscientiousness.
+    traits: Option<[f64; 2]>,
+    department: Option<Fingerprint>,
+    location: Option<Fingerprint>,
+    gender: Option<Fingerprint>,
+}
+
+/// A 128-bit fingerprint of a trimmed, lower-cased text, so texts compare without a pointer
+/// chase. Two different texts share one with probability 2⁻¹²⁸; a directory holds a few
+/// thousand distinct departments and sites at most.
+type Fingerprint = u128;
+
+fn fingerprint(text: &Option<String>) -> Option<Fingerprint> {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let folded = text.as_deref()?.trim().to_lowercase();
+    let half =
+        |salt: u8| BuildHasherDefault::<DefaultHasher>::default().hash_one((salt, folded.as_str()));
+    Some(u128::from(half(0)) << 64 | u128::from(half(1)))
+}
+
+impl Card {
+    fn of(participant: &Participant) -> Self {
+        Self {
+            person: participant.person,
+            level: participant.level,
+            channel: participant.channel,
+            generation: participant.birth_year.map(generation),
+            managers: participant.managers.iter().copied().collect(),
+            topics: participant.topics.iter().copied().collect(),
+            traits: participant.big_five.map(|b| [b[0], b[1]]),
+            department: fingerprint(&participant.department),
+            location: fingerprint(&participant.location),
+            gender: fingerprint(&participant.gender),
+        }
+    }
+}
+
+/// A person's first reference week on the grid of [`block_minutes`] blocks: what candidate
+/// generation needs to find possible partners and bound a pair's score without merging runs.
+#[derive(Debug)]
+pub(crate) struct Coarse {
+    pub block: i64,
+    /// The blocks free time covers whole, then the blocks it touches, then the blocks touched
+    /// by free time inside the preferred time of day: the same number of words each.
+    pub bits: Vec<u64>,
+}
+
+impl Coarse {
+    pub fn covered(&self) -> &[u64] {
+        &self.bits[..self.bits.len() / 3]
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -77,16 +146,29 @@ impl<'a> Prepared<'a> {
             .map(|zoned| i64::from(zoned.offset().seconds()) / 60)
             .unwrap_or(0);
         let (from, to) = participant.time_of_day.window();
-        let folded = |text: &Option<String>| text.as_deref().map(|t| t.trim().to_lowercase());
+        let preferred = daily_window(from, to, offset_minutes);
+        let block = block_minutes(settings.session_minutes);
+        let coarse = weeks.first().filter(|_| block > 0).map(|first| {
+            let free = Grid::of(first.runs(), block);
+            let inside = Grid::of(first.and(&preferred).runs(), block);
+            Coarse {
+                block,
+                bits: [free.covered, free.touched, inside.touched].concat(),
+            }
+        });
         Self {
             participant,
             weeks,
             repeats,
-            preferred: daily_window(from, to, offset_minutes),
-            department: folded(&participant.department),
-            location: folded(&participant.location),
-            gender: folded(&participant.gender),
+            preferred,
+            card: Card::of(participant),
+            coarse,
         }
+    }
+
+    /// The coarse grid's bits (see [`Coarse::bits`]), if there is a grid.
+    pub(crate) fn grid(&self) -> Option<&[u64]> {
+        self.coarse.as_ref().map(|c| &c.bits[..])
     }
 }
 
@@ -134,19 +216,67 @@ pub fn broken_rule(mentor: &Prepared, mentee: &Prepared, settings: &Settings) ->
 /// breaks. The candidate generator's hot path: no allocation, and the same arithmetic as
 /// [`explain`], so the solver's total is the sum of the explained scores.
 pub fn assess(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Result<f64, HardRule> {
-    let (a, b) = (mentor.participant, mentee.participant);
-    if i32::from(b.level) - i32::from(a.level) < i32::from(settings.min_level_gap) {
-        return Err(HardRule::LevelGap);
-    }
-    if a.managers.contains(&b.person) || b.managers.contains(&a.person) {
-        return Err(HardRule::ReportingChain);
-    }
+    quick_rules(&mentor.card, &mentee.card, settings)?;
     let common = common_time(mentor, mentee, settings.session_minutes);
     if !common.enough {
         return Err(HardRule::Availability);
     }
-    let (_, score) = weigh(&values(mentor, mentee, settings, common));
+    let schedule = schedule_of(mentor, mentee, settings.session_minutes, common);
+    let (_, score) = weigh(&values(&mentor.card, &mentee.card, settings, schedule));
     Ok(score)
+}
+
+/// The level and reporting-chain rules: the ones that need no look at availability.
+fn quick_rules(mentor: &Card, mentee: &Card, settings: &Settings) -> Result<(), HardRule> {
+    if i32::from(mentee.level) - i32::from(mentor.level) < i32::from(settings.min_level_gap) {
+        return Err(HardRule::LevelGap);
+    }
+    if mentor.managers.contains(&mentee.person) || mentee.managers.contains(&mentor.person) {
+        return Err(HardRule::ReportingChain);
+    }
+    Ok(())
+}
+
+/// An upper bound on the score [`assess`] gives the pair if it passes the availability rule,
+/// or the level or reporting-chain rule it breaks. `mentor_grid` is the mentor's
+/// [`Prepared::grid`]. Every criterion but the schedule is exact; the schedule is bounded from
+/// the coarse grids (see [`schedule_bound`]), so this costs a few word operations where
+/// [`assess`] merges run lists week by week. It is the same arithmetic as [`assess`] with a
+/// schedule value at least as large, so the bound holds in floating point too.
+pub(crate) fn bound(
+    mentor: &Card,
+    mentor_grid: Option<&[u64]>,
+    mentee: &Prepared,
+    settings: &Settings,
+) -> Result<f64, HardRule> {
+    quick_rules(mentor, &mentee.card, settings)?;
+    let schedule = match (mentor_grid, &mentee.coarse) {
+        (Some(a), Some(b)) => schedule_bound(a, &b.bits, b.block, settings.session_minutes),
+        _ => 1.0,
+    };
+    let (_, score) = weigh(&values(mentor, &mentee.card, settings, schedule));
+    Ok(score)
+}
+
+/// At least the schedule criterion of any pair that passes the availability rule, from two
+/// [`Coarse::bits`]. The first week's common minutes are at most the blocks both touch (which
+/// bounds the volume, a minimum over the weeks); the part of them in both preferred times is at
+/// most the blocks both touch inside their preferred times, and the common minutes are at
+/// least a session (the pair passes) and at least the blocks both cover.
+fn schedule_bound(a: &[u64], b: &[u64], block: i64, session_minutes: i64) -> f64 {
+    let words = a.len() / 3;
+    let shared = |part: usize| {
+        let range = part * words..(part + 1) * words;
+        shared_blocks(&a[range.clone()], &b[range]) * block
+    };
+    let volume = (shared(1) as f64 / (3 * session_minutes.max(1)) as f64).min(1.0);
+    let least = shared(0).max(session_minutes);
+    let fit = if least > 0 {
+        (shared(2) as f64 / least as f64).min(1.0)
+    } else {
+        1.0
+    };
+    0.5 * volume + 0.5 * fit
 }
 
 /// A scored criterion.
@@ -181,12 +311,11 @@ pub struct Explanation {
 
 /// Each criterion with its value and the programme's weight for it.
 fn values(
-    mentor: &Prepared,
-    mentee: &Prepared,
+    mentor: &Card,
+    mentee: &Card,
     settings: &Settings,
-    common: CommonTime,
+    schedule: f64,
 ) -> [(Criterion, f64, f64); 6] {
-    let (a, b) = (mentor.participant, mentee.participant);
     let w = settings.weights;
     let diversity_weight = if settings.diversity.is_empty() {
         0.0
@@ -194,24 +323,28 @@ fn values(
         w.diversity
     };
     [
-        (Criterion::Expertise, expertise(a, b), w.expertise),
+        (
+            Criterion::Expertise,
+            expertise_of(&mentor.topics, &mentee.topics),
+            w.expertise,
+        ),
         (
             Criterion::Diversity,
-            diversity(mentor, mentee, &settings.diversity),
+            diversity_of(mentor, mentee, &settings.diversity),
             diversity_weight,
         ),
         (
             Criterion::LevelGap,
-            level_gap(a, b, settings.min_level_gap),
+            gap_value(mentor.level, mentee.level, settings.min_level_gap),
             w.level_gap,
         ),
-        (Criterion::Personality, personality(a, b), w.personality),
         (
-            Criterion::Schedule,
-            schedule_of(mentor, mentee, settings.session_minutes, common),
-            w.schedule,
+            Criterion::Personality,
+            similarity(mentor.traits, mentee.traits),
+            w.personality,
         ),
-        (Criterion::Channel, channel(mentor, mentee), w.channel),
+        (Criterion::Schedule, schedule, w.schedule),
+        (Criterion::Channel, channel_of(mentor, mentee), w.channel),
     ]
 }
 
@@ -231,7 +364,8 @@ fn weigh(values: &[(Criterion, f64, f64); 6]) -> ([f64; 6], f64) {
 /// Scores a pair that passes the hard rules.
 pub fn explain(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Explanation {
     let common = common_time(mentor, mentee, settings.session_minutes);
-    let values = values(mentor, mentee, settings, common);
+    let schedule = schedule_of(mentor, mentee, settings.session_minutes, common);
+    let values = values(&mentor.card, &mentee.card, settings, schedule);
     let (contributions, score) = weigh(&values);
     let criteria = values
         .iter()
@@ -249,19 +383,21 @@ pub fn explain(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Exp
 }
 
 pub fn expertise(mentor: &Participant, mentee: &Participant) -> f64 {
-    let wanted: f64 = mentee
-        .topics
+    expertise_of(&mentor.topics, &mentee.topics)
+}
+
+fn expertise_of(offers: &[(u32, u8)], interests: &[(u32, u8)]) -> f64 {
+    let wanted: f64 = interests
         .iter()
         .map(|&(_, priority)| f64::from(priority) / 5.0)
         .sum();
     if wanted == 0.0 {
         return 0.0;
     }
-    let covered: f64 = mentee
-        .topics
+    let covered: f64 = interests
         .iter()
         .filter_map(|&(topic, priority)| {
-            let level = mentor.topics.iter().find(|&&(t, _)| t == topic)?.1;
+            let level = offers.iter().find(|&&(t, _)| t == topic)?.1;
             Some(f64::from(level) / 5.0 * f64::from(priority) / 5.0)
         })
         .sum();
@@ -278,6 +414,10 @@ fn generation(birth_year: i16) -> u8 {
 }
 
 pub fn diversity(mentor: &Prepared, mentee: &Prepared, dimensions: &[Dimension]) -> f64 {
+    diversity_of(&mentor.card, &mentee.card, dimensions)
+}
+
+fn diversity_of(a: &Card, b: &Card, dimensions: &[Dimension]) -> f64 {
     if dimensions.is_empty() {
         return 0.0;
     }
@@ -287,30 +427,34 @@ pub fn diversity(mentor: &Prepared, mentee: &Prepared, dimensions: &[Dimension])
             _ => 0.5,
         }
     }
-    let (a, b) = (mentor, mentee);
     let sum: f64 = dimensions
         .iter()
         .map(|dimension| match dimension {
-            Dimension::Generation => differ(
-                a.participant.birth_year.map(generation),
-                b.participant.birth_year.map(generation),
-            ),
-            Dimension::Gender => differ(a.gender.as_ref(), b.gender.as_ref()),
-            Dimension::Location => differ(a.location.as_ref(), b.location.as_ref()),
-            Dimension::Department => differ(a.department.as_ref(), b.department.as_ref()),
+            Dimension::Generation => differ(a.generation, b.generation),
+            Dimension::Gender => differ(a.gender, b.gender),
+            Dimension::Location => differ(a.location, b.location),
+            Dimension::Department => differ(a.department, b.department),
         })
         .sum();
     sum / dimensions.len() as f64
 }
 
 pub fn level_gap(mentor: &Participant, mentee: &Participant, minimum: u8) -> f64 {
-    let beyond =
-        (i32::from(mentee.level) - i32::from(mentor.level) - i32::from(minimum)).clamp(0, 6);
+    gap_value(mentor.level, mentee.level, minimum)
+}
+
+fn gap_value(mentor: u8, mentee: u8, minimum: u8) -> f64 {
+    let beyond = (i32::from(mentee) - i32::from(mentor) - i32::from(minimum)).clamp(0, 6);
     f64::from(beyond) / 6.0
 }
 
 pub fn personality(mentor: &Participant, mentee: &Participant) -> f64 {
-    match (mentor.big_five, mentee.big_five) {
+    let traits = |p: &Participant| p.big_five.map(|b| [b[0], b[1]]);
+    similarity(traits(mentor), traits(mentee))
+}
+
+fn similarity(a: Option<[f64; 2]>, b: Option<[f64; 2]>) -> f64 {
+    match (a, b) {
         (Some(a), Some(b)) => 1.0 - ((a[0] - b[0]).abs() + (a[1] - b[1]).abs()) / 8.0,
         _ => 0.5,
     }
@@ -356,10 +500,14 @@ fn schedule_of(
 }
 
 pub fn channel(mentor: &Prepared, mentee: &Prepared) -> f64 {
+    channel_of(&mentor.card, &mentee.card)
+}
+
+fn channel_of(mentor: &Card, mentee: &Card) -> f64 {
     let in_person = |c: Channel| matches!(c, Channel::InPerson | Channel::Either);
     let remote = |c: Channel| matches!(c, Channel::Virtual | Channel::Either);
-    let same_site = matches!((&mentor.location, &mentee.location), (Some(a), Some(b)) if a == b);
-    let (a, b) = (mentor.participant.channel, mentee.participant.channel);
+    let same_site = matches!((mentor.location, mentee.location), (Some(a), Some(b)) if a == b);
+    let (a, b) = (mentor.channel, mentee.channel);
     if in_person(a) && in_person(b) && same_site {
         1.0
     } else if remote(a) && remote(b) {

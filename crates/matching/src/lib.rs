@@ -20,6 +20,7 @@ pub mod criteria;
 mod engine;
 mod profile;
 mod solver;
+mod split;
 mod verify;
 
 pub use assignment::{Instance, InstanceError, Mentee, Mentor, Objective};
