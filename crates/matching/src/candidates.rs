@@ -7,13 +7,17 @@
 //! `2B − 5` minutes (on 5-minute steps) always contains a whole aligned block, so with `B` the
 //! largest such block that divides the week, every pair with a common run of a session shares
 //! a block: a mentee's possible mentors are the union of its blocks' sets, cut to the level
-//! prefix. Only those pairs are checked rule by rule and scored. Building the index is
-//! O(m · b) for b blocks a mentor covers; a mentee's lookup is O(b · m / 64) word operations.
+//! prefix. Building the index is O(m · b) for b blocks a mentor covers; a mentee's lookup is
+//! O(b · m / 64) word operations.
 //!
-//! The cut. Solving on every feasible pair would give the solver tens of millions of pairs
-//! for a 20,000-a-side cohort; each mentee keeps its best `limit` and remembers the best score
-//! it dropped. The engine then proves the cut harmless from the solver's duals (see
-//! [`crate::propose`]) and widens it for the few mentees where it cannot.
+//! Bounds and the cut. Solving on every feasible pair would give the solver tens of millions
+//! of pairs for a 20,000-a-side cohort, and scoring them all was most of the time. Each
+//! possible pair gets a cheap upper bound on its score ([`crate::criteria`]'s `bound`, from
+//! the mentors' compact cards stored here in level order); pairs are scored in falling order
+//! of bound until a mentee's best `limit` are known, and the best pairs left out are
+//! remembered with their score or bound. The engine then proves the cut harmless from the
+//! solver's duals (see [`crate::propose`]) and widens it where it cannot
+//! (docs/decisions/005).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

@@ -13,7 +13,7 @@ use crate::split::solve_by_parts;
 use crate::{Instance, InstanceError, Objective, Solution, solve, verify};
 
 /// How many candidates each side keeps before the solver first runs (see
-/// [`crate::candidates`]); the cut only decides speed, never the result.
+/// the `candidates` module); the cut only decides speed, never the result.
 #[derive(Debug, Clone, Copy)]
 struct Cut {
     per_mentee: usize,
@@ -66,7 +66,7 @@ pub struct Proposal {
     pub unmatched_mentees: Vec<(usize, Unmatched)>,
     pub total_score: f64,
     /// How many pairs were checked against every hard rule and scored (most pairs need not
-    /// be; see [`crate::candidates`]).
+    /// be; see the `candidates` module).
     pub scored_pairs: usize,
 }
 
@@ -91,13 +91,14 @@ pub enum MatchingError {
 /// Matches the cohort optimally for the settings' objective, honouring the constraints.
 ///
 /// Steps, each in parallel on all cores: availabilities prepared once per person and reference
-/// week, O((n + m) · w); candidate generation through the index of [`crate::candidates`], which
-/// checks and scores only pairs far enough apart in level that share free time in the first
-/// week; each mentee keeps its best 32 candidates and each mentor its best 8 mentees; [`solve`]
-/// on that graph; then pricing: pairs left out that could improve the result (their reduced
-/// cost under the solver's duals is negative) are added and the graph solved again, until the
-/// duals prove the result optimal for every candidate pair. The answer is the same as solving
-/// on all candidate pairs. Errors on a pin that is out of range, repeated, over capacity,
+/// week, O((n + m) · w); candidate generation through the index of the `candidates` module, which
+/// bounds only pairs far enough apart in level that share free time in the first week and
+/// scores them in falling order of bound until each mentee's best 32 are known (each mentor
+/// keeps its best 4 mentees too); [`solve`] on that graph (split into parts under maximum
+/// cardinality, see the `split` module); then pricing: pairs left out that could improve the
+/// result (their reduced cost under the solver's duals is negative) are added and the graph
+/// solved again, until the duals prove the result optimal for every candidate pair. The answer
+/// is the same as solving on all candidate pairs. Errors on a pin that is out of range, repeated, over capacity,
 /// forbidden or against a hard rule.
 pub fn propose(
     mentors: &[Participant],
@@ -221,9 +222,10 @@ fn propose_with(
     }
     // Solve on the shortlists, then price out the pairs left out: the certificate (u, v) of
     // the shortlist problem proves it optimal for every candidate pair once each left-out pair
-    // has u_i + v_j ≥ s_ij. No dropped score is above the mentee's best dropped one, so a
-    // mentee whose u_i covers it passes at once (v ≥ 0), and for the others only mentors with
-    // u_i + v_j below it are scored again; the pairs that break the condition join the problem,
+    // has u_i + v_j ≥ s_ij. No left-out score is above the mentee's best left-out score or
+    // bound, so a mentee whose u_i covers that passes at once (v ≥ 0); for the others the
+    // remembered left-out pairs are checked, and all possible mentors again only if the pairs
+    // beyond those could still break the condition. The pairs that break it join the problem,
     // which is solved again from the previous solution.
     let mut previous: Option<Solution> = None;
     let (instance, solution) = loop {
@@ -488,14 +490,7 @@ mod tests {
     fn the_cut_and_pricing_give_the_answer_of_solving_every_candidate_pair() {
         for seed in 0..12 {
             let (mentors, mentees, settings) = cohort(seed, 40);
-            let full = propose_with(
-                &mentors,
-                &mentees,
-                &settings,
-                &Constraints::default(),
-                EVERYTHING,
-            )
-            .unwrap();
+            let full = without_cut(&mentors, &mentees, &settings);
             for cut in [
                 Cut {
                     per_mentee: 1,
@@ -526,36 +521,41 @@ mod tests {
         }
     }
 
-    const EVERYTHING: Cut = Cut {
-        per_mentee: usize::MAX,
-        per_mentor: 0,
-    };
+    /// The proposal with every candidate pair scored and given to the solver.
+    fn without_cut(
+        mentors: &[Participant],
+        mentees: &[Participant],
+        settings: &Settings,
+    ) -> Proposal {
+        let everything = Cut {
+            per_mentee: usize::MAX,
+            per_mentor: 0,
+        };
+        propose_with(
+            mentors,
+            mentees,
+            settings,
+            &Constraints::default(),
+            everything,
+        )
+        .unwrap()
+    }
+
+    fn prepare<'a>(people: &'a [Participant], settings: &Settings) -> Vec<Prepared<'a>> {
+        people.iter().map(|p| Prepared::new(p, settings)).collect()
+    }
 
     #[test]
     fn the_index_finds_every_pair_that_passes_the_rules() {
         for seed in 0..6 {
             let (mentors, mentees, settings) = cohort(seed, 40);
-            let a: Vec<Prepared> = mentors
-                .iter()
-                .map(|p| Prepared::new(p, &settings))
-                .collect();
-            let b: Vec<Prepared> = mentees
-                .iter()
-                .map(|p| Prepared::new(p, &settings))
-                .collect();
+            let (a, b) = (prepare(&mentors, &settings), prepare(&mentees, &settings));
             let by_rules = a
                 .iter()
                 .flat_map(|m| b.iter().map(move |e| (m, e)))
                 .filter(|(m, e)| assess(m, e, &settings).is_ok())
                 .count();
-            let proposal = propose_with(
-                &mentors,
-                &mentees,
-                &settings,
-                &Constraints::default(),
-                EVERYTHING,
-            )
-            .unwrap();
+            let proposal = without_cut(&mentors, &mentees, &settings);
             assert_eq!(proposal.scored_pairs, by_rules, "seed {seed}");
             let cut = propose(&mentors, &mentees, &settings, &Constraints::default()).unwrap();
             assert!(cut.scored_pairs <= by_rules, "seed {seed}");
@@ -568,14 +568,7 @@ mod tests {
         for seed in 0..6 {
             let (mentors, mentees, mut settings) = cohort(seed, 30);
             settings.session_minutes = [30, 45, 60, 90][seed as usize % 4];
-            let a: Vec<Prepared> = mentors
-                .iter()
-                .map(|p| Prepared::new(p, &settings))
-                .collect();
-            let b: Vec<Prepared> = mentees
-                .iter()
-                .map(|p| Prepared::new(p, &settings))
-                .collect();
+            let (a, b) = (prepare(&mentors, &settings), prepare(&mentees, &settings));
             for mentor in &a {
                 for mentee in &b {
                     if let Ok(score) = assess(mentor, mentee, &settings) {
