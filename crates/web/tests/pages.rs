@@ -302,6 +302,12 @@ async fn the_upload_pages_import_all_or_nothing_and_list_the_problems() {
             .await;
         assert_eq!(good.status, StatusCode::OK);
         assert!(good.body.contains("Imported: 1 added, 0 updated."));
+        // The page offers the form again, posting to itself, with the columns it accepts.
+        assert!(good.body.contains(r#"action="/people/import?csrf="#));
+        assert!(
+            good.body
+                .contains(&upward_app::import::PEOPLE_COLUMNS.join(","))
+        );
         let empty = admin.upload("/people/import", "").await;
         assert!(empty.body.contains("choose a CSV file to upload"));
 
@@ -316,6 +322,11 @@ async fn the_upload_pages_import_all_or_nothing_and_list_the_problems() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(
             page.body.contains("Imported: 1 added, 0 updated.") && page.body.contains("ceo@x.org")
+        );
+        assert!(page.body.contains(&format!(r#"action="{path}?csrf="#)));
+        assert!(
+            page.body
+                .contains(&upward_app::import::ENROLMENT_COLUMNS.join(","))
         );
         let forged = manager
             .upload(&path.replace("import", "import?csrf=wrong&x=1"), "")

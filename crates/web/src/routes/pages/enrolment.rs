@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use upward_app::ProgrammeView;
+use upward_app::import::ENROLMENT_COLUMNS;
 use upward_domain::enrolment::{parse_day, parse_time};
 use upward_domain::*;
 
@@ -299,6 +300,8 @@ struct EnrolmentsPage {
     layout: Layout,
     view: ProgrammeView,
     enrolments: Vec<Enrolment>,
+    columns: &'static [&'static str],
+    import_action: String,
     outcome: ImportOutcome,
 }
 
@@ -318,8 +321,10 @@ async fn enrolments_page(
     );
     Ok(EnrolmentsPage {
         layout,
+        import_action: format!("/programmes/{}/enrolments/import", id.0),
         view,
         enrolments,
+        columns: &ENROLMENT_COLUMNS,
         outcome: ImportOutcome::default(),
     })
 }

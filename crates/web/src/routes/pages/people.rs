@@ -78,14 +78,16 @@ async fn directory(
 #[template(path = "people_import.html")]
 struct ImportPage {
     layout: Layout,
-    columns: [&'static str; 9],
+    columns: &'static [&'static str],
+    import_action: &'static str,
     outcome: ImportOutcome,
 }
 
 fn import_page(layout: Layout) -> ImportPage {
     ImportPage {
         layout,
-        columns: PEOPLE_COLUMNS,
+        columns: &PEOPLE_COLUMNS,
+        import_action: "/people/import",
         outcome: ImportOutcome::default(),
     }
 }
