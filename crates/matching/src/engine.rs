@@ -255,12 +255,14 @@ fn propose_with(
         // v_j fell: a mentee whose dual fell is checked in full, the others only against the
         // mentors whose dual fell.
         let earlier = previous.as_ref().map(|old| &old.certificate);
-        let fell = |now: &[f64], before: Option<&Vec<f64>>, k: usize| {
-            before.is_none_or(|before| now[k] < before[k])
+        let fell = |now: &[f64], before: Option<&Vec<f64>>| -> Vec<bool> {
+            match before {
+                Some(before) => now.iter().zip(before).map(|(n, b)| n < b).collect(),
+                None => vec![true; now.len()],
+            }
         };
-        let cheaper: Vec<bool> = (0..mentors.len())
-            .map(|j| fell(v, earlier.map(|c| &c.mentor_duals), j))
-            .collect();
+        let fallen_mentee = fell(u, earlier.map(|c| &c.mentee_duals));
+        let cheaper = fell(v, earlier.map(|c| &c.mentor_duals));
         let cheaper_set = index.select(|j| cheaper[j]);
         let any_cheaper = cheaper.contains(&true);
         let violations: Vec<(usize, Vec<(u32, f64)>)> = (0..mentees.len())
@@ -269,11 +271,11 @@ fn propose_with(
                 shortlists[i]
                     .best_dropped()
                     .is_some_and(|s| u[i] + tolerance < s)
-                    && (any_cheaper || fell(u, earlier.map(|c| &c.mentee_duals), i))
+                    && (any_cheaper || fallen_mentee[i])
             })
             .map_init(Vec::new, |scratch, i| {
                 let list = &shortlists[i];
-                let everyone = fell(u, earlier.map(|c| &c.mentee_duals), i);
+                let everyone = fallen_mentee[i];
                 let below = |j: usize, most: f64| u[i] + v[j] + tolerance < most;
                 let found = if list.beyond.is_some_and(|b| u[i] + tolerance < b) {
                     // The remembered pairs may not hold every violation: look again at every
