@@ -272,6 +272,71 @@ pub fn blocks(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// The windows candidate generation indexes free time by, for sessions of a given length:
+/// windows of `length` minutes starting every `grid` minutes of the week (wrapping at its end).
+/// A common run of a session always holds a whole window: a run `[a, b)` on whole steps with
+/// `b − a ≥ session` reaches the next grid start `t ≤ a + grid − 5` and holds `[t, t + length)`
+/// because `length = session − grid + 5` (the session rounded up to a step). So two people who
+/// share a session's time share a window, and, the window being almost a session long, few who
+/// share a window do not. A finer grid would be exact for the first week but make a busy
+/// person's window list several times longer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionWindows {
+    pub grid: i64,
+    pub length: i64,
+}
+
+/// The grid for session windows: 15 minutes, or the session itself if shorter.
+const WINDOW_GRID_MINUTES: i64 = 15;
+
+impl SessionWindows {
+    /// `None` when no two people can share a session (it is empty or longer than a week).
+    pub fn for_session(session_minutes: i64) -> Option<Self> {
+        let session = ceil_step(session_minutes);
+        if session <= 0 || session > WEEK_MINUTES {
+            return None;
+        }
+        let grid = WINDOW_GRID_MINUTES.min(session);
+        Some(Self {
+            grid,
+            length: session - grid + STEP_MINUTES,
+        })
+    }
+
+    /// How many windows a week holds.
+    pub fn count(self) -> usize {
+        (WEEK_MINUTES / self.grid) as usize
+    }
+
+    /// The windows (by start ÷ grid) that sorted, disjoint `runs` cover whole, joining a run that
+    /// ends with the week to one that starts it; each window once.
+    pub fn covered(self, runs: &[Run]) -> Vec<u16> {
+        let mut joined: Vec<(i64, i64)> = runs
+            .iter()
+            .map(|&(start, end)| (i64::from(start), i64::from(end)))
+            .collect();
+        if joined.first() == Some(&(0, WEEK_MINUTES)) {
+            return (0..self.count() as u16).collect();
+        }
+        if joined.len() > 1 && joined[0].0 == 0 && joined[joined.len() - 1].1 == WEEK_MINUTES {
+            let opening = joined.remove(0);
+            if let Some(last) = joined.last_mut() {
+                last.1 += opening.1;
+            }
+        }
+        let mut windows = Vec::new();
+        for (start, end) in joined {
+            let mut t = (start + self.grid - 1) / self.grid * self.grid;
+            while t + self.length <= end {
+                windows.push((t.rem_euclid(WEEK_MINUTES) / self.grid) as u16);
+                t += self.grid;
+            }
+        }
+        windows.sort_unstable();
+        windows
+    }
+}
+
 /// The Monday on or before `date`: reference weeks start on Mondays.
 pub fn monday_of(date: Date) -> Date {
     date.checked_sub(jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset())))
@@ -476,6 +541,34 @@ mod tests {
     }
 
     #[test]
+    fn session_windows_start_on_the_grid_and_wrap_around_the_week() {
+        let hour = SessionWindows::for_session(60).unwrap();
+        assert_eq!(
+            hour,
+            SessionWindows {
+                grid: 15,
+                length: 50
+            }
+        );
+        assert_eq!(hour.count(), 672);
+        // 08:05–09:10 holds the 50 minutes from 08:15 only.
+        assert_eq!(hour.covered(&[(485, 550)]), [33]);
+        // Sunday 23:30 → Monday 00:40 is one run: windows from 23:30 and 23:45.
+        let end = WEEK_MINUTES as u16;
+        assert_eq!(hour.covered(&[(0, 40), (end - 30, end)]), [670, 671]);
+        assert_eq!(hour.covered(&[(0, end)]).len(), 672);
+        assert_eq!(
+            SessionWindows::for_session(10),
+            Some(SessionWindows {
+                grid: 10,
+                length: 5
+            })
+        );
+        assert_eq!(SessionWindows::for_session(0), None);
+        assert_eq!(SessionWindows::for_session(WEEK_MINUTES + 5), None);
+    }
+
+    #[test]
     fn reference_weeks_start_on_mondays_every_four_weeks() {
         let weeks = reference_weeks(date(2025, 1, 15), date(2025, 3, 31));
         assert_eq!(
@@ -555,6 +648,25 @@ mod tests {
             let listed: Vec<usize> = blocks(&gx.covered).collect();
             proptest::prop_assert_eq!(listed.len() as i64, shared_blocks(&gx.covered, &gx.covered));
             proptest::prop_assert!(listed.windows(2).all(|w| w[0] < w[1]));
+        }
+
+        #[test]
+        fn people_who_share_a_session_share_a_window(
+            a in ranges(), b in ranges(), session in 5i64..300
+        ) {
+            let windows = SessionWindows::for_session(session).expect("a session under a week");
+            let (x, y) = (Week::from_minutes(a), Week::from_minutes(b));
+            let (wx, wy) = (windows.covered(x.runs()), windows.covered(y.runs()));
+            proptest::prop_assert!(wx.windows(2).all(|w| w[0] < w[1]));
+            proptest::prop_assert!(wx.iter().all(|&w| (w as usize) < windows.count()));
+            let shared = wx.iter().any(|w| wy.binary_search(w).is_ok());
+            let longest = x.and(&y).longest_run();
+            if longest >= session {
+                proptest::prop_assert!(shared);
+            }
+            if shared {
+                proptest::prop_assert!(longest >= windows.length);
+            }
         }
 
         #[test]

@@ -2,13 +2,12 @@
 //! looking at most pairs, scored, and cut to the best few.
 //!
 //! The index. Mentors are sorted by level, so the mentors far enough below a mentee are a
-//! prefix of that order. The first reference week is cut into aligned blocks of `B` minutes,
-//! and each block holds the bit set of mentors free for all of it. A common run of at least
-//! `2B − 5` minutes (on 5-minute steps) always contains a whole aligned block, so with `B` the
-//! largest such block that divides the week, every pair with a common run of a session shares
-//! a block: a mentee's possible mentors are the union of its blocks' sets, cut to the level
-//! prefix. Building the index is O(m · b) for b blocks a mentor covers; a mentee's lookup is
-//! O(b · m / 64) word operations.
+//! prefix of that order. Each session window of the first reference week (see
+//! [`SessionWindows`]: almost a session long, every 15 minutes) holds the bit set of mentors
+//! free for all of it. Every pair with a common run of a session shares a window, so a
+//! mentee's possible mentors are the union of its windows' sets, cut to the level prefix, and
+//! few of them fail the availability rule. Building the index is O(m · w) for w windows a
+//! mentor covers; a mentee's lookup is O(w · m / 64) word operations.
 //!
 //! Bounds and the cut. Solving on every feasible pair would give the solver tens of millions
 //! of pairs for a 20,000-a-side cohort, and scoring them all was most of the time. Each
@@ -22,7 +21,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::availability::{self, WEEK_MINUTES};
+use crate::availability::{self, SessionWindows};
 use crate::criteria::{Card, Prepared, assess, bound};
 use crate::profile::Settings;
 
@@ -36,10 +35,10 @@ pub(crate) struct Index {
     cards: Vec<Card>,
     grids: Vec<u64>,
     grid_words: usize,
-    /// `blocks[b · words .. (b + 1) · words]`: the mentors (positions in `by_level`) free for
-    /// all of block `b` of the first reference week. Empty when there is no index (then every
-    /// mentor in the level prefix is checked).
-    blocks: Vec<u64>,
+    /// `windows[w · words .. (w + 1) · words]`: the mentors (positions in `by_level`) free for
+    /// all of session window `w` of the first reference week. Empty when there is no index
+    /// (then every mentor in the level prefix is checked).
+    windows: Vec<u64>,
     words: usize,
 }
 
@@ -50,8 +49,9 @@ pub(crate) struct Pool<'a> {
     pub settings: &'a Settings,
     /// Mentors with a seat left after the pinned pairs.
     pub has_room: Vec<bool>,
-    /// For each mentee, the mentors it must not be paired with, sorted.
-    pub excluded_by_mentee: &'a [Vec<u32>],
+    /// For each mentee, the mentors that break the reporting-chain rule with it or that it
+    /// must not be paired with, sorted.
+    pub ruled_out: &'a [Vec<u32>],
 }
 
 /// Each mentor's best few mentees: the other half of the cut. Cutting only by mentee would
@@ -161,7 +161,7 @@ impl Shortlist {
 }
 
 impl Index {
-    pub fn new(mentors: &[Prepared]) -> Self {
+    pub fn new(mentors: &[Prepared], settings: &Settings) -> Self {
         let mut by_level: Vec<usize> = (0..mentors.len()).collect();
         by_level.sort_by_key(|&j| (mentors[j].participant.level, j));
         let levels = by_level
@@ -169,24 +169,21 @@ impl Index {
             .map(|&j| mentors[j].participant.level)
             .collect();
         let words = mentors.len().div_ceil(64);
-        let block = mentors
+        let window_count = mentors
             .first()
-            .and_then(|p| p.coarse.as_ref())
-            .map_or(0, |c| c.block);
+            .and(SessionWindows::for_session(settings.session_minutes))
+            .map_or(0, SessionWindows::count);
         let cards = by_level.iter().map(|&j| mentors[j].card.clone()).collect();
         let grids: Vec<u64> = by_level
             .iter()
             .flat_map(|&j| mentors[j].grid().unwrap_or(&[]).iter().copied())
             .collect();
         let grid_words = grids.len() / mentors.len().max(1);
-        let mut blocks = Vec::new();
-        if block > 0 {
-            blocks = vec![0u64; (WEEK_MINUTES / block) as usize * words];
-            for (position, &mentor) in by_level.iter().enumerate() {
-                if let Some(coarse) = &mentors[mentor].coarse {
-                    for b in availability::blocks(coarse.covered()) {
-                        blocks[b * words + position / 64] |= 1 << (position % 64);
-                    }
+        let mut windows = vec![0u64; window_count * words];
+        for (position, &mentor) in by_level.iter().enumerate() {
+            if let Some(coarse) = &mentors[mentor].coarse {
+                for &w in &coarse.windows {
+                    windows[usize::from(w) * words + position / 64] |= 1 << (position % 64);
                 }
             }
         }
@@ -196,7 +193,7 @@ impl Index {
             cards,
             grids,
             grid_words,
-            blocks,
+            windows,
             words,
         }
     }
@@ -217,10 +214,11 @@ impl Index {
         let words = end.div_ceil(64);
         scratch.clear();
         match &mentee.coarse {
-            Some(coarse) if !self.blocks.is_empty() => {
+            Some(coarse) if !self.windows.is_empty() => {
                 scratch.resize(words, 0);
-                for b in availability::blocks(coarse.covered()) {
-                    let set = &self.blocks[b * self.words..b * self.words + words];
+                for &w in &coarse.windows {
+                    let w = usize::from(w);
+                    let set = &self.windows[w * self.words..w * self.words + words];
                     for (into, &from) in scratch.iter_mut().zip(set) {
                         *into |= from;
                     }
@@ -254,44 +252,51 @@ impl Index {
     }
 
     /// Mentee `mentee`'s possible mentors with spare capacity that pass the level and
-    /// reporting-chain rules, with the bound on their score ([`bound`]), by level.
+    /// reporting-chain rules, are not ruled out and are `hopeful` (a cheap test before the
+    /// bound), with the bound on their score ([`bound`]) should they pass the availability
+    /// rule, by level.
     fn bounded<'s>(
         &'s self,
         pool: &'s Pool,
         mentee: usize,
         scratch: &'s mut Vec<u64>,
         among: Option<&'s [u64]>,
+        hopeful: impl Fn(usize) -> bool + 's,
     ) -> impl Iterator<Item = (u32, f64)> + 's {
-        let excluded = &pool.excluded_by_mentee[mentee];
+        let ruled_out = &pool.ruled_out[mentee];
         let prepared = &pool.mentees[mentee];
         self.possible(prepared, pool.settings, scratch, among)
             .filter_map(move |position| {
                 let j = self.by_level[position];
-                if !pool.has_room[j] || excluded.binary_search(&(j as u32)).is_ok() {
+                if !pool.has_room[j] || !hopeful(j) || ruled_out.binary_search(&(j as u32)).is_ok()
+                {
                     return None;
                 }
                 let grid =
                     &self.grids[position * self.grid_words..(position + 1) * self.grid_words];
                 let grid = (self.grid_words > 0).then_some(grid);
-                bound(&self.cards[position], grid, prepared, pool.settings)
-                    .ok()
-                    .map(|b| (j as u32, b))
+                Some((
+                    j as u32,
+                    bound(&self.cards[position], grid, prepared, pool.settings),
+                ))
             })
     }
 
     /// Mentee `mentee`'s feasible mentors with spare capacity, among the set `among` if given
-    /// (see [`Index::select`]) and those `worth` checking (given the mentor and the bound on
-    /// the pair's score), with their scores, by level.
+    /// (see [`Index::select`]), those `hopeful` (given the mentor, before the bound is
+    /// computed) and those `worth` checking (given the mentor and the bound on the pair's
+    /// score), with their scores, by level.
     pub fn feasible<'s>(
         &'s self,
         pool: &'s Pool,
         mentee: usize,
         scratch: &'s mut Vec<u64>,
         among: Option<&'s [u64]>,
+        hopeful: impl Fn(usize) -> bool + 's,
         worth: impl Fn(usize, f64) -> bool + 's,
     ) -> impl Iterator<Item = (u32, f64)> + 's {
         let prepared = &pool.mentees[mentee];
-        self.bounded(pool, mentee, scratch, among)
+        self.bounded(pool, mentee, scratch, among, hopeful)
             .filter(move |&(j, b)| worth(j as usize, b))
             .filter_map(move |(j, _)| {
                 assess(&pool.mentors[j as usize], prepared, pool.settings)
@@ -316,7 +321,7 @@ impl Index {
         let prepared = &pool.mentees[mentee];
         // Highest bound first, then lowest mentor index, so the order is deterministic.
         let mut waiting: BinaryHeap<(Score, Reverse<u32>)> = self
-            .bounded(pool, mentee, scratch, None)
+            .bounded(pool, mentee, scratch, None, |_| true)
             .map(|(j, b)| (Score(b), Reverse(j)))
             .collect();
         // The best `limit` scores so far: a min-heap, worst on top.

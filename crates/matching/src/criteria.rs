@@ -17,10 +17,13 @@
 //!   can meet virtually; 0.25 when both insist on meeting in person on different sites
 //!   (travel); 0 when one wants only in person and the other only virtual.
 
+use std::collections::HashMap;
+use std::num::NonZeroU64;
+
 use smallvec::SmallVec;
 
 use crate::availability::{
-    self, Grid, Week, block_minutes, daily_window, intersect, shared_blocks,
+    self, Grid, SessionWindows, Week, block_minutes, daily_window, intersect, shared_blocks,
 };
 use crate::profile::{Channel, Dimension, Participant, Settings};
 
@@ -70,12 +73,10 @@ pub struct Prepared<'a> {
 /// times faster than following a participant's vectors and strings.
 #[derive(Debug, Clone)]
 pub(crate) struct Card {
-    person: u32,
     level: u8,
     channel: Channel,
     generation: Option<u8>,
-    managers: SmallVec<[u32; 8]>,
-    topics: SmallVec<[(u32, u8); 6]>,
+    topics: SmallVec<[(u32, u8); 4]>,
     /// Openness and conscientiousness.
     traits: Option<[f64; 2]>,
     department: Option<Fingerprint>,
@@ -83,27 +84,25 @@ pub(crate) struct Card {
     gender: Option<Fingerprint>,
 }
 
-/// A 128-bit fingerprint of a trimmed, lower-cased text, so texts compare without a pointer
-/// chase. Two different texts share one with probability 2⁻¹²⁸; a directory holds a few
-/// thousand distinct departments and sites at most.
-type Fingerprint = u128;
+/// A 64-bit fingerprint of a trimmed, lower-cased text, so texts compare without a pointer
+/// chase in a record of under a hundred bytes. Two different texts share one with probability
+/// 2⁻⁶⁴; a directory holds a few thousand distinct departments and sites at most, so the
+/// chance that any two of them collide is below 10⁻¹¹.
+type Fingerprint = NonZeroU64;
 
 fn fingerprint(text: &Option<String>) -> Option<Fingerprint> {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     let folded = text.as_deref()?.trim().to_lowercase();
-    let half =
-        |salt: u8| BuildHasherDefault::<DefaultHasher>::default().hash_one((salt, folded.as_str()));
-    Some(u128::from(half(0)) << 64 | u128::from(half(1)))
+    let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(folded.as_str());
+    Some(NonZeroU64::new(hash).unwrap_or(NonZeroU64::MIN))
 }
 
 impl Card {
     fn of(participant: &Participant) -> Self {
         Self {
-            person: participant.person,
             level: participant.level,
             channel: participant.channel,
             generation: participant.birth_year.map(generation),
-            managers: participant.managers.iter().copied().collect(),
             topics: participant.topics.iter().copied().collect(),
             traits: participant.big_five.map(|b| [b[0], b[1]]),
             department: fingerprint(&participant.department),
@@ -113,20 +112,17 @@ impl Card {
     }
 }
 
-/// A person's first reference week on the grid of [`block_minutes`] blocks: what candidate
-/// generation needs to find possible partners and bound a pair's score without merging runs.
+/// A person's first reference week as candidate generation sees it, to find possible partners
+/// and bound a pair's score without merging runs: the session windows it covers and the grid
+/// of [`block_minutes`] blocks.
 #[derive(Debug)]
 pub(crate) struct Coarse {
+    /// The [`SessionWindows`] free time covers whole, in order.
+    pub windows: Vec<u16>,
     pub block: i64,
     /// The blocks free time covers whole, then the blocks it touches, then the blocks touched
     /// by free time inside the preferred time of day: the same number of words each.
     pub bits: Vec<u64>,
-}
-
-impl Coarse {
-    pub fn covered(&self) -> &[u64] {
-        &self.bits[..self.bits.len() / 3]
-    }
 }
 
 impl<'a> Prepared<'a> {
@@ -148,14 +144,20 @@ impl<'a> Prepared<'a> {
         let (from, to) = participant.time_of_day.window();
         let preferred = daily_window(from, to, offset_minutes);
         let block = block_minutes(settings.session_minutes);
-        let coarse = weeks.first().filter(|_| block > 0).map(|first| {
-            let free = Grid::of(first.runs(), block);
-            let inside = Grid::of(first.and(&preferred).runs(), block);
-            Coarse {
-                block,
-                bits: [free.covered, free.touched, inside.touched].concat(),
-            }
-        });
+        let windows = SessionWindows::for_session(settings.session_minutes);
+        let coarse = weeks
+            .first()
+            .filter(|_| block > 0)
+            .zip(windows)
+            .map(|(first, windows)| {
+                let free = Grid::of(first.runs(), block);
+                let inside = Grid::of(first.and(&preferred).runs(), block);
+                Coarse {
+                    windows: windows.covered(first.runs()),
+                    block,
+                    bits: [free.covered, free.touched, inside.touched].concat(),
+                }
+            });
         Self {
             participant,
             weeks,
@@ -216,7 +218,7 @@ pub fn broken_rule(mentor: &Prepared, mentee: &Prepared, settings: &Settings) ->
 /// breaks. The candidate generator's hot path: no allocation, and the same arithmetic as
 /// [`explain`], so the solver's total is the sum of the explained scores.
 pub fn assess(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Result<f64, HardRule> {
-    quick_rules(&mentor.card, &mentee.card, settings)?;
+    quick_rules(mentor.participant, mentee.participant, settings)?;
     let common = common_time(mentor, mentee, settings.session_minutes);
     if !common.enough {
         return Err(HardRule::Availability);
@@ -227,7 +229,11 @@ pub fn assess(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Resu
 }
 
 /// The level and reporting-chain rules: the ones that need no look at availability.
-fn quick_rules(mentor: &Card, mentee: &Card, settings: &Settings) -> Result<(), HardRule> {
+fn quick_rules(
+    mentor: &Participant,
+    mentee: &Participant,
+    settings: &Settings,
+) -> Result<(), HardRule> {
     if i32::from(mentee.level) - i32::from(mentor.level) < i32::from(settings.min_level_gap) {
         return Err(HardRule::LevelGap);
     }
@@ -237,25 +243,54 @@ fn quick_rules(mentor: &Card, mentee: &Card, settings: &Settings) -> Result<(), 
     Ok(())
 }
 
-/// An upper bound on the score [`assess`] gives the pair if it passes the availability rule,
-/// or the level or reporting-chain rule it breaks. `mentor_grid` is the mentor's
-/// [`Prepared::grid`]. Every criterion but the schedule is exact; the schedule is bounded from
-/// the coarse grids (see [`schedule_bound`]), so this costs a few word operations where
-/// [`assess`] merges run lists week by week. It is the same arithmetic as [`assess`] with a
-/// schedule value at least as large, so the bound holds in floating point too.
+/// For each mentee, the mentors (by index) that break the reporting-chain rule with it, sorted:
+/// candidate generation rules them out by list instead of reading both chains for every pair.
+pub(crate) fn chain_conflicts(mentors: &[Participant], mentees: &[Participant]) -> Vec<Vec<u32>> {
+    let by_person = |people: &[Participant]| {
+        let mut map: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (index, person) in people.iter().enumerate() {
+            map.entry(person.person).or_default().push(index as u32);
+        }
+        map
+    };
+    let (mentor_by_person, mentee_by_person) = (by_person(mentors), by_person(mentees));
+    let mut conflicts = vec![Vec::new(); mentees.len()];
+    for (mentee, list) in mentees.iter().zip(&mut conflicts) {
+        for manager in &mentee.managers {
+            list.extend(mentor_by_person.get(manager).into_iter().flatten());
+        }
+    }
+    for (mentor, person) in mentors.iter().enumerate() {
+        for manager in &person.managers {
+            for &mentee in mentee_by_person.get(manager).into_iter().flatten() {
+                conflicts[mentee as usize].push(mentor as u32);
+            }
+        }
+    }
+    for list in &mut conflicts {
+        list.sort_unstable();
+        list.dedup();
+    }
+    conflicts
+}
+
+/// An upper bound on the score [`assess`] gives a pair that passes the hard rules.
+/// `mentor_grid` is the mentor's [`Prepared::grid`]. Every criterion but the schedule is exact;
+/// the schedule is bounded from the coarse grids (see [`schedule_bound`]), so this costs a few
+/// word operations where [`assess`] merges run lists week by week. It is the same arithmetic
+/// as [`assess`] with a schedule value at least as large, so the bound holds in floating point
+/// too.
 pub(crate) fn bound(
     mentor: &Card,
     mentor_grid: Option<&[u64]>,
     mentee: &Prepared,
     settings: &Settings,
-) -> Result<f64, HardRule> {
-    quick_rules(mentor, &mentee.card, settings)?;
+) -> f64 {
     let schedule = match (mentor_grid, &mentee.coarse) {
         (Some(a), Some(b)) => schedule_bound(a, &b.bits, b.block, settings.session_minutes),
         _ => 1.0,
     };
-    let (_, score) = weigh(&values(mentor, &mentee.card, settings, schedule));
-    Ok(score)
+    weigh(&values(mentor, &mentee.card, settings, schedule)).1
 }
 
 /// At least the schedule criterion of any pair that passes the availability rule, from two

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 
 use crate::candidates::{Index, MentorTops, Pool, Shortlist};
-use crate::criteria::{Explanation, HardRule, Prepared, assess, broken_rule, explain};
+use crate::criteria::{
+    Explanation, HardRule, Prepared, assess, broken_rule, chain_conflicts, explain,
+};
 use crate::profile::{Participant, Settings};
 use crate::solver::solve_from;
 use crate::split::solve_by_parts;
@@ -169,14 +171,22 @@ fn propose_with(
             .ok_or(MatchingError::MentorOverPinned { mentor })?;
     }
 
+    let mut ruled_out = chain_conflicts(mentors, mentees);
+    for (list, excluded) in ruled_out.iter_mut().zip(&excluded_by_mentee) {
+        if !excluded.is_empty() {
+            list.extend(excluded);
+            list.sort_unstable();
+            list.dedup();
+        }
+    }
     let pool = Pool {
         mentors: &prepared_mentors,
         mentees: &prepared_mentees,
         settings,
         has_room: capacity.iter().map(|&c| c > 0).collect(),
-        excluded_by_mentee: &excluded_by_mentee,
+        ruled_out: &ruled_out,
     };
-    let index = Index::new(&prepared_mentors);
+    let index = Index::new(&prepared_mentors, settings);
     // Large chunks: each chunk keeps its own top mentees per mentor, merged at the end.
     let chunk = mentees
         .len()
@@ -215,9 +225,10 @@ fn propose_with(
         shortlists[mentee] = list;
     }
     for (mentor, mentee, score) in tops.pairs() {
-        let kept = &mut shortlists[mentee as usize].kept;
-        if let Err(at) = kept.binary_search_by_key(&mentor, |p| p.0) {
-            kept.insert(at, (mentor, score));
+        let list = &mut shortlists[mentee as usize];
+        if let Err(at) = list.kept.binary_search_by_key(&mentor, |p| p.0) {
+            list.kept.insert(at, (mentor, score));
+            list.dropped.retain(|p| p.0 != mentor);
         }
     }
     // Solve on the shortlists, then price out the pairs left out: the certificate (u, v) of
@@ -289,8 +300,11 @@ fn propose_with(
                                 .is_err()
                     };
                     let among = (!everyone).then_some(&cheaper_set[..]);
+                    // Bounds are the cost here: no pair scores above `most`, so a mentor whose
+                    // dual alone covers it needs none.
+                    let hopeful = |j: usize| below(j, most);
                     index
-                        .feasible(&pool, i, scratch, among, worth)
+                        .feasible(&pool, i, scratch, among, hopeful, worth)
                         .filter(|&(j, s)| below(j as usize, s))
                         .collect()
                 } else {
@@ -549,6 +563,7 @@ mod tests {
 
     #[test]
     fn the_index_finds_every_pair_that_passes_the_rules() {
+        let mut across_chains = 0;
         for seed in 0..6 {
             let (mentors, mentees, settings) = cohort(seed, 40);
             let (a, b) = (prepare(&mentors, &settings), prepare(&mentees, &settings));
@@ -557,11 +572,20 @@ mod tests {
                 .flat_map(|m| b.iter().map(move |e| (m, e)))
                 .filter(|(m, e)| assess(m, e, &settings).is_ok())
                 .count();
+            across_chains += a
+                .iter()
+                .flat_map(|m| b.iter().map(move |e| (m, e)))
+                .filter(|(m, e)| assess(m, e, &settings) == Err(HardRule::ReportingChain))
+                .count();
             let proposal = without_cut(&mentors, &mentees, &settings);
             assert_eq!(proposal.scored_pairs, by_rules, "seed {seed}");
             let cut = propose(&mentors, &mentees, &settings, &Constraints::default()).unwrap();
             assert!(cut.scored_pairs <= by_rules, "seed {seed}");
         }
+        assert!(
+            across_chains > 0,
+            "the cohorts have pairs in one reporting chain"
+        );
     }
 
     #[test]
@@ -574,7 +598,7 @@ mod tests {
             for mentor in &a {
                 for mentee in &b {
                     if let Ok(score) = assess(mentor, mentee, &settings) {
-                        let most = bound(&mentor.card, mentor.grid(), mentee, &settings).unwrap();
+                        let most = bound(&mentor.card, mentor.grid(), mentee, &settings);
                         assert!(most >= score, "seed {seed}: bound {most} below {score}");
                         checked += 1;
                     }
