@@ -27,14 +27,16 @@ use crate::profile::Settings;
 
 /// The mentors worth checking for each mentee.
 pub(crate) struct Index {
-    /// Mentor indices by level (then index).
+    /// Mentor indices by level (then first free window, then index).
     by_level: Vec<usize>,
     levels: Vec<u8>,
-    /// The mentors' cards and coarse grids in the same order, so that the many bounds a
-    /// mentee's lookup computes read memory in order.
+    /// The mentors' cards and touched blocks in the same order, so that the many bounds a
+    /// mentee's lookup computes read memory in order: the mentor at `position` touches
+    /// `touched[touched_at[position] .. touched_at[position + 1]]`.
     cards: Vec<Card>,
-    grids: Vec<u64>,
-    grid_words: usize,
+    touched: Vec<u16>,
+    touched_at: Vec<u32>,
+    has_grid: bool,
     /// `windows[w · words .. (w + 1) · words]`: the mentors (positions in `by_level`) free for
     /// all of session window `w` of the first reference week. Empty when there is no index
     /// (then every mentor in the level prefix is checked).
@@ -163,7 +165,12 @@ impl Shortlist {
 impl Index {
     pub fn new(mentors: &[Prepared], settings: &Settings) -> Self {
         let mut by_level: Vec<usize> = (0..mentors.len()).collect();
-        by_level.sort_by_key(|&j| (mentors[j].participant.level, j));
+        // Within a level, mentors free at the same times sit together: a mentee's possible
+        // mentors then lie in runs, and reading their cards streams through the cache.
+        by_level.sort_by_key(|&j| {
+            let first_window = mentors[j].coarse.as_ref().and_then(|c| c.windows.first());
+            (mentors[j].participant.level, first_window.copied(), j)
+        });
         let levels = by_level
             .iter()
             .map(|&j| mentors[j].participant.level)
@@ -174,11 +181,13 @@ impl Index {
             .and(SessionWindows::for_session(settings.session_minutes))
             .map_or(0, SessionWindows::count);
         let cards = by_level.iter().map(|&j| mentors[j].card.clone()).collect();
-        let grids: Vec<u64> = by_level
-            .iter()
-            .flat_map(|&j| mentors[j].grid().unwrap_or(&[]).iter().copied())
-            .collect();
-        let grid_words = grids.len() / mentors.len().max(1);
+        let mut touched = Vec::new();
+        let mut touched_at = vec![0u32];
+        for &j in &by_level {
+            touched.extend_from_slice(mentors[j].touched_blocks().unwrap_or(&[]));
+            touched_at.push(touched.len() as u32);
+        }
+        let has_grid = mentors.iter().all(|p| p.coarse.is_some());
         let mut windows = vec![0u64; window_count * words];
         for (position, &mentor) in by_level.iter().enumerate() {
             if let Some(coarse) = &mentors[mentor].coarse {
@@ -191,8 +200,9 @@ impl Index {
             by_level,
             levels,
             cards,
-            grids,
-            grid_words,
+            touched,
+            touched_at,
+            has_grid,
             windows,
             words,
         }
@@ -272,9 +282,9 @@ impl Index {
                 {
                     return None;
                 }
-                let grid =
-                    &self.grids[position * self.grid_words..(position + 1) * self.grid_words];
-                let grid = (self.grid_words > 0).then_some(grid);
+                let span =
+                    self.touched_at[position] as usize..self.touched_at[position + 1] as usize;
+                let grid = self.has_grid.then(|| &self.touched[span]);
                 Some((
                     j as u32,
                     bound(&self.cards[position], grid, prepared, pool.settings),

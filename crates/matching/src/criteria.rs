@@ -23,7 +23,7 @@ use std::num::NonZeroU64;
 use smallvec::SmallVec;
 
 use crate::availability::{
-    self, Grid, SessionWindows, Week, block_minutes, daily_window, intersect, shared_blocks,
+    self, Grid, SessionWindows, Week, block_minutes, daily_window, intersect,
 };
 use crate::profile::{Channel, Dimension, Participant, Settings};
 
@@ -123,6 +123,10 @@ pub(crate) struct Coarse {
     /// The blocks free time covers whole, then the blocks it touches, then the blocks touched
     /// by free time inside the preferred time of day: the same number of words each.
     pub bits: Vec<u64>,
+    /// The same as a list of the blocks free time touches, each `block << 2 | covered << 1 |
+    /// touched inside the preferred time`: a dozen entries for most people where the bit sets
+    /// span the week, so the mentors' lists stream through the cache.
+    pub touched: Vec<u16>,
 }
 
 impl<'a> Prepared<'a> {
@@ -152,10 +156,19 @@ impl<'a> Prepared<'a> {
             .map(|(first, windows)| {
                 let free = Grid::of(first.runs(), block);
                 let inside = Grid::of(first.and(&preferred).runs(), block);
+                let has = |bits: &[u64], b: usize| bits[b / 64] >> (b % 64) & 1 == 1;
+                let touched = availability::blocks(&free.touched)
+                    .map(|b| {
+                        (b as u16) << 2
+                            | u16::from(has(&free.covered, b)) << 1
+                            | u16::from(has(&inside.touched, b))
+                    })
+                    .collect();
                 Coarse {
                     windows: windows.covered(first.runs()),
                     block,
                     bits: [free.covered, free.touched, inside.touched].concat(),
+                    touched,
                 }
             });
         Self {
@@ -168,9 +181,9 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// The coarse grid's bits (see [`Coarse::bits`]), if there is a grid.
-    pub(crate) fn grid(&self) -> Option<&[u64]> {
-        self.coarse.as_ref().map(|c| &c.bits[..])
+    /// The blocks free time touches (see [`Coarse::touched`]), if there is a grid.
+    pub(crate) fn touched_blocks(&self) -> Option<&[u16]> {
+        self.coarse.as_ref().map(|c| &c.touched[..])
     }
 }
 
@@ -275,39 +288,47 @@ pub(crate) fn chain_conflicts(mentors: &[Participant], mentees: &[Participant]) 
 }
 
 /// An upper bound on the score [`assess`] gives a pair that passes the hard rules.
-/// `mentor_grid` is the mentor's [`Prepared::grid`]. Every criterion but the schedule is exact;
-/// the schedule is bounded from the coarse grids (see [`schedule_bound`]), so this costs a few
-/// word operations where [`assess`] merges run lists week by week. It is the same arithmetic
-/// as [`assess`] with a schedule value at least as large, so the bound holds in floating point
-/// too.
+/// `mentor_blocks` is the mentor's [`Prepared::touched_blocks`]. Every criterion but the
+/// schedule is exact; the schedule is bounded on the coarse grid (see [`schedule_bound`]), so
+/// this costs a few operations where [`assess`] merges run lists week by week. It is the same
+/// arithmetic as [`assess`] with a schedule value at least as large, so the bound holds in
+/// floating point too.
 pub(crate) fn bound(
     mentor: &Card,
-    mentor_grid: Option<&[u64]>,
+    mentor_blocks: Option<&[u16]>,
     mentee: &Prepared,
     settings: &Settings,
 ) -> f64 {
-    let schedule = match (mentor_grid, &mentee.coarse) {
+    let schedule = match (mentor_blocks, &mentee.coarse) {
         (Some(a), Some(b)) => schedule_bound(a, &b.bits, b.block, settings.session_minutes),
         _ => 1.0,
     };
     weigh(&values(mentor, &mentee.card, settings, schedule)).1
 }
 
-/// At least the schedule criterion of any pair that passes the availability rule, from two
-/// [`Coarse::bits`]. The first week's common minutes are at most the blocks both touch (which
-/// bounds the volume, a minimum over the weeks); the part of them in both preferred times is at
-/// most the blocks both touch inside their preferred times, and the common minutes are at
-/// least a session (the pair passes) and at least the blocks both cover.
-fn schedule_bound(a: &[u64], b: &[u64], block: i64, session_minutes: i64) -> f64 {
-    let words = a.len() / 3;
-    let shared = |part: usize| {
-        let range = part * words..(part + 1) * words;
-        shared_blocks(&a[range.clone()], &b[range]) * block
-    };
-    let volume = (shared(1) as f64 / (3 * session_minutes.max(1)) as f64).min(1.0);
-    let least = shared(0).max(session_minutes);
+/// At least the schedule criterion of any pair that passes the availability rule, from the
+/// mentor's [`Coarse::touched`] list and the mentee's [`Coarse::bits`]. The first week's common
+/// minutes are at most the blocks both touch (which bounds the volume, a minimum over the
+/// weeks); the part of them in both preferred times is at most the blocks both touch inside
+/// their preferred times, and the common minutes are at least a session (the pair passes) and
+/// at least the blocks both cover.
+fn schedule_bound(mentor: &[u16], mentee: &[u64], block: i64, session_minutes: i64) -> f64 {
+    let words = mentee.len() / 3;
+    let has = |part: usize, b: usize| mentee[part * words + b / 64] >> (b % 64) & 1 == 1;
+    let (mut covered, mut touched, mut inside) = (0i64, 0i64, 0i64);
+    for &entry in mentor {
+        let b = usize::from(entry >> 2);
+        // A block the mentee covers, or touches in its preferred time, it touches.
+        if has(1, b) {
+            touched += 1;
+            covered += i64::from(entry & 2 != 0 && has(0, b));
+            inside += i64::from(entry & 1 != 0 && has(2, b));
+        }
+    }
+    let volume = ((touched * block) as f64 / (3 * session_minutes.max(1)) as f64).min(1.0);
+    let least = (covered * block).max(session_minutes);
     let fit = if least > 0 {
-        (shared(2) as f64 / least as f64).min(1.0)
+        ((inside * block) as f64 / least as f64).min(1.0)
     } else {
         1.0
     };
