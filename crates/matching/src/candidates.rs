@@ -176,9 +176,9 @@ impl Index {
             .map(|&j| mentors[j].participant.level)
             .collect();
         let words = mentors.len().div_ceil(64);
-        let window_count = mentors
-            .first()
-            .and(SessionWindows::for_session(settings.session_minutes))
+        let has_grid = mentors.iter().all(|p| p.coarse.is_some());
+        let window_count = SessionWindows::for_session(settings.session_minutes)
+            .filter(|_| has_grid)
             .map_or(0, SessionWindows::count);
         let cards = by_level.iter().map(|&j| mentors[j].card.clone()).collect();
         let mut touched = Vec::new();
@@ -187,7 +187,6 @@ impl Index {
             touched.extend_from_slice(mentors[j].touched_blocks().unwrap_or(&[]));
             touched_at.push(touched.len() as u32);
         }
-        let has_grid = mentors.iter().all(|p| p.coarse.is_some());
         let mut windows = vec![0u64; window_count * words];
         for (position, &mentor) in by_level.iter().enumerate() {
             if let Some(coarse) = &mentors[mentor].coarse {

@@ -589,6 +589,24 @@ mod tests {
     }
 
     #[test]
+    fn the_touched_block_lists_hold_what_the_grids_hold() {
+        let (mentors, _, settings) = cohort(3, 30);
+        for mentor in prepare(&mentors, &settings) {
+            let coarse = mentor.coarse.as_ref().unwrap();
+            let words = coarse.bits.len() / 3;
+            let part = |p: usize| availability::blocks(&coarse.bits[p * words..(p + 1) * words]);
+            let listed = |flag: u16| -> Vec<usize> {
+                let entries = coarse.touched.iter().filter(|&&e| e & flag == flag);
+                entries.map(|&e| usize::from(e >> 2)).collect()
+            };
+            assert_eq!(listed(0), part(1).collect::<Vec<_>>());
+            assert_eq!(listed(2), part(0).collect::<Vec<_>>());
+            assert_eq!(listed(1), part(2).collect::<Vec<_>>());
+            assert!(!coarse.touched.is_empty());
+        }
+    }
+
+    #[test]
     fn the_bound_is_never_below_the_score() {
         let mut checked = 0;
         for seed in 0..6 {
