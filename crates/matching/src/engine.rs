@@ -94,14 +94,14 @@ pub enum MatchingError {
 ///
 /// Steps, each in parallel on all cores: availabilities prepared once per person and reference
 /// week, O((n + m) · w); candidate generation through the index of the `candidates` module, which
-/// bounds only pairs far enough apart in level that share free time in the first week and
-/// scores them in falling order of bound until each mentee's best 32 are known (each mentor
+/// bounds only pairs far enough apart in level, outside each other's reporting chain, that
+/// share a session window in the first week, and scores them in falling order of bound until each mentee's best 32 are known (each mentor
 /// keeps its best 4 mentees too); [`solve`] on that graph (split into parts under maximum
 /// cardinality, see the `split` module); then pricing: pairs left out that could improve the
 /// result (their reduced cost under the solver's duals is negative) are added and the graph
 /// solved again, until the duals prove the result optimal for every candidate pair. The answer
-/// is the same as solving on all candidate pairs. Errors on a pin that is out of range, repeated, over capacity,
-/// forbidden or against a hard rule.
+/// is the same as solving on all candidate pairs. Errors on a pin that is out of range,
+/// repeated, over capacity, forbidden or against a hard rule.
 pub fn propose(
     mentors: &[Participant],
     mentees: &[Participant],
