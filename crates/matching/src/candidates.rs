@@ -36,7 +36,6 @@ pub(crate) struct Index {
     cards: Vec<Card>,
     touched: Vec<u16>,
     touched_at: Vec<u32>,
-    has_grid: bool,
     /// `windows[w · words .. (w + 1) · words]`: the mentors (positions in `by_level`) free for
     /// all of session window `w` of the first reference week. Empty when there is no index
     /// (then every mentor in the level prefix is checked).
@@ -184,7 +183,9 @@ impl Index {
         let mut touched = Vec::new();
         let mut touched_at = vec![0u32];
         for &j in &by_level {
-            touched.extend_from_slice(mentors[j].touched_blocks().unwrap_or(&[]));
+            if let Some(coarse) = &mentors[j].coarse {
+                touched.extend(coarse.touched_blocks());
+            }
             touched_at.push(touched.len() as u32);
         }
         let mut windows = vec![0u64; window_count * words];
@@ -201,10 +202,15 @@ impl Index {
             cards,
             touched,
             touched_at,
-            has_grid,
             windows,
             words,
         }
+    }
+
+    /// Whether every mentor has a coarse grid (the settings allow one): the windows and the
+    /// touched blocks are filled only then.
+    fn has_grid(&self) -> bool {
+        !self.windows.is_empty()
     }
 
     /// The mentors (positions in level order) who may pass the level and availability rules
@@ -223,7 +229,7 @@ impl Index {
         let words = end.div_ceil(64);
         scratch.clear();
         match &mentee.coarse {
-            Some(coarse) if !self.windows.is_empty() => {
+            Some(coarse) if self.has_grid() => {
                 scratch.resize(words, 0);
                 for &w in &coarse.windows {
                     let w = usize::from(w);
@@ -283,7 +289,7 @@ impl Index {
                 }
                 let span =
                     self.touched_at[position] as usize..self.touched_at[position + 1] as usize;
-                let grid = self.has_grid.then(|| &self.touched[span]);
+                let grid = self.has_grid().then(|| &self.touched[span]);
                 Some((
                     j as u32,
                     bound(&self.cards[position], grid, prepared, pool.settings),

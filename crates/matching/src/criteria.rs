@@ -123,10 +123,20 @@ pub(crate) struct Coarse {
     /// The blocks free time covers whole, then the blocks it touches, then the blocks touched
     /// by free time inside the preferred time of day: the same number of words each.
     pub bits: Vec<u64>,
-    /// The same as a list of the blocks free time touches, each `block << 2 | covered << 1 |
-    /// touched inside the preferred time`: a dozen entries for most people where the bit sets
-    /// span the week, so the mentors' lists stream through the cache.
-    pub touched: Vec<u16>,
+}
+
+impl Coarse {
+    /// [`Coarse::bits`] as a list of the blocks free time touches, each `block << 2 | covered
+    /// << 1 | touched inside the preferred time`: a dozen entries for most people where the bit
+    /// sets span the week, so the index keeps the mentors' lists and streams through them.
+    pub fn touched_blocks(&self) -> Vec<u16> {
+        let words = self.bits.len() / 3;
+        let part = |p: usize| &self.bits[p * words..(p + 1) * words];
+        let has = |p: usize, b: usize| part(p)[b / 64] >> (b % 64) & 1 == 1;
+        availability::blocks(part(1))
+            .map(|b| (b as u16) << 2 | u16::from(has(0, b)) << 1 | u16::from(has(2, b)))
+            .collect()
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -156,19 +166,10 @@ impl<'a> Prepared<'a> {
             .map(|(first, windows)| {
                 let free = Grid::of(first.runs(), block);
                 let inside = Grid::of(first.and(&preferred).runs(), block);
-                let has = |bits: &[u64], b: usize| bits[b / 64] >> (b % 64) & 1 == 1;
-                let touched = availability::blocks(&free.touched)
-                    .map(|b| {
-                        (b as u16) << 2
-                            | u16::from(has(&free.covered, b)) << 1
-                            | u16::from(has(&inside.touched, b))
-                    })
-                    .collect();
                 Coarse {
                     windows: windows.covered(first.runs()),
                     block,
                     bits: [free.covered, free.touched, inside.touched].concat(),
-                    touched,
                 }
             });
         Self {
@@ -179,11 +180,6 @@ impl<'a> Prepared<'a> {
             card: Card::of(participant),
             coarse,
         }
-    }
-
-    /// The blocks free time touches (see [`Coarse::touched`]), if there is a grid.
-    pub(crate) fn touched_blocks(&self) -> Option<&[u16]> {
-        self.coarse.as_ref().map(|c| &c.touched[..])
     }
 }
 
@@ -288,7 +284,7 @@ pub(crate) fn chain_conflicts(mentors: &[Participant], mentees: &[Participant]) 
 }
 
 /// An upper bound on the score [`assess`] gives a pair that passes the hard rules.
-/// `mentor_blocks` is the mentor's [`Prepared::touched_blocks`]. Every criterion but the
+/// `mentor_blocks` is the mentor's [`Coarse::touched_blocks`]. Every criterion but the
 /// schedule is exact; the schedule is bounded on the coarse grid (see [`schedule_bound`]), so
 /// this costs a few operations where [`assess`] merges run lists week by week. It is the same
 /// arithmetic as [`assess`] with a schedule value at least as large, so the bound holds in
@@ -307,7 +303,7 @@ pub(crate) fn bound(
 }
 
 /// At least the schedule criterion of any pair that passes the availability rule, from the
-/// mentor's [`Coarse::touched`] list and the mentee's [`Coarse::bits`]. The first week's common
+/// mentor's [`Coarse::touched_blocks`] and the mentee's [`Coarse::bits`]. The first week's common
 /// minutes are at most the blocks both touch (which bounds the volume, a minimum over the
 /// weeks); the part of them in both preferred times is at most the blocks both touch inside
 /// their preferred times, and the common minutes are at least a session (the pair passes) and

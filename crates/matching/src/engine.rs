@@ -427,7 +427,7 @@ mod tests {
 
     use super::*;
     use crate::availability::LocalSlot;
-    use crate::criteria::bound;
+    use crate::criteria::{Coarse, bound};
     use crate::profile::{Channel, Dimension, TimeOfDay, Weights};
     use crate::{Objective, availability};
 
@@ -595,14 +595,15 @@ mod tests {
             let coarse = mentor.coarse.as_ref().unwrap();
             let words = coarse.bits.len() / 3;
             let part = |p: usize| availability::blocks(&coarse.bits[p * words..(p + 1) * words]);
+            let touched = coarse.touched_blocks();
             let listed = |flag: u16| -> Vec<usize> {
-                let entries = coarse.touched.iter().filter(|&&e| e & flag == flag);
+                let entries = touched.iter().filter(|&&e| e & flag == flag);
                 entries.map(|&e| usize::from(e >> 2)).collect()
             };
             assert_eq!(listed(0), part(1).collect::<Vec<_>>());
             assert_eq!(listed(2), part(0).collect::<Vec<_>>());
             assert_eq!(listed(1), part(2).collect::<Vec<_>>());
-            assert!(!coarse.touched.is_empty());
+            assert!(!touched.is_empty());
         }
     }
 
@@ -616,7 +617,16 @@ mod tests {
             for mentor in &a {
                 for mentee in &b {
                     if let Ok(score) = assess(mentor, mentee, &settings) {
-                        let most = bound(&mentor.card, mentor.touched_blocks(), mentee, &settings);
+                        let most = bound(
+                            &mentor.card,
+                            mentor
+                                .coarse
+                                .as_ref()
+                                .map(Coarse::touched_blocks)
+                                .as_deref(),
+                            mentee,
+                            &settings,
+                        );
                         assert!(most >= score, "seed {seed}: bound {most} below {score}");
                         checked += 1;
                     }
