@@ -149,28 +149,28 @@ pub fn read_dense(bytes: &[u8], capacity: u32) -> Result<NamedInstance, InputErr
             "expected float32 or float64 scores, found dtype {descr}"
         )));
     };
-    let mut pairs = Vec::with_capacity(values.len());
-    for mentor in 0..rows {
-        for mentee in 0..columns {
-            let k = if fortran {
-                mentee * rows + mentor
-            } else {
-                mentor * columns + mentee
-            };
-            let score = values[k];
-            if score.is_nan() {
-                continue;
-            }
-            if !score.is_finite() {
-                return Err(InputError(format!(
-                    "the score at row {mentor}, column {mentee} is infinite"
-                )));
-            }
-            pairs.push((mentor as u32, mentee as u32, score));
+    let at = |mentor: u32, mentee: u32| {
+        let (mentor, mentee) = (mentor as usize, mentee as usize);
+        if fortran {
+            values[mentee * rows + mentor]
+        } else {
+            values[mentor * columns + mentee]
         }
+    };
+    if let Some(k) = values.iter().position(|s| s.is_infinite()) {
+        let (mentor, mentee) = if fortran {
+            (k % rows, k / rows)
+        } else {
+            (k / columns, k % columns)
+        };
+        return Err(InputError(format!(
+            "the score at row {mentor}, column {mentee} is infinite"
+        )));
     }
-    let instance = Instance::from_pairs(vec![capacity; rows], columns, pairs)
-        .map_err(|e| InputError(e.to_string()))?;
+    let instance = Instance::from_dense(vec![capacity; rows], columns, |mentor, mentee| {
+        Some(at(mentor, mentee)).filter(|s| !s.is_nan())
+    })
+    .map_err(|e| InputError(e.to_string()))?;
     Ok(NamedInstance {
         instance,
         mentors: (0..rows).map(|i| i.to_string()).collect(),

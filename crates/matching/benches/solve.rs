@@ -25,31 +25,28 @@ fn sparse(mentors: usize, mentees: usize, capacity: u32, candidates: usize, seed
 
 fn dense(n: usize, geometric: bool, seed: u64) -> Instance {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut pairs = Vec::with_capacity(n * n);
-    if geometric {
+    let scores: Vec<f64> = if geometric {
         let points = |rng: &mut StdRng| {
             (0..n)
                 .map(|_| (rng.random::<f64>(), rng.random::<f64>()))
                 .collect::<Vec<_>>()
         };
         let (mentors, mentees) = (points(&mut rng), points(&mut rng));
-        for (j, a) in mentors.iter().enumerate() {
-            for (i, b) in mentees.iter().enumerate() {
-                pairs.push((
-                    j as u32,
-                    i as u32,
-                    -((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt(),
-                ));
-            }
-        }
+        mentors
+            .iter()
+            .flat_map(|a| {
+                mentees
+                    .iter()
+                    .map(move |b| -((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt())
+            })
+            .collect()
     } else {
-        for j in 0..n {
-            for i in 0..n {
-                pairs.push((j as u32, i as u32, rng.random::<f64>()));
-            }
-        }
-    }
-    Instance::from_pairs(vec![1; n], n, pairs).expect("a valid instance")
+        (0..n * n).map(|_| rng.random::<f64>()).collect()
+    };
+    Instance::from_dense(vec![1; n], n, |j, i| {
+        Some(scores[j as usize * n + i as usize])
+    })
+    .expect("a valid instance")
 }
 
 fn instance(family: &str) -> Option<Instance> {

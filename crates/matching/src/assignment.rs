@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use rayon::prelude::*;
+
 /// A mentor's index in an [`Instance`].
 pub type Mentor = u32;
 /// A mentee's index in an [`Instance`].
@@ -139,6 +141,76 @@ impl Instance {
         })
     }
 
+    /// Builds an instance from a complete score table: `score(mentor, mentee)` for every pair,
+    /// `None` for a forbidden one (a dense matrix, as `upward solve --dense` reads). O(n · m),
+    /// with no sorting. Fails on a NaN or infinite score.
+    ///
+    /// ```
+    /// use upward_matching::Instance;
+    /// let table = [[1.0, f64::NAN], [0.5, 2.0]]; // rows are mentors, NaN forbids a pair
+    /// let score = |j: u32, i: u32| Some(table[j as usize][i as usize]).filter(|s| !s.is_nan());
+    /// let instance = Instance::from_dense(vec![1, 1], 2, score).unwrap();
+    /// assert_eq!((instance.pair_count(), instance.score(1, 1)), (3, Some(2.0)));
+    /// ```
+    pub fn from_dense(
+        capacities: Vec<u32>,
+        mentees: usize,
+        score: impl Fn(Mentor, Mentee) -> Option<f64>,
+    ) -> Result<Self, InstanceError> {
+        let mentors = capacities.len();
+        if mentors > u32::MAX as usize || mentees > u32::MAX as usize {
+            return Err(InstanceError::TooLarge);
+        }
+        let mut row_start = Vec::with_capacity(mentees + 1);
+        row_start.push(0);
+        let (mut mentor_list, mut scores) = (Vec::new(), Vec::new());
+        for mentee in 0..mentees as Mentee {
+            for mentor in 0..mentors as Mentor {
+                if let Some(value) = score(mentor, mentee) {
+                    if !value.is_finite() {
+                        return Err(InstanceError::NonFiniteScore { mentor, mentee });
+                    }
+                    mentor_list.push(mentor);
+                    scores.push(value);
+                }
+            }
+            row_start.push(mentor_list.len());
+        }
+        Ok(Self {
+            capacities,
+            row_start,
+            mentors: mentor_list,
+            scores,
+            declared_range: None,
+        })
+    }
+
+    /// An instance over the same people from rows already sorted by mentor, without repeats
+    /// (the solver's own subgraphs; nothing is checked).
+    pub(crate) fn from_rows(
+        capacities: Vec<u32>,
+        rows: &[Vec<(Mentor, f64)>],
+        declared_range: Option<(f64, f64)>,
+    ) -> Self {
+        let mut row_start = Vec::with_capacity(rows.len() + 1);
+        row_start.push(0);
+        let total = rows.iter().map(Vec::len).sum();
+        let (mut mentors, mut scores) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        for row in rows {
+            debug_assert!(row.windows(2).all(|w| w[0].0 < w[1].0));
+            mentors.extend(row.iter().map(|p| p.0));
+            scores.extend(row.iter().map(|p| p.1));
+            row_start.push(mentors.len());
+        }
+        Self {
+            capacities,
+            row_start,
+            mentors,
+            scores,
+            declared_range,
+        }
+    }
+
     /// Declares that every score of the underlying problem lies in `[low, high]`, including
     /// pairs this instance leaves out, so the value of leaving a mentee unmatched is the same
     /// for any subset of the pairs. The engine solves on a subset and proves the result optimal
@@ -165,22 +237,46 @@ impl Instance {
         self.capacities[mentor as usize]
     }
 
-    /// Mentee `mentee`'s candidate mentors and scores, by mentor index.
-    pub fn candidates(&self, mentee: Mentee) -> impl Iterator<Item = (Mentor, f64)> + '_ {
-        let range = self.row_start[mentee as usize]..self.row_start[mentee as usize + 1];
-        self.mentors[range.clone()]
-            .iter()
-            .copied()
-            .zip(self.scores[range].iter().copied())
+    pub(crate) fn capacities(&self) -> &[u32] {
+        &self.capacities
     }
 
-    /// The score of a pair, if the pair is allowed. O(log d) for d candidates of the mentee.
-    pub fn score(&self, mentor: Mentor, mentee: Mentee) -> Option<f64> {
+    /// Mentee `mentee`'s candidate mentors (ascending) and their scores, as two slices.
+    pub(crate) fn row(&self, mentee: Mentee) -> (&[Mentor], &[f64]) {
         let range = self.row_start[mentee as usize]..self.row_start[mentee as usize + 1];
-        let row = &self.mentors[range.clone()];
-        row.binary_search(&mentor)
-            .ok()
-            .map(|k| self.scores[range.start + k])
+        (&self.mentors[range.clone()], &self.scores[range])
+    }
+
+    /// The lowest and highest score, of the pairs and the declared range together; `None` for
+    /// an instance with neither.
+    pub(crate) fn score_range(&self) -> Option<(f64, f64)> {
+        let none = (f64::INFINITY, f64::NEG_INFINITY);
+        let widest = |a: (f64, f64), b: (f64, f64)| (a.0.min(b.0), a.1.max(b.1));
+        let (low, high) = self
+            .scores
+            .par_iter()
+            .with_min_len(1 << 16)
+            .fold(|| none, |range, &s| widest(range, (s, s)))
+            .reduce(|| none, widest);
+        let (low, high) = widest((low, high), self.declared_range.unwrap_or(none));
+        (low <= high).then_some((low, high))
+    }
+
+    /// Mentee `mentee`'s candidate mentors and scores, by mentor index.
+    pub fn candidates(&self, mentee: Mentee) -> impl Iterator<Item = (Mentor, f64)> + '_ {
+        let (mentors, scores) = self.row(mentee);
+        mentors.iter().copied().zip(scores.iter().copied())
+    }
+
+    /// The score of a pair, if the pair is allowed. O(log d) for d candidates of the mentee, O(1)
+    /// when the mentee may have every mentor.
+    pub fn score(&self, mentor: Mentor, mentee: Mentee) -> Option<f64> {
+        let (mentors, scores) = self.row(mentee);
+        if mentors.len() == self.mentor_count() {
+            // A complete row (sorted, no repeats) holds every mentor at its own index.
+            return Some(scores[mentor as usize]);
+        }
+        mentors.binary_search(&mentor).ok().map(|k| scores[k])
     }
 
     /// Each mentor's candidate mentees and scores (the transpose, built on demand). O(n + m + p).
@@ -194,6 +290,15 @@ impl Instance {
         lists
     }
 
+    /// The scale of the numbers the solver works with, `1 + |z| + max |s|`: floating-point
+    /// tolerances are fractions of it (`verify` allows 10⁻⁹ of it).
+    pub(crate) fn magnitude(&self, objective: Objective) -> f64 {
+        let largest = self
+            .score_range()
+            .map_or(0.0, |(low, high)| low.abs().max(high.abs()));
+        1.0 + self.unmatched_value(objective).abs() + largest
+    }
+
     /// The value of leaving a mentee unmatched in the solver's model: 0 when maximising the
     /// total; under maximum cardinality, a penalty larger than anything a longer matching could
     /// lose in score, so one more matched person always wins (`rows · range + max |s| + 1`).
@@ -201,14 +306,9 @@ impl Instance {
         match objective {
             Objective::MaxTotal => 0.0,
             Objective::MaxCardinality => {
-                let (low, high) = self.scores.iter().fold(
-                    self.declared_range
-                        .unwrap_or((f64::INFINITY, f64::NEG_INFINITY)),
-                    |(lo, hi), &s| (lo.min(s), hi.max(s)),
-                );
-                if low > high {
+                let Some((low, high)) = self.score_range() else {
                     return -1.0;
-                }
+                };
                 let largest = low.abs().max(high.abs());
                 -((self.mentee_count() as f64 + 1.0) * (high - low) + largest + 1.0)
             }

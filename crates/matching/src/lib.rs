@@ -18,6 +18,7 @@ pub mod availability;
 mod candidates;
 pub mod criteria;
 mod engine;
+mod pricing;
 mod profile;
 mod solver;
 mod split;

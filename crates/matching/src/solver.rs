@@ -100,7 +100,10 @@ struct State<'a> {
 ///
 /// Complexity: O(n · (p + m) · log p) in the worst case for n mentees, m mentors and p pairs;
 /// in practice most mentees are placed by the auction-guided start and the rest by searches
-/// that stop after a few steps (benchmarks in the README). Memory O(n + m + p). Deterministic: the same instance always gives the same answer.
+/// that stop after a few steps (benchmarks in the README). An instance with many candidates
+/// per mentee (a dense score matrix) is solved on each mentee's best few and priced out on the
+/// rest (the `pricing` module). Memory O(n + m + p). Deterministic: the same instance always
+/// gives the same answer.
 ///
 /// ```
 /// use upward_matching::{Instance, Objective, solve, verify};
@@ -111,16 +114,17 @@ struct State<'a> {
 /// verify(&instance, Objective::MaxCardinality, &solution).unwrap();
 /// ```
 pub fn solve(instance: &Instance, objective: Objective) -> Solution {
+    let plan = crate::pricing::Plan::for_instance(instance);
+    crate::pricing::solve_by_pricing(instance, objective, plan)
+        .unwrap_or_else(|| solve_whole(instance, objective))
+}
+
+/// [`solve`] on every pair at once, without pricing.
+pub(crate) fn solve_whole(instance: &Instance, objective: Objective) -> Solution {
     let mut state = State::new(instance, objective);
     state.v = crate::auction::prices(instance, state.z);
-    state.reduce_rows();
-    for mentee in 0..instance.mentee_count() as Mentee {
-        if !state.placed[mentee as usize] {
-            state.augment_from(mentee);
-        }
-    }
-    state.release_unearned_prices();
-    state.into_solution()
+    state.reduce_rows((0..instance.mentee_count() as Mentee).collect());
+    state.finish()
 }
 
 /// Solves `instance` starting from `start`, an optimal solution of the same cohort with fewer
@@ -129,7 +133,8 @@ pub fn solve(instance: &Instance, objective: Objective) -> Solution {
 /// [`Instance::with_score_range`]); otherwise this is [`solve`].
 ///
 /// The old duals are kept. Only mentees with a new pair that has a negative reduced cost are
-/// taken off their mentor and searched again, so the work is proportional to what changed.
+/// taken off their mentor and placed again (by the row reduction at the old prices, then by
+/// searches), so the work is proportional to what changed.
 pub fn solve_from(instance: &Instance, objective: Objective, start: &Solution) -> Solution {
     let mut state = State::new(instance, objective);
     let old = &start.certificate;
@@ -148,29 +153,25 @@ pub fn solve_from(instance: &Instance, objective: Objective, start: &Solution) -
     for &(mentor, mentee) in &start.pairs {
         state.assign(mentee, mentor);
     }
+    // Rounding leaves old pairs violated by a few units in the last place; only a new pair
+    // breaks the condition by more. (Far below `verify`'s tolerance.)
+    let tolerance = 1e-12 * instance.magnitude(objective);
+    let mut released = std::collections::VecDeque::new();
     for mentee in 0..instance.mentee_count() as Mentee {
         let i = mentee as usize;
         let violated = instance
             .candidates(mentee)
-            .any(|(j, s)| state.u[i] + state.v[j as usize] < s);
+            .any(|(j, s)| state.u[i] + state.v[j as usize] + tolerance < s);
         if violated {
             state.release(mentee);
             state.placed[i] = false;
-            state.u[i] = instance
-                .candidates(mentee)
-                .map(|(j, s)| s - state.v[j as usize])
-                .fold(state.z, f64::max);
+            released.push_back(mentee);
         } else {
             state.placed[i] = true;
         }
     }
-    for mentee in 0..instance.mentee_count() as Mentee {
-        if !state.placed[mentee as usize] {
-            state.augment_from(mentee);
-        }
-    }
-    state.release_unearned_prices();
-    state.into_solution()
+    state.reduce_rows(released);
+    state.finish()
 }
 
 impl<'a> State<'a> {
@@ -206,11 +207,21 @@ impl<'a> State<'a> {
     /// to lose) without making any other holder prefer another mentor. Everyone placed stays on
     /// a best choice at current prices, so the state is a valid start for the exact searches.
     /// Bounded to a few bids per mentee; whoever is still unplaced goes to the searches.
-    fn reduce_rows(&mut self) {
+    fn reduce_rows(&mut self, mut queue: std::collections::VecDeque<Mentee>) {
         let n = self.instance.mentee_count();
+        // What each mentee already on a mentor would lose by moving to its next choice (its
+        // choice is a best one, so ties lose nothing).
         let mut margin = vec![0.0f64; n];
-        let mut queue: std::collections::VecDeque<Mentee> = (0..n as Mentee).collect();
-        let mut budget = 3 * n + 16;
+        for mentee in 0..n as Mentee {
+            let mentor = self.mentor_of[mentee as usize];
+            if mentor != NONE {
+                let (best, best_value, _, second_value) = self.two_best(mentee);
+                if best == Some(mentor) {
+                    margin[mentee as usize] = best_value - second_value;
+                }
+            }
+        }
+        let mut budget = 3 * queue.len() + 16;
         while let Some(mentee) = queue.pop_front() {
             if budget == 0 {
                 break;
@@ -592,6 +603,18 @@ impl<'a> State<'a> {
             self.mentee_to[mentee as usize] = NONE;
         }
         self.heap.clear();
+    }
+
+    /// The exact phase: a search for every mentee still unplaced, then prices of mentors left
+    /// with room brought to zero.
+    fn finish(mut self) -> Solution {
+        for mentee in 0..self.instance.mentee_count() as Mentee {
+            if !self.placed[mentee as usize] {
+                self.augment_from(mentee);
+            }
+        }
+        self.release_unearned_prices();
+        self.into_solution()
     }
 
     fn into_solution(self) -> Solution {

@@ -31,7 +31,7 @@
 use std::collections::VecDeque;
 
 use crate::assignment::{Instance, Mentee, Mentor, Objective};
-use crate::solver::{Certificate, Solution, solve as solve_whole};
+use crate::solver::{Certificate, Solution, solve_whole};
 use crate::verify::verify;
 
 const NONE: u32 = u32::MAX;
@@ -152,17 +152,31 @@ pub(crate) fn solve_by_parts(instance: &Instance) -> Option<Solution> {
 /// breadth-first augmenting searches that share their marks within a phase, until a phase
 /// augments nothing. A search that fails leaves marks only on mentors from which no mentor with
 /// room can be reached, so a phase without augmentation proves the matching maximum.
-fn maximum_matching(instance: &Instance) -> Vec<u32> {
+pub(crate) fn maximum_matching(instance: &Instance) -> Vec<u32> {
     let (n, m) = (instance.mentee_count(), instance.mentor_count());
     let mut mentor_of = vec![NONE; n];
-    let mut held: Vec<Vec<Mentee>> = vec![Vec::new(); m];
+    let mut held = vec![0u32; m];
     for i in 0..n as Mentee {
         if let Some((j, _)) = instance
             .candidates(i)
-            .find(|&(j, _)| (held[j as usize].len() as u32) < instance.capacity(j))
+            .find(|&(j, _)| held[j as usize] < instance.capacity(j))
         {
             mentor_of[i as usize] = j;
-            held[j as usize].push(i);
+            held[j as usize] += 1;
+        }
+    }
+    grow_to_maximum(instance, mentor_of)
+}
+
+/// A maximum matching grown from `mentor_of`, a valid matching of `instance` (mentor of each
+/// mentee, or NONE), by the phases of [`maximum_matching`]. Cheap when `mentor_of` is nearly
+/// maximum: each phase searches only from unmatched mentees.
+pub(crate) fn grow_to_maximum(instance: &Instance, mut mentor_of: Vec<u32>) -> Vec<u32> {
+    let (n, m) = (instance.mentee_count(), instance.mentor_count());
+    let mut held: Vec<Vec<Mentee>> = vec![Vec::new(); m];
+    for (i, &j) in mentor_of.iter().enumerate() {
+        if j != NONE {
+            held[j as usize].push(i as Mentee);
         }
     }
     let mut visited = vec![false; m];

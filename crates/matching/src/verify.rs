@@ -85,13 +85,7 @@ pub fn verify(
             expected: z,
         });
     }
-    let tolerance = 1e-9
-        * (1.0
-            + z.abs()
-            + (0..n as Mentee)
-                .flat_map(|i| instance.candidates(i))
-                .map(|(_, s)| s.abs())
-                .fold(0.0, f64::max));
+    let tolerance = 1e-9 * instance.magnitude(objective);
 
     let mut mentor_of = vec![None; n];
     let mut held = vec![0u32; m];

@@ -1,0 +1,496 @@
+//! Instances with many candidates per mentee (dense score matrices above all), solved on each
+//! mentee's few best candidates and proved optimal for every pair by pricing.
+//!
+//! Why. In an optimal assignment almost every mentee ends with one of its best few candidates:
+//! on 5,000 × 5,000 uniform scores, the best 16 per mentee hold the optimum. Solving on that
+//! subgraph costs a fraction of solving on all 25 million pairs, and reading every pair once
+//! more to check the duals is cheap and parallel (docs/decisions/007).
+//!
+//! How (column generation). Solve the subgraph exactly; its certificate `(u, v)` proves the
+//! result optimal for the whole instance once every left-out pair has `u_i + v_j ≥ s_ij`
+//! (declaring the whole instance's score range keeps the unmatched value the same, so the
+//! other conditions carry over). The pairs that break it join the subgraph (the most violated
+//! few per mentee) and the subgraph is solved again, from the previous solution unless much
+//! changed. Each round adds at least one pair, so this ends; after a fixed number of rounds
+//! the caller solves the whole instance instead.
+
+use rayon::prelude::*;
+
+use crate::assignment::{Instance, Mentee, Mentor, Objective};
+use crate::solver::{Solution, solve_from, solve_whole};
+use crate::split::{grow_to_maximum, maximum_matching};
+
+const NONE: u32 = u32::MAX;
+
+/// A mentee's pairs in the subgraph, `(mentor, score)` sorted by mentor.
+type Row = Vec<(Mentor, f64)>;
+
+/// The violated left-out pairs a mentee brings into the subgraph.
+struct Addition {
+    mentee: usize,
+    pairs: Row,
+    /// Whether it had more than it could bring in.
+    truncated: bool,
+}
+
+/// How the subgraph starts and grows; only speed depends on these, never the result.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    /// Candidates each mentee brings into the first subgraph.
+    pub first: usize,
+    /// Candidates each mentee brings in instead when its best `first` fall unevenly on the
+    /// mentors (their [`dispersion`] is above `uneven`).
+    pub wider: usize,
+    pub uneven: f64,
+    /// At most this many violated pairs join per mentee and round.
+    pub added: usize,
+    /// Pricing is used only with at least this many candidates per mentee on average; below
+    /// it the whole instance is about as cheap to solve.
+    pub worth_it: usize,
+    /// When more than one mentee in `fresh` brings in pairs, the next subgraph is solved from
+    /// scratch: re-placing that many from the old duals costs more than starting again.
+    pub fresh: usize,
+    /// Rounds before giving up on pricing (never reached on the benchmark families).
+    pub rounds: usize,
+}
+
+impl Plan {
+    /// Tuned on the benchmark families (README): the best 16 per mentee when mentors take one
+    /// mentee each. A mentor with c seats pools its candidates, so mentees need fewer: 16/√c
+    /// was fastest both at capacity 1 and at capacity 4 (8 per mentee).
+    pub(crate) fn for_instance(instance: &Instance) -> Self {
+        let seats: u64 = instance.capacities().iter().map(|&c| u64::from(c)).sum();
+        let mean_capacity = seats as f64 / instance.mentor_count().max(1) as f64;
+        let first = (16.0 / mean_capacity.max(1.0).sqrt()).round().max(4.0) as usize;
+        Self {
+            first,
+            wider: 4 * first,
+            uneven: 1.2,
+            added: 8,
+            worth_it: 3 * first,
+            fresh: 20,
+            rounds: 64,
+        }
+    }
+}
+
+/// The exact solution of `instance` by pricing, or `None` when the instance is too sparse for
+/// it to pay or pricing did not finish within the plan's rounds.
+///
+/// Complexity per round: O(p / cores) to price the p pairs (after the first round only the
+/// pairs whose duals fell), plus the subgraph's solve.
+pub(crate) fn solve_by_pricing(
+    instance: &Instance,
+    objective: Objective,
+    plan: Plan,
+) -> Option<Solution> {
+    let n = instance.mentee_count();
+    if n == 0 || instance.pair_count() < plan.worth_it * n {
+        return None;
+    }
+    let (low, high) = instance.score_range()?;
+    let (mut rows, ceiling) = first_subgraph(instance, objective, plan);
+    let mut previous: Option<Solution> = None;
+    // Mentees with more violations than they could bring in: checked in full next round.
+    let mut recheck = vec![false; n];
+    for _ in 0..plan.rounds {
+        let sub = Instance::from_rows(instance.capacities().to_vec(), &rows, Some((low, high)));
+        let solution = match &previous {
+            Some(start) => solve_from(&sub, objective, start),
+            None => solve_whole(&sub, objective),
+        };
+        let pricing = Pricing {
+            instance,
+            rows: &rows,
+            ceiling: &ceiling,
+            recheck: &recheck,
+            // Tighter than `verify`'s tolerance, so a result that prices out also verifies.
+            // (The subgraph declares the whole range, so its magnitude is the whole's.)
+            tolerance: 1e-10 * sub.magnitude(objective),
+            added: plan.added,
+        };
+        let additions = pricing.violations(&solution, previous.as_ref());
+        if additions.is_empty() {
+            return Some(solution);
+        }
+        let start_again = additions.len().saturating_mul(plan.fresh) > n;
+        recheck.fill(false);
+        for addition in additions {
+            join(&mut rows[addition.mentee], addition.pairs);
+            recheck[addition.mentee] = addition.truncated;
+        }
+        previous = (!start_again).then_some(solution);
+    }
+    None
+}
+
+/// Each mentee's best `first` candidates (best `wider` if those fall unevenly on the mentors),
+/// and under maximum cardinality the pairs of a maximum matching, as rows sorted by mentor;
+/// and per mentee the ceiling of the scores left out (the lowest of its best, or -∞ when
+/// nothing is left out).
+fn first_subgraph(instance: &Instance, objective: Objective, plan: Plan) -> (Vec<Row>, Vec<f64>) {
+    let best_of_each = |k: usize| -> Vec<Row> {
+        (0..instance.mentee_count() as Mentee)
+            .into_par_iter()
+            .map_init(Vec::new, |scratch, mentee| {
+                best_candidates(instance, mentee, k, scratch)
+            })
+            .collect()
+    };
+    let mut rows = best_of_each(plan.first);
+    if plan.wider > plan.first && dispersion(instance.mentor_count(), &rows) > plan.uneven {
+        rows = best_of_each(plan.wider);
+    }
+    let ceiling = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            if row.len() < instance.row(i as Mentee).0.len() {
+                row.iter().map(|p| p.1).fold(f64::INFINITY, f64::min)
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+        .collect();
+    if objective == Objective::MaxCardinality {
+        ensure_maximum_cardinality(instance, &mut rows);
+    }
+    (rows, ceiling)
+}
+
+/// One round's check of the left-out pairs against the subgraph's duals.
+struct Pricing<'a> {
+    instance: &'a Instance,
+    rows: &'a [Row],
+    /// No left-out score of mentee i is above `ceiling[i]`.
+    ceiling: &'a [f64],
+    recheck: &'a [bool],
+    tolerance: f64,
+    added: usize,
+}
+
+impl Pricing<'_> {
+    /// Per mentee with violated left-out pairs: the strongest `added` of them, and whether
+    /// there were more. After the first round (`earlier` is the previous round's solution) a
+    /// pair that passed can fail only if its u_i or v_j fell, so a mentee whose dual did not
+    /// fall is checked only against the mentors whose dual did.
+    fn violations(&self, solution: &Solution, earlier: Option<&Solution>) -> Vec<Addition> {
+        let (u, v) = (
+            &solution.certificate.mentee_duals,
+            &solution.certificate.mentor_duals,
+        );
+        let earlier = earlier.map(|old| &old.certificate);
+        let cheaper: Vec<Mentor> = earlier.map_or_else(Vec::new, |old| {
+            (0..v.len() as Mentor)
+                .filter(|&j| v[j as usize] < old.mentor_duals[j as usize])
+                .collect()
+        });
+        // A mentee whose dual plus the cheapest mentor covers its ceiling has no violation.
+        let cheapest = v.iter().copied().fold(f64::INFINITY, f64::min).max(0.0);
+        (0..self.rows.len())
+            .into_par_iter()
+            .filter(|&i| u[i] + cheapest + self.tolerance < self.ceiling[i])
+            .map_init(Vec::new, |scratch, i| {
+                let mentee = i as Mentee;
+                let whole_row = self.recheck[i]
+                    || earlier.is_none_or(|old| u[i] < old.mentee_duals[i])
+                    || 8 * cheaper.len() > self.instance.row(mentee).0.len();
+                let kept = &self.rows[i];
+                let found = if whole_row {
+                    let all = self.instance.candidates(mentee);
+                    violations(all, kept, u[i], v, self.tolerance)
+                } else {
+                    let among = cheaper
+                        .iter()
+                        .filter_map(|&j| self.instance.score(j, mentee).map(|s| (j, s)));
+                    violations(among, kept, u[i], v, self.tolerance)
+                };
+                Addition {
+                    mentee: i,
+                    truncated: found.len() > self.added,
+                    pairs: strongest(found, self.added, u[i], v, scratch),
+                }
+            })
+            .filter(|addition| !addition.pairs.is_empty())
+            .collect()
+    }
+}
+
+/// How unevenly the mentees' best candidates fall on mentors: the variance of the number of
+/// rows each mentor is in, over its mean. About 1 when every mentee ranks mentors
+/// independently (uniform random scores); above when mentees near each other share their
+/// favourites (scores from distances: about 1.4), and then many mentees compete for the same
+/// few and need more than their best few.
+fn dispersion(mentors: usize, rows: &[Row]) -> f64 {
+    let mut rows_of = vec![0u32; mentors];
+    for row in rows {
+        for &(mentor, _) in row {
+            rows_of[mentor as usize] += 1;
+        }
+    }
+    let mean = rows_of.iter().map(|&k| f64::from(k)).sum::<f64>() / mentors.max(1) as f64;
+    let variance = rows_of
+        .iter()
+        .map(|&k| (f64::from(k) - mean).powi(2))
+        .sum::<f64>()
+        / mentors.max(1) as f64;
+    if mean > 0.0 { variance / mean } else { 0.0 }
+}
+
+/// Adds pairs to a row, keeping it sorted by mentor and without repeats.
+fn join(row: &mut Row, pairs: Row) {
+    row.extend(pairs);
+    row.sort_unstable_by_key(|p| p.0);
+    row.dedup_by_key(|p| p.0);
+}
+
+/// Adds to the subgraph the pairs of a maximum matching of the whole instance, so that the
+/// subgraph can match as many people as the whole. Without them, under maximum cardinality, a
+/// mentee whose few best candidates are all taken is left unmatched in the first round, duals
+/// fall to the scale of the unmatched penalty, and undoing that in later rounds costs far more
+/// than the whole solve (100,000 a side with 8 of 64 random candidates: 51 s against 1.2 s).
+fn ensure_maximum_cardinality(instance: &Instance, rows: &mut [Row]) {
+    let sub = Instance::from_rows(instance.capacities().to_vec(), rows, None);
+    let start = maximum_matching(&sub);
+    if !start.contains(&NONE) {
+        return;
+    }
+    let matching = grow_to_maximum(instance, start);
+    for (i, &j) in matching.iter().enumerate() {
+        if j != NONE {
+            let score = instance
+                .score(j, i as Mentee)
+                .expect("a pair of the instance");
+            join(&mut rows[i], vec![(j, score)]);
+        }
+    }
+}
+
+/// Ranks (score descending, then mentor ascending): a total order, so the choice of the best
+/// candidates is deterministic.
+fn better(a: &(Mentor, f64), b: &(Mentor, f64)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+/// A mentee's `k` best candidates, sorted by mentor. O(d) for d candidates: a pair enters the
+/// buffer only if it beats the k-th best found so far, and the buffer is cut back to k
+/// whenever it fills.
+fn best_candidates(
+    instance: &Instance,
+    mentee: Mentee,
+    k: usize,
+    buffer: &mut Vec<(Mentor, f64)>,
+) -> Vec<(Mentor, f64)> {
+    let (mentors, scores) = instance.row(mentee);
+    buffer.clear();
+    // Mentors come in ascending order, so a later pair that only ties the k-th best ranks
+    // below it: a strict comparison is enough.
+    let mut threshold = f64::NEG_INFINITY;
+    for (&mentor, &score) in mentors.iter().zip(scores) {
+        if score > threshold {
+            buffer.push((mentor, score));
+            if buffer.len() == 4 * k.max(1) {
+                buffer.select_nth_unstable_by(k - 1, better);
+                buffer.truncate(k);
+                threshold = buffer[k - 1].1;
+            }
+        }
+    }
+    if buffer.len() > k {
+        buffer.select_nth_unstable_by(k - 1, better);
+        buffer.truncate(k);
+    }
+    let mut best = buffer.clone();
+    best.sort_unstable_by_key(|p| p.0);
+    best
+}
+
+/// The pairs among `candidates` (ascending by mentor) that are left out (not in `kept`, sorted
+/// by mentor) and have `u + v_j + tolerance < s_j`. Linear in both.
+fn violations(
+    candidates: impl Iterator<Item = (Mentor, f64)>,
+    kept: &[(Mentor, f64)],
+    u: f64,
+    v: &[f64],
+    tolerance: f64,
+) -> Vec<(Mentor, f64)> {
+    let mut kept = kept.iter().map(|p| p.0).peekable();
+    let mut found = Vec::new();
+    for (mentor, score) in candidates {
+        if u + v[mentor as usize] + tolerance < score {
+            while kept.next_if(|&k| k < mentor).is_some() {}
+            if kept.peek() != Some(&mentor) {
+                found.push((mentor, score));
+            }
+        }
+    }
+    found
+}
+
+/// The `k` pairs of `found` with the most negative reduced cost, sorted by mentor.
+fn strongest(
+    mut found: Vec<(Mentor, f64)>,
+    k: usize,
+    u: f64,
+    v: &[f64],
+    scratch: &mut Vec<(Mentor, f64)>,
+) -> Vec<(Mentor, f64)> {
+    if found.len() > k {
+        // Rank by the gain s - u - v_j; keep the real score beside the mentor.
+        scratch.clear();
+        scratch.extend(found.iter().map(|&(j, s)| (j, s - u - v[j as usize])));
+        scratch.select_nth_unstable_by(k - 1, better);
+        scratch.truncate(k);
+        scratch.sort_unstable_by_key(|p| p.0);
+        found.retain(|p| scratch.binary_search_by_key(&p.0, |q| q.0).is_ok());
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::verify;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// Plans that take every path: one candidate per mentee and one pair added per round,
+    /// warm or fresh re-solves, with and without widening.
+    fn eager(wider: usize, fresh: usize) -> Plan {
+        Plan {
+            first: 1,
+            wider,
+            uneven: 0.0,
+            added: 1,
+            worth_it: 0,
+            fresh,
+            rounds: 10_000,
+        }
+    }
+
+    fn random_instance(seed: u64) -> Instance {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (mentors, mentees) = (rng.random_range(1..=14), rng.random_range(1..=18));
+        let capacities = (0..mentors).map(|_| rng.random_range(1..=3)).collect();
+        let density = rng.random_range(0.3..=1.0);
+        let geometric = rng.random_bool(0.5);
+        let points: Vec<(f64, f64)> = (0..mentors + mentees)
+            .map(|_| (rng.random(), rng.random()))
+            .collect();
+        let mut pairs = Vec::new();
+        for j in 0..mentors {
+            for i in 0..mentees {
+                if rng.random_bool(density) {
+                    let score = if geometric {
+                        let (a, b) = (points[j], points[mentors + i]);
+                        -((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+                    } else {
+                        // Few distinct values, so ties are common.
+                        f64::from(rng.random_range(-4i32..12)) / 4.0
+                    };
+                    pairs.push((j as Mentor, i as Mentee, score));
+                }
+            }
+        }
+        Instance::from_pairs(capacities, mentees, pairs).unwrap()
+    }
+
+    #[test]
+    fn pricing_gives_the_whole_solve_s_optimum_with_a_certificate_for_every_pair() {
+        for seed in 0..400 {
+            let instance = random_instance(seed);
+            if instance.pair_count() == 0 {
+                continue;
+            }
+            let plan = eager(
+                if seed % 3 == 0 { 3 } else { 0 },
+                [1, 4, usize::MAX][seed as usize % 3],
+            );
+            for objective in [Objective::MaxCardinality, Objective::MaxTotal] {
+                let whole = solve_whole(&instance, objective);
+                let priced = solve_by_pricing(&instance, objective, plan)
+                    .unwrap_or_else(|| panic!("seed {seed}: pricing did not finish"));
+                if objective == Objective::MaxCardinality {
+                    assert_eq!(priced.pairs.len(), whole.pairs.len(), "seed {seed}");
+                }
+                assert!(
+                    (priced.total_score - whole.total_score).abs() < 1e-9,
+                    "seed {seed} {objective:?}: {} vs {}",
+                    priced.total_score,
+                    whole.total_score
+                );
+                assert_eq!(verify(&instance, objective, &priced), Ok(()), "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn dense_instances_are_priced_with_the_default_plan_and_match_the_whole_solve() {
+        let mut rng = StdRng::seed_from_u64(11);
+        for (n, capacity, geometric) in [(150, 1, false), (150, 1, true), (240, 3, true)] {
+            let mentors = n / capacity as usize;
+            let points: Vec<(f64, f64)> = (0..mentors + n)
+                .map(|_| (rng.random(), rng.random()))
+                .collect();
+            let uniform: Vec<f64> = (0..mentors * n).map(|_| rng.random()).collect();
+            let instance = Instance::from_dense(vec![capacity; mentors], n, |j, i| {
+                let (j, i) = (j as usize, i as usize);
+                Some(if geometric {
+                    let (a, b) = (points[j], points[mentors + i]);
+                    -((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+                } else {
+                    uniform[j * n + i]
+                })
+            })
+            .unwrap();
+            for objective in [Objective::MaxCardinality, Objective::MaxTotal] {
+                let plan = Plan::for_instance(&instance);
+                let priced = solve_by_pricing(&instance, objective, plan).expect("priced");
+                let whole = solve_whole(&instance, objective);
+                assert!((priced.total_score - whole.total_score).abs() < 1e-9);
+                assert_eq!(priced.pairs.len(), whole.pairs.len());
+                assert_eq!(verify(&instance, objective, &priced), Ok(()));
+            }
+        }
+    }
+
+    #[test]
+    fn the_best_candidates_are_the_highest_scores_with_ties_to_the_lower_mentor() {
+        let scores = [0.5, 0.9, 0.1, 0.9, 0.7, 0.9, 0.2, 0.8, 0.3];
+        let instance =
+            Instance::from_dense(vec![1; scores.len()], 1, |j, _| Some(scores[j as usize]))
+                .unwrap();
+        let mut buffer = Vec::new();
+        // Three 0.9s then 0.8: the buffer is cut at 4·k = 8 pairs on the way.
+        assert_eq!(
+            best_candidates(&instance, 0, 2, &mut buffer),
+            [(1, 0.9), (3, 0.9)]
+        );
+        assert_eq!(
+            best_candidates(&instance, 0, 4, &mut buffer),
+            [(1, 0.9), (3, 0.9), (5, 0.9), (7, 0.8)]
+        );
+        assert_eq!(best_candidates(&instance, 0, 20, &mut buffer).len(), 9);
+    }
+
+    #[test]
+    fn only_left_out_pairs_that_beat_the_duals_are_violations_and_the_strongest_are_kept() {
+        let scores = [1.0, 2.0, 3.0, 4.0];
+        let instance =
+            Instance::from_dense(vec![1; 4], 1, |j, _| Some(scores[j as usize])).unwrap();
+        let v = [0.0, 0.5, 0.0, 1.5];
+        // With u = 1: pair 0 is not violated (1 + 0 = 1), 1 is (1.5 < 2), 2 is kept, 3 is
+        // (2.5 < 4).
+        let found = violations(instance.candidates(0), &[(2, 3.0)], 1.0, &v, 1e-12);
+        assert_eq!(found, [(1, 2.0), (3, 4.0)]);
+        // Gains: pair 1 gains 0.5, pair 3 gains 1.5.
+        assert_eq!(strongest(found, 1, 1.0, &v, &mut Vec::new()), [(3, 4.0)]);
+    }
+
+    #[test]
+    fn sparse_instances_are_left_to_the_whole_solve() {
+        let instance = Instance::from_pairs(vec![1, 1], 2, [(0, 0, 1.0), (1, 1, 1.0)]).unwrap();
+        let plan = Plan::for_instance(&instance);
+        assert!(solve_by_pricing(&instance, Objective::MaxCardinality, plan).is_none());
+    }
+}
