@@ -369,37 +369,39 @@ fn propose_with(
         mentor_matched[pair.mentor] = true;
         mentee_matched[pair.mentee] = true;
     }
-    let reason = |has_candidate: bool, rules_left: &dyn Fn(HardRule) -> bool| {
-        if has_candidate {
-            Unmatched::CandidatesTaken
-        } else {
-            let rule = HardRule::ALL
-                .into_iter()
-                .find(|&rule| !rules_left(rule))
-                .unwrap_or(HardRule::Excluded);
-            Unmatched::NoCandidate(rule)
+    // Every pair that passes the rules is in some shortlist whenever it could be matched: a
+    // mentee's shortlist holds its best passing pairs, and every mentor keeps its best few.
+    // So someone listed has candidates, and only the others have the rules replayed against
+    // everyone, to name the rule that leaves no one.
+    let mut mentor_listed = vec![false; mentors.len()];
+    for list in &shortlists {
+        for &(mentor, _) in &list.kept {
+            mentor_listed[mentor as usize] = true;
         }
+    }
+    let reason = |furthest: Option<HardRule>| match furthest {
+        None => Unmatched::CandidatesTaken,
+        Some(rule) => Unmatched::NoCandidate(rule),
     };
     let unmatched_mentees = (0..mentees.len())
         .into_par_iter()
         .filter(|&i| !mentee_matched[i])
         .map(|i| {
-            let has_candidate =
-                !shortlists[i].kept.is_empty() || (0..mentors.len()).any(|j| rule(j, i).is_none());
-            let survives =
-                |upto: HardRule| (0..mentors.len()).any(|j| passes_up_to(rule(j, i), upto));
-            (i, reason(has_candidate, &survives))
+            if !shortlists[i].kept.is_empty() {
+                return (i, Unmatched::CandidatesTaken);
+            }
+            (i, reason(furthest((0..mentors.len()).map(|j| rule(j, i)))))
         })
         .collect();
     let unmatched_mentors = (0..mentors.len())
         .into_par_iter()
         .filter(|&j| !mentor_matched[j])
         .map(|j| {
-            let has_candidate =
-                (0..mentees.len()).any(|i| !pinned_mentee[i] && rule(j, i).is_none());
-            let survives =
-                |upto: HardRule| (0..mentees.len()).any(|i| passes_up_to(rule(j, i), upto));
-            (j, reason(has_candidate, &survives))
+            if mentor_listed[j] {
+                return (j, Unmatched::CandidatesTaken);
+            }
+            // Mentees pinned to someone else count as taken candidates.
+            (j, reason(furthest((0..mentees.len()).map(|i| rule(j, i)))))
         })
         .collect();
     let total_score = pairs.iter().map(|p| p.explanation.score).sum();
@@ -412,10 +414,14 @@ fn propose_with(
     })
 }
 
-/// Whether a pair passes every rule up to and including `upto` (rules are checked in order, so
-/// the first broken rule tells which ones it passes).
-fn passes_up_to(broken: Option<HardRule>, upto: HardRule) -> bool {
-    broken.is_none_or(|rule| rule > upto)
+/// The furthest any pair gets through the rules (checked in order), as the rule it breaks;
+/// `None` when some pair passes them all.
+fn furthest(broken: impl Iterator<Item = Option<HardRule>>) -> Option<HardRule> {
+    let mut furthest = HardRule::ALL[0];
+    for rule in broken {
+        furthest = furthest.max(rule?);
+    }
+    Some(furthest)
 }
 
 #[cfg(test)]

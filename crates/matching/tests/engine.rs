@@ -315,6 +315,36 @@ fn pins_forbids_and_unmatched_reasons() {
             .all(|&(_, reason)| reason == Unmatched::CandidatesTaken)
     );
 
+    // A mentor whose only candidate is pinned to another, and one too senior for everyone.
+    let mentors = [person(1, 3), person(2, 3), person(3, 11)];
+    let pinned = Constraints {
+        pinned: vec![(0, 0)],
+        ..Constraints::default()
+    };
+    let proposal = propose(&mentors, &mentees[..1], &settings, &pinned).unwrap();
+    assert_eq!(
+        proposal.unmatched_mentors,
+        [
+            (1, Unmatched::CandidatesTaken),
+            (2, Unmatched::NoCandidate(HardRule::LevelGap))
+        ]
+    );
+    // A mentee whose only possible mentor is pinned to someone else.
+    let proposal = propose(
+        &mentors[..1],
+        &[person(10, 12), person(14, 12)],
+        &settings,
+        &Constraints {
+            pinned: vec![(0, 1)],
+            ..Constraints::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        proposal.unmatched_mentees,
+        [(0, Unmatched::CandidatesTaken)]
+    );
+
     let bad_pin = Constraints {
         pinned: vec![(0, 1)],
         ..Constraints::default()
