@@ -290,15 +290,6 @@ impl Instance {
         lists
     }
 
-    /// The scale of the numbers the solver works with, `1 + |z| + max |s|`: floating-point
-    /// tolerances are fractions of it (`verify` allows 10⁻⁹ of it).
-    pub(crate) fn magnitude(&self, objective: Objective) -> f64 {
-        let largest = self
-            .score_range()
-            .map_or(0.0, |(low, high)| low.abs().max(high.abs()));
-        1.0 + self.unmatched_value(objective).abs() + largest
-    }
-
     /// The value of leaving a mentee unmatched in the solver's model: 0 when maximising the
     /// total; under maximum cardinality, a penalty larger than anything a longer matching could
     /// lose in score, so one more matched person always wins (`rows · range + max |s| + 1`).

@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 
 use crate::assignment::{Instance, Mentee, Mentor, Objective};
-use crate::solver::{Solution, solve_from, solve_whole};
+use crate::solver::{Solution, solve_from, solve_whole, violated};
 use crate::split::{grow_to_maximum, maximum_matching};
 
 const NONE: u32 = u32::MAX;
@@ -104,9 +104,6 @@ pub(crate) fn solve_by_pricing(
             rows: &rows,
             ceiling: &ceiling,
             recheck: &recheck,
-            // Tighter than `verify`'s tolerance, so a result that prices out also verifies.
-            // (The subgraph declares the whole range, so its magnitude is the whole's.)
-            tolerance: 1e-10 * sub.magnitude(objective),
             added: plan.added,
         };
         let additions = pricing.violations(&solution, previous.as_ref());
@@ -165,7 +162,6 @@ struct Pricing<'a> {
     /// No left-out score of mentee i is above `ceiling[i]`.
     ceiling: &'a [f64],
     recheck: &'a [bool],
-    tolerance: f64,
     added: usize,
 }
 
@@ -189,7 +185,7 @@ impl Pricing<'_> {
         let cheapest = v.iter().copied().fold(f64::INFINITY, f64::min).max(0.0);
         (0..self.rows.len())
             .into_par_iter()
-            .filter(|&i| u[i] + cheapest + self.tolerance < self.ceiling[i])
+            .filter(|&i| u[i] + cheapest < self.ceiling[i])
             .map_init(Vec::new, |scratch, i| {
                 let mentee = i as Mentee;
                 let whole_row = self.recheck[i]
@@ -198,12 +194,12 @@ impl Pricing<'_> {
                 let kept = &self.rows[i];
                 let found = if whole_row {
                     let all = self.instance.candidates(mentee);
-                    violations(all, kept, u[i], v, self.tolerance)
+                    violations(all, kept, u[i], v)
                 } else {
                     let among = cheaper
                         .iter()
                         .filter_map(|&j| self.instance.score(j, mentee).map(|s| (j, s)));
-                    violations(among, kept, u[i], v, self.tolerance)
+                    violations(among, kept, u[i], v)
                 };
                 Addition {
                     mentee: i,
@@ -306,18 +302,18 @@ fn best_candidates(
 }
 
 /// The pairs among `candidates` (ascending by mentor) that are left out (not in `kept`, sorted
-/// by mentor) and have `u + v_j + tolerance < s_j`. Linear in both.
+/// by mentor) and break `u + v_j ≥ s_j` by more than rounding. Linear in both.
 fn violations(
     candidates: impl Iterator<Item = (Mentor, f64)>,
     kept: &[(Mentor, f64)],
     u: f64,
     v: &[f64],
-    tolerance: f64,
 ) -> Vec<(Mentor, f64)> {
     let mut kept = kept.iter().map(|p| p.0).peekable();
     let mut found = Vec::new();
     for (mentor, score) in candidates {
-        if u + v[mentor as usize] + tolerance < score {
+        let v = v[mentor as usize];
+        if u + v < score && violated(u, v, score) {
             while kept.next_if(|&k| k < mentor).is_some() {}
             if kept.peek() != Some(&mentor) {
                 found.push((mentor, score));
@@ -481,7 +477,7 @@ mod tests {
         let v = [0.0, 0.5, 0.0, 1.5];
         // With u = 1: pair 0 is not violated (1 + 0 = 1), 1 is (1.5 < 2), 2 is kept, 3 is
         // (2.5 < 4).
-        let found = violations(instance.candidates(0), &[(2, 3.0)], 1.0, &v, 1e-12);
+        let found = violations(instance.candidates(0), &[(2, 3.0)], 1.0, &v);
         assert_eq!(found, [(1, 2.0), (3, 4.0)]);
         // Gains: pair 1 gains 0.5, pair 3 gains 1.5.
         assert_eq!(strongest(found, 1, 1.0, &v, &mut Vec::new()), [(3, 4.0)]);

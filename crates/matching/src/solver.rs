@@ -119,6 +119,13 @@ pub fn solve(instance: &Instance, objective: Objective) -> Solution {
         .unwrap_or_else(|| solve_whole(instance, objective))
 }
 
+/// Whether duals `u` and `v` break `u + v ≥ s` by more than rounding: a relative 10⁻¹², far
+/// inside [`crate::verify`]'s 10⁻⁹, so what passes here verifies, while the last-place errors
+/// the searches leave are not taken for violations.
+pub(crate) fn violated(u: f64, v: f64, score: f64) -> bool {
+    u + v + 1e-12 * (1.0 + u.abs() + v.abs() + score.abs()) < score
+}
+
 /// [`solve`] on every pair at once, without pricing.
 pub(crate) fn solve_whole(instance: &Instance, objective: Objective) -> Solution {
     let mut state = State::new(instance, objective);
@@ -153,15 +160,12 @@ pub fn solve_from(instance: &Instance, objective: Objective, start: &Solution) -
     for &(mentor, mentee) in &start.pairs {
         state.assign(mentee, mentor);
     }
-    // Rounding leaves old pairs violated by a few units in the last place; only a new pair
-    // breaks the condition by more. (Far below `verify`'s tolerance.)
-    let tolerance = 1e-12 * instance.magnitude(objective);
     let mut released = std::collections::VecDeque::new();
     for mentee in 0..instance.mentee_count() as Mentee {
         let i = mentee as usize;
         let violated = instance
             .candidates(mentee)
-            .any(|(j, s)| state.u[i] + state.v[j as usize] + tolerance < s);
+            .any(|(j, s)| violated(state.u[i], state.v[j as usize], s));
         if violated {
             state.release(mentee);
             state.placed[i] = false;

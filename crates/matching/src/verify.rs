@@ -57,7 +57,7 @@ pub enum CertificateError {
 }
 
 /// Checks that `solution` is a valid matching for `instance` and that its certificate proves
-/// it optimal for `objective`, within a tolerance scaled to the scores.
+/// it optimal for `objective`, within a relative tolerance of 10⁻⁹ of the numbers compared.
 ///
 /// Complexity O(n + m + p). The conditions, with `z` the value of an unmatched mentee: every
 /// pair has `u_i + v_j ≥ s_ij`; `v_j ≥ 0`; matched pairs are tight; a mentor with room has
@@ -85,11 +85,16 @@ pub fn verify(
             expected: z,
         });
     }
-    let tolerance = 1e-9 * instance.magnitude(objective);
+    // Tolerances are relative to the numbers compared: a large unmatched value (maximum
+    // cardinality over many mentees) must not loosen the check of ordinary pairs.
+    let close = |scale: f64| 1e-9 * (1.0 + scale);
+    let largest = instance
+        .score_range()
+        .map_or(0.0, |(low, high)| low.abs().max(high.abs()));
 
     let mut mentor_of = vec![None; n];
     let mut held = vec![0u32; m];
-    let mut total = 0.0;
+    let (mut total, mut total_size) = (0.0, 0.0);
     for &(mentor, mentee) in &solution.pairs {
         let score = instance
             .score(mentor, mentee)
@@ -99,6 +104,7 @@ pub fn verify(
         }
         held[mentor as usize] += 1;
         total += score;
+        total_size += score.abs();
     }
     if let Some(mentor) = (0..m as Mentor).find(|&j| held[j as usize] > instance.capacity(j)) {
         return Err(CertificateError::OverCapacity {
@@ -107,7 +113,7 @@ pub fn verify(
             capacity: instance.capacity(mentor),
         });
     }
-    if (total - solution.total_score).abs() > tolerance * (1.0 + n as f64) {
+    if (total - solution.total_score).abs() > close(total_size) {
         return Err(CertificateError::WrongTotal {
             reported: solution.total_score,
             actual: total,
@@ -116,10 +122,10 @@ pub fn verify(
 
     for mentor in 0..m as Mentor {
         let dual = v[mentor as usize];
-        if dual < -tolerance {
+        if dual < -close(largest) {
             return Err(CertificateError::NegativeMentorDual { mentor, dual });
         }
-        if dual > tolerance && held[mentor as usize] < instance.capacity(mentor) {
+        if dual > close(largest) && held[mentor as usize] < instance.capacity(mentor) {
             return Err(CertificateError::RoomWithPositiveDual { mentor, dual });
         }
     }
@@ -127,6 +133,7 @@ pub fn verify(
         let i = mentee as usize;
         for (mentor, score) in instance.candidates(mentee) {
             let slack = u[i] + v[mentor as usize] - score;
+            let tolerance = close(u[i].abs() + v[mentor as usize].abs() + score.abs());
             if slack < -tolerance {
                 return Err(CertificateError::Improvable {
                     mentor,
@@ -143,14 +150,14 @@ pub fn verify(
             }
         }
         match mentor_of[i] {
-            Some(_) if u[i] < z - tolerance => {
+            Some(_) if u[i] < z - close(z.abs()) => {
                 return Err(CertificateError::MenteeDual {
                     mentee,
                     state: "matched",
                     dual: u[i],
                 });
             }
-            None if u[i] > z + tolerance => {
+            None if u[i] > z + close(z.abs()) => {
                 return Err(CertificateError::MenteeDual {
                     mentee,
                     state: "unmatched",
