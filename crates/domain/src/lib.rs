@@ -4,6 +4,8 @@
 
 pub mod account;
 pub mod enrolment;
+pub mod matching;
+pub mod pairing;
 pub mod person;
 pub mod programme;
 pub mod text;
@@ -13,6 +15,11 @@ pub use enrolment::{
     Availability, BigFive, Channel, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole,
     PreferredTime, TopicLevels, WeeklySlot,
 };
+pub use matching::{
+    Criterion, CriterionPart, MatchingRun, PairExplanation, PairOrigin, Pairing, ProposedPair,
+    RunId, RunResult, RunStatus, RunSummary, UnmatchedPerson,
+};
+pub use pairing::{Answer, PairingEvent, PairingId, PairingState, Side, TransitionError};
 pub use person::{BirthYear, Email, JobLevel, Person, PersonId, TimeZoneName};
 pub use programme::{
     Cadence, DiversityDimension, MatchingSettings, Objective, Phase, PhaseError, Programme,

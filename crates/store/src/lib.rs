@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod enrolments;
+mod matching;
 mod people;
 mod programmes;
 mod sql;
@@ -18,8 +19,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::Serialize;
 use upward_domain::{
-    Email, Enrolment, EnrolmentId, EnrolmentProfile, Person, Phase, Programme, ProgrammeDraft,
-    ProgrammeId, Role, User, UserId,
+    Email, Enrolment, EnrolmentId, EnrolmentProfile, MatchingRun, Pairing, PairingEvent, PairingId,
+    Person, Phase, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, User, UserId,
+    Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -201,9 +203,106 @@ pub trait AuditStore: Send + Sync {
     async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 }
 
+/// A message for the outbox, written in the same transaction as the change it announces and
+/// sent afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A manager's standing decision about one pair, binding every later run of the programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PairRule {
+    Pin,
+    Forbid,
+}
+
+impl PairRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairRule::Pin => "pin",
+            PairRule::Forbid => "forbid",
+        }
+    }
+}
+
+#[async_trait]
+pub trait MatchingStore: Send + Sync {
+    /// Queues a run.
+    async fn create_run(
+        &self,
+        programme: ProgrammeId,
+        started_by: &str,
+        incremental: bool,
+        weights: &Weights,
+    ) -> StoreResult<MatchingRun>;
+    async fn matching_run(&self, id: RunId) -> StoreResult<MatchingRun>;
+    /// A programme's runs, newest first.
+    async fn programme_runs(&self, programme: ProgrammeId) -> StoreResult<Vec<MatchingRun>>;
+    /// Marks a queued run running; `false` if it was not queued (someone else has it).
+    async fn start_run(&self, id: RunId) -> StoreResult<bool>;
+    async fn set_run_progress(&self, id: RunId, progress: f64) -> StoreResult<()>;
+    /// Stores a running run's proposal and marks it done.
+    async fn finish_run(&self, id: RunId, result: &RunResult) -> StoreResult<()>;
+    async fn fail_run(&self, id: RunId, error: &str) -> StoreResult<()>;
+    async fn run_result(&self, id: RunId) -> StoreResult<RunResult>;
+    /// Publishes a done run in one transaction: every pair becomes a proposed pairing (each
+    /// taking a seat of a mentor who has `capacity`), the mail is queued and the publication
+    /// audited. `Conflict` if the run is not done, a mentor has no seat left or a mentee
+    /// already has a live pairing; then nothing is published.
+    async fn publish_run(
+        &self,
+        id: RunId,
+        capacity: u32,
+        answer_due: jiff::Timestamp,
+        mail: &[Mail],
+        actor: &str,
+    ) -> StoreResult<Vec<Pairing>>;
+    async fn pairing(&self, id: PairingId) -> StoreResult<Pairing>;
+    async fn programme_pairings(&self, programme: ProgrammeId) -> StoreResult<Vec<Pairing>>;
+    /// The pairings someone is in, on either side, newest first.
+    async fn person_pairings(&self, email_key: &str) -> StoreResult<Vec<Pairing>>;
+    /// Applies `event` to `current` if nobody changed the pairing since it was read (else
+    /// `Conflict`, and the caller reads it again) and the state machine allows it (else
+    /// `Conflict` with its reason); frees the mentor's seat when the pairing stops being live,
+    /// records the change in the audit trail and queues the mail, all in one transaction.
+    /// `reason`, if given, is kept for the programme manager.
+    async fn update_pairing(
+        &self,
+        current: &Pairing,
+        event: PairingEvent,
+        reason: Option<&str>,
+        actor: &str,
+        mail: &[Mail],
+    ) -> StoreResult<Pairing>;
+    async fn live_pairings(&self, programme: ProgrammeId) -> StoreResult<Vec<Pairing>>;
+    /// Pairs someone said no to (declined, stepped back, ended): never proposed again.
+    async fn excluded_pairs(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<(EnrolmentId, EnrolmentId)>>;
+    /// Sets or (with `None`) clears the manager's rule for a pair.
+    async fn set_pair_rule(
+        &self,
+        programme: ProgrammeId,
+        mentor: EnrolmentId,
+        mentee: EnrolmentId,
+        rule: Option<PairRule>,
+    ) -> StoreResult<()>;
+    async fn pair_rules(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<(EnrolmentId, EnrolmentId, PairRule)>>;
+}
+
 /// Everything Upward stores, behind one object-safe interface.
 #[async_trait]
-pub trait Store: AccountStore + PeopleStore + ProgrammeStore + EnrolmentStore + AuditStore {
+pub trait Store:
+    AccountStore + PeopleStore + ProgrammeStore + EnrolmentStore + AuditStore + MatchingStore
+{
     /// Checks the database answers (for `/healthz`).
     async fn ping(&self) -> StoreResult<()>;
 }

@@ -1,0 +1,478 @@
+//! Matching runs and pairings on both engines: runs are claimed once, publication is all or
+//! nothing, and no race breaks a mentor's capacity, a mentee's one live pairing or a pairing's
+//! state.
+
+use std::sync::Arc;
+
+use jiff::{Timestamp, ToSpan, civil::date};
+use upward_domain::*;
+use upward_store::testing::TestDatabase;
+use upward_store::{Mail, PairRule, Store, StoreError};
+
+fn person(email: &str, level: i64) -> Person {
+    Person {
+        email: Email::parse(email).unwrap(),
+        name: format!("Name of {email}"),
+        job_level: JobLevel::new(level).unwrap(),
+        manager_email: None,
+        department: None,
+        location: None,
+        time_zone: TimeZoneName::parse("Europe/London").unwrap(),
+        birth_year: None,
+        gender: None,
+    }
+}
+
+fn profile(role: EnrolmentRole) -> EnrolmentProfile {
+    EnrolmentProfile {
+        role,
+        offers: if role == EnrolmentRole::Mentor {
+            TopicLevels::parse("cloud:4").unwrap()
+        } else {
+            TopicLevels::default()
+        },
+        interests: if role == EnrolmentRole::Mentee {
+            TopicLevels::parse("cloud:5").unwrap()
+        } else {
+            TopicLevels::default()
+        },
+        availability: Availability::parse("Mon 08:00-10:00").unwrap(),
+        channel: Channel::Either,
+        preferred_time: PreferredTime::Any,
+        big_five: None,
+        statement: String::new(),
+    }
+}
+
+/// A programme with mentors `m0…` and mentees `e0…`; returns it with both lists of enrolments.
+async fn cohort(
+    store: &dyn Store,
+    mentors: usize,
+    mentees: usize,
+) -> (Programme, Vec<EnrolmentId>, Vec<EnrolmentId>) {
+    let people: Vec<Person> = (0..mentors)
+        .map(|k| person(&format!("m{k}@x.org"), 3))
+        .chain((0..mentees).map(|k| person(&format!("e{k}@x.org"), 14)))
+        .collect();
+    store.upsert_people(&people).await.unwrap();
+    let draft = ProgrammeDraft {
+        name: "Board digital fluency".into(),
+        purpose: "Digital fluency".into(),
+        objectives: Objective::parse_list("tech-upskilling").unwrap(),
+        learning_expectations: String::new(),
+        start_date: date(2027, 1, 4),
+        end_date: date(2027, 9, 30),
+        cadence: Cadence::default(),
+        matching: MatchingSettings::default(),
+    };
+    let programme = store
+        .create_programme(&draft, Phase::Matching, None)
+        .await
+        .unwrap();
+    let enrol = async |email: String, role| {
+        store
+            .save_enrolment(programme.id, &email, &profile(role))
+            .await
+            .unwrap()
+            .id
+    };
+    let mut mentor_ids = Vec::new();
+    for k in 0..mentors {
+        mentor_ids.push(enrol(format!("m{k}@x.org"), EnrolmentRole::Mentor).await);
+    }
+    let mut mentee_ids = Vec::new();
+    for k in 0..mentees {
+        mentee_ids.push(enrol(format!("e{k}@x.org"), EnrolmentRole::Mentee).await);
+    }
+    (programme, mentor_ids, mentee_ids)
+}
+
+fn pair(mentor: EnrolmentId, mentee: EnrolmentId, score: f64) -> ProposedPair {
+    ProposedPair {
+        mentor,
+        mentee,
+        explanation: PairExplanation {
+            score,
+            criteria: vec![CriterionPart {
+                criterion: Criterion::Expertise,
+                value: score,
+                weight: 3.0,
+                contribution: score,
+            }],
+        },
+        origin: PairOrigin::Engine,
+    }
+}
+
+/// A run taken to `done` with these pairs.
+async fn done_run(store: &dyn Store, programme: &Programme, pairs: Vec<ProposedPair>) -> RunId {
+    let run = store
+        .create_run(programme.id, "manager@x.org", false, &Weights::default())
+        .await
+        .unwrap();
+    assert!(store.start_run(run.id).await.unwrap());
+    let result = RunResult {
+        summary: RunSummary {
+            pairs: pairs.len() as u32,
+            ..RunSummary::default()
+        },
+        pairs,
+        unmatched: vec![],
+    };
+    store.finish_run(run.id, &result).await.unwrap();
+    run.id
+}
+
+fn due() -> Timestamp {
+    Timestamp::now() + 168.hours()
+}
+
+async fn each(test: impl AsyncFn(Arc<dyn Store>)) {
+    for db in TestDatabase::each_backend().await {
+        eprintln!("backend: {}", db.label());
+        test(db.store()).await;
+    }
+}
+
+#[tokio::test]
+async fn a_run_is_started_once_and_its_proposal_is_kept_as_stored() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 2, 2).await;
+        let run = store
+            .create_run(programme.id, "manager@x.org", true, &Weights::default())
+            .await
+            .unwrap();
+        assert_eq!((run.status, run.incremental), (RunStatus::Queued, true));
+        assert!(store.start_run(run.id).await.unwrap());
+        assert!(
+            !store.start_run(run.id).await.unwrap(),
+            "a second worker gets nothing"
+        );
+        store.set_run_progress(run.id, 0.5).await.unwrap();
+        assert_eq!(store.matching_run(run.id).await.unwrap().progress, 0.5);
+        let result = RunResult {
+            pairs: vec![pair(mentors[0], mentees[1], 0.75)],
+            unmatched: vec![UnmatchedPerson {
+                enrolment: mentees[0],
+                reason: "no mentor with overlapping availability".into(),
+            }],
+            summary: RunSummary {
+                mentors: 2,
+                mentees: 2,
+                pairs: 1,
+                matched_share: 0.5,
+                mean_score: 0.75,
+                mean_diversity: 0.5,
+                seconds: 0.01,
+            },
+        };
+        store.finish_run(run.id, &result).await.unwrap();
+        assert_eq!(store.run_result(run.id).await.unwrap(), result);
+        let stored = store.matching_run(run.id).await.unwrap();
+        assert_eq!((stored.status, stored.progress), (RunStatus::Done, 1.0));
+        assert!(matches!(
+            store.finish_run(run.id, &result).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        let failed = store
+            .create_run(programme.id, "manager@x.org", false, &Weights::default())
+            .await
+            .unwrap();
+        store
+            .fail_run(failed.id, "the engine stopped")
+            .await
+            .unwrap();
+        let failed = store.matching_run(failed.id).await.unwrap();
+        assert_eq!(failed.status, RunStatus::Failed);
+        assert_eq!(failed.error.as_deref(), Some("the engine stopped"));
+        assert_eq!(store.programme_runs(programme.id).await.unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn publishing_is_all_or_nothing_and_keeps_capacity_and_one_live_pairing() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 2, 3).await;
+        let mail = [Mail {
+            recipient: "e0@x.org".into(),
+            subject: "You have a proposed match".into(),
+            body: "…".into(),
+        }];
+        let first = done_run(
+            store.as_ref(),
+            &programme,
+            vec![pair(mentors[0], mentees[0], 0.9)],
+        )
+        .await;
+        let published = store
+            .publish_run(first, 1, due(), &mail, "manager@x.org")
+            .await
+            .unwrap();
+        assert_eq!(published.len(), 1);
+        assert_eq!(published[0].state, PairingState::PUBLISHED);
+        assert_eq!(published[0].mentee_email.as_str(), "e0@x.org");
+        assert_eq!(published[0].mentor_name, "Name of m0@x.org");
+        assert!(matches!(
+            store
+                .publish_run(first, 1, due(), &[], "manager@x.org")
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+
+        // Mentor 0 has no seat left: the whole second run is refused, its good pair too.
+        let second = done_run(
+            store.as_ref(),
+            &programme,
+            vec![
+                pair(mentors[1], mentees[1], 0.8),
+                pair(mentors[0], mentees[2], 0.7),
+            ],
+        )
+        .await;
+        let error = store
+            .publish_run(second, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("capacity"), "{error}");
+        assert_eq!(
+            store.programme_pairings(programme.id).await.unwrap().len(),
+            1
+        );
+        assert_eq!(
+            store.matching_run(second).await.unwrap().status,
+            RunStatus::Done
+        );
+
+        // Mentee 0 already has a live pairing.
+        let third = done_run(
+            store.as_ref(),
+            &programme,
+            vec![pair(mentors[1], mentees[0], 0.8)],
+        )
+        .await;
+        let error = store
+            .publish_run(third, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("live pairing"), "{error}");
+        // With capacity 2 the second run goes through.
+        assert_eq!(
+            store
+                .publish_run(second, 2, due(), &[], "manager@x.org")
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        let audit = store.audit_log(10).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "matching.publish"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_pairing_changes_only_from_the_version_read_and_frees_the_seat_when_it_ends() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 1, 2).await;
+        let run = done_run(
+            store.as_ref(),
+            &programme,
+            vec![pair(mentors[0], mentees[0], 0.9)],
+        )
+        .await;
+        let pairing = store
+            .publish_run(run, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap()
+            .remove(0);
+        let accept = PairingEvent::Accept(Side::Mentor);
+        let after = store
+            .update_pairing(&pairing, accept, None, "m0@x.org", &[])
+            .await
+            .unwrap();
+        assert_eq!(after.state.answer(Side::Mentor), Some(Answer::Yes));
+        assert_eq!(after.version, pairing.version + 1);
+        // Someone who read the old version is refused; so is a move the rules forbid.
+        let decline = PairingEvent::Decline(Side::Mentee);
+        assert!(matches!(
+            store
+                .update_pairing(&pairing, decline, None, "e0@x.org", &[])
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+        let error = store
+            .update_pairing(&after, accept, None, "m0@x.org", &[])
+            .await
+            .unwrap_err();
+        assert_eq!(error.to_string(), "the mentor has already accepted");
+        let after = store
+            .update_pairing(&after, decline, Some("no time this year"), "e0@x.org", &[])
+            .await
+            .unwrap();
+        assert_eq!(after.state, PairingState::Declined { by: Side::Mentee });
+        assert_eq!(after.reason.as_deref(), Some("no time this year"));
+        assert_eq!(
+            store.excluded_pairs(programme.id).await.unwrap(),
+            [(mentors[0], mentees[0])]
+        );
+        assert!(store.live_pairings(programme.id).await.unwrap().is_empty());
+        // The mentor's seat is free again, and the audit trail has both changes.
+        let next = done_run(
+            store.as_ref(),
+            &programme,
+            vec![pair(mentors[0], mentees[1], 0.5)],
+        )
+        .await;
+        store
+            .publish_run(next, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap();
+        let audit = store.audit_log(20).await.unwrap();
+        let changes: Vec<&str> = audit
+            .iter()
+            .filter(|e| e.action == "pairing.state")
+            .map(|e| e.detail.as_str())
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                "the mentee declined: proposed → declined",
+                "the mentor accepted: proposed → proposed"
+            ]
+        );
+        assert_eq!(
+            store.person_pairings("m0@x.org").await.unwrap().len(),
+            2,
+            "both pairings of the mentor, newest first"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn many_simultaneous_accepts_make_one_consistent_pairing() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 1, 1).await;
+        let run = done_run(
+            store.as_ref(),
+            &programme,
+            vec![pair(mentors[0], mentees[0], 0.9)],
+        )
+        .await;
+        let id = store
+            .publish_run(run, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap()[0]
+            .id;
+        // Twelve clicks at once, six from each side: each side's acceptance lands once, the
+        // rest are told it already happened, and nothing is lost to the race.
+        let tasks: Vec<_> = (0..12)
+            .map(|k| {
+                let store = store.clone();
+                let side = if k % 2 == 0 {
+                    Side::Mentor
+                } else {
+                    Side::Mentee
+                };
+                tokio::spawn(async move {
+                    let accept = PairingEvent::Accept(side);
+                    loop {
+                        let current = store.pairing(id).await.unwrap();
+                        if current.state.apply(accept).is_err() {
+                            return false;
+                        }
+                        match store.update_pairing(&current, accept, None, "x", &[]).await {
+                            Ok(_) => return true,
+                            Err(StoreError::Conflict { .. }) => continue,
+                            Err(other) => panic!("{other}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut landed = 0;
+        for task in tasks {
+            landed += usize::from(task.await.unwrap());
+        }
+        assert_eq!(landed, 2);
+        let pairing = store.pairing(id).await.unwrap();
+        assert_eq!(
+            pairing.state,
+            PairingState::Exploring {
+                mentor: Answer::Pending,
+                mentee: Answer::Pending
+            }
+        );
+        assert_eq!(pairing.version, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn simultaneous_publications_never_exceed_a_mentor_s_capacity() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 1, 6).await;
+        let mut runs = Vec::new();
+        for mentee in &mentees {
+            runs.push(
+                done_run(
+                    store.as_ref(),
+                    &programme,
+                    vec![pair(mentors[0], *mentee, 0.5)],
+                )
+                .await,
+            );
+        }
+        let tasks: Vec<_> = runs
+            .into_iter()
+            .map(|run| {
+                let store = store.clone();
+                tokio::spawn(async move { store.publish_run(run, 2, due(), &[], "m").await })
+            })
+            .collect();
+        let mut published = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => published += 1,
+                Err(StoreError::Conflict { .. }) => {}
+                Err(other) => panic!("{other}"),
+            }
+        }
+        assert_eq!(published, 2);
+        assert_eq!(store.live_pairings(programme.id).await.unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pair_rules_are_set_replaced_and_cleared() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 2, 1).await;
+        store
+            .set_pair_rule(programme.id, mentors[0], mentees[0], Some(PairRule::Pin))
+            .await
+            .unwrap();
+        store
+            .set_pair_rule(programme.id, mentors[1], mentees[0], Some(PairRule::Forbid))
+            .await
+            .unwrap();
+        store
+            .set_pair_rule(programme.id, mentors[0], mentees[0], Some(PairRule::Forbid))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.pair_rules(programme.id).await.unwrap(),
+            [
+                (mentors[0], mentees[0], PairRule::Forbid),
+                (mentors[1], mentees[0], PairRule::Forbid)
+            ]
+        );
+        store
+            .set_pair_rule(programme.id, mentors[0], mentees[0], None)
+            .await
+            .unwrap();
+        assert_eq!(store.pair_rules(programme.id).await.unwrap().len(), 1);
+    })
+    .await;
+}
