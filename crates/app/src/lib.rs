@@ -9,6 +9,8 @@ pub mod demo;
 mod enrolment;
 mod error;
 pub mod import;
+mod matching;
+mod pairings;
 pub mod people;
 pub mod policy;
 mod programmes;
@@ -17,6 +19,8 @@ pub mod settings;
 use std::sync::Arc;
 
 pub use error::{AppError, AppResult};
+pub use matching::{PairView, RunView, UnmatchedView};
+pub use pairings::{MyPairing, PairingAction};
 pub use programmes::ProgrammeView;
 pub use settings::Settings;
 use upward_store::Store;

@@ -285,6 +285,16 @@ pub struct MatchingSettings {
     pub session_minutes: u16,
     pub weights: Weights,
     pub diversity_dimensions: Vec<DiversityDimension>,
+    /// Days each person has to answer a proposal; halfway through, the one who has not
+    /// answered is reminded, and at the end the proposal expires.
+    #[serde(default = "MatchingSettings::default_answer_days")]
+    pub answer_days: u8,
+}
+
+impl MatchingSettings {
+    fn default_answer_days() -> u8 {
+        7
+    }
 }
 
 impl Default for MatchingSettings {
@@ -298,6 +308,7 @@ impl Default for MatchingSettings {
                 DiversityDimension::Generation,
                 DiversityDimension::Department,
             ],
+            answer_days: Self::default_answer_days(),
         }
     }
 }
@@ -369,6 +380,15 @@ impl ProgrammeDraft {
         check(
             "session_minutes",
             in_range(i64::from(m.session_minutes), 15, 240, "the session length"),
+        );
+        check(
+            "answer_days",
+            in_range(
+                i64::from(m.answer_days),
+                1,
+                60,
+                "the days to answer a proposal",
+            ),
         );
         for (name, weight) in m.weights.named() {
             let ok = weight.is_finite() && (0.0..=Weights::MAX).contains(&weight);

@@ -39,6 +39,9 @@ pub struct Constraints {
     pub forbidden: PairSet,
     /// Pairs excluded by an earlier decline or exit.
     pub excluded: PairSet,
+    /// Seats each mentor already gives to pairings kept from before (a re-match), by mentor;
+    /// empty means none.
+    pub seats_taken: Vec<u32>,
 }
 
 /// A proposed pair with its explanation.
@@ -150,7 +153,12 @@ fn propose_with(
         .or_else(|| excluded(mentor, mentee).then_some(HardRule::Excluded))
     };
 
-    let mut capacity = vec![settings.mentor_capacity; mentors.len()];
+    let mut capacity: Vec<u32> = (0..mentors.len())
+        .map(|j| {
+            let taken = constraints.seats_taken.get(j).copied().unwrap_or(0);
+            settings.mentor_capacity.saturating_sub(taken)
+        })
+        .collect();
     let mut pinned_mentee = vec![false; mentees.len()];
     for &(mentor, mentee) in &constraints.pinned {
         if mentor >= mentors.len() || mentee >= mentees.len() {

@@ -389,3 +389,26 @@ fn the_same_cohort_gives_the_same_proposal() {
     assert_eq!(first.pairs, second.pairs);
     assert_eq!(first.pairs.len(), 30);
 }
+
+#[test]
+fn seats_taken_by_kept_pairings_reduce_a_mentor_s_capacity() {
+    let mut settings = settings();
+    settings.mentor_capacity = 2;
+    let mentors = [person(1, 3)];
+    let mentees = [person(10, 12), person(11, 12), person(12, 12)];
+    let mut constraints = Constraints {
+        seats_taken: vec![1],
+        ..Constraints::default()
+    };
+    let proposal = propose(&mentors, &mentees, &settings, &constraints).unwrap();
+    assert_eq!(proposal.pairs.len(), 1);
+    constraints.seats_taken = vec![2];
+    let proposal = propose(&mentors, &mentees, &settings, &constraints).unwrap();
+    assert!(proposal.pairs.is_empty());
+    assert!(
+        proposal
+            .unmatched_mentees
+            .iter()
+            .all(|&(_, reason)| reason == Unmatched::CandidatesTaken)
+    );
+}

@@ -118,6 +118,7 @@ async fn a_rejected_programme_form_keeps_the_input_and_marks_each_field() {
                     ("min_level_gap", "3"),
                     ("mentor_capacity", "1"),
                     ("session_minutes", "60"),
+                    ("answer_days", "7"),
                     ("weight_expertise", "3"),
                     ("weight_diversity", "1"),
                     ("weight_level_gap", "1"),
@@ -146,6 +147,7 @@ async fn a_rejected_programme_form_keeps_the_input_and_marks_each_field() {
                     ("min_level_gap", "4"),
                     ("mentor_capacity", "2"),
                     ("session_minutes", "45"),
+                    ("answer_days", "10"),
                     ("weight_expertise", "3"),
                     ("weight_diversity", "1"),
                     ("weight_level_gap", "1"),
@@ -169,6 +171,7 @@ async fn a_rejected_programme_form_keeps_the_input_and_marks_each_field() {
             [upward_domain::DiversityDimension::Gender]
         );
         assert_eq!(stored.programme.draft.matching.session_minutes, 45);
+        assert_eq!(stored.programme.draft.matching.answer_days, 10);
     }
 }
 

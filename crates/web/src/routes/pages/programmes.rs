@@ -293,6 +293,7 @@ fn form_from_draft(draft: &ProgrammeDraft) -> FormState {
     set("min_level_gap", m.min_level_gap.to_string());
     set("mentor_capacity", m.mentor_capacity.to_string());
     set("session_minutes", m.session_minutes.to_string());
+    set("answer_days", m.answer_days.to_string());
     for (name, weight) in m.weights.named() {
         set(&format!("weight_{name}"), weight.to_string());
     }
@@ -337,6 +338,7 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
     let min_level_gap = whole(form, "min_level_gap", "the minimum level gap");
     let mentor_capacity = whole(form, "mentor_capacity", "the mentor capacity");
     let session_minutes = whole(form, "session_minutes", "the session length");
+    let answer_days = whole(form, "answer_days", "the days to answer a proposal");
     let mut weights = [0.0; 6];
     for (slot, name) in weights.iter_mut().zip(WEIGHT_FIELDS) {
         match form.value(&format!("weight_{name}")).trim().parse::<f64>() {
@@ -390,6 +392,7 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
                 channel,
             },
             diversity_dimensions,
+            answer_days: too_big(answer_days?),
         },
     })
 }

@@ -1,0 +1,360 @@
+//! The bridge between the product's records and the matching engine: a programme's enrolments,
+//! the directory, live pairings, earlier refusals and the manager's pins and forbids become the
+//! engine's participants, settings and constraints; its proposal comes back as a run result.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use upward_domain::{
+    Channel, Criterion, CriterionPart, DiversityDimension, Enrolment, EnrolmentId, EnrolmentRole,
+    PairExplanation, PairOrigin, Pairing, Person, PreferredTime, Programme, ProposedPair,
+    RunResult, RunSummary, UnmatchedPerson, Weights,
+};
+use upward_matching as engine;
+use upward_store::PairRule;
+
+/// Everything a run needs, loaded from the store.
+pub(crate) struct Records {
+    pub programme: Programme,
+    pub weights: Weights,
+    pub enrolments: Vec<Enrolment>,
+    pub people: Vec<Person>,
+    /// Kept as they are: their mentees are left out, their mentors' seats are taken.
+    pub live: Vec<Pairing>,
+    pub excluded: Vec<(EnrolmentId, EnrolmentId)>,
+    pub rules: Vec<(EnrolmentId, EnrolmentId, PairRule)>,
+}
+
+/// The engine's input, with the enrolment behind each participant.
+pub(crate) struct Cohort {
+    pub mentors: Vec<engine::Participant>,
+    pub mentees: Vec<engine::Participant>,
+    pub mentor_ids: Vec<EnrolmentId>,
+    pub mentee_ids: Vec<EnrolmentId>,
+    pub settings: engine::Settings,
+    pub constraints: engine::Constraints,
+}
+
+impl Cohort {
+    pub fn build(records: &Records) -> Result<Self, String> {
+        let matching = &records.programme.draft.matching;
+        let capacity = u32::from(matching.mentor_capacity);
+        let mut seats_taken: HashMap<EnrolmentId, u32> = HashMap::new();
+        let mut paired_mentees = std::collections::HashSet::new();
+        for pairing in &records.live {
+            *seats_taken.entry(pairing.mentor).or_default() += 1;
+            paired_mentees.insert(pairing.mentee);
+        }
+        let directory = Directory::new(&records.people);
+        let mut topics = Topics::default();
+        let (mut mentors, mut mentees) = (Vec::new(), Vec::new());
+        let (mut mentor_ids, mut mentee_ids) = (Vec::new(), Vec::new());
+        let mut taken = Vec::new();
+        for enrolment in &records.enrolments {
+            let participant = directory.participant(enrolment, &mut topics)?;
+            match enrolment.profile.role {
+                EnrolmentRole::Mentor => {
+                    let seats = seats_taken.get(&enrolment.id).copied().unwrap_or(0);
+                    if seats < capacity {
+                        mentors.push(participant);
+                        mentor_ids.push(enrolment.id);
+                        taken.push(seats);
+                    }
+                }
+                EnrolmentRole::Mentee if !paired_mentees.contains(&enrolment.id) => {
+                    mentees.push(participant);
+                    mentee_ids.push(enrolment.id);
+                }
+                EnrolmentRole::Mentee => {}
+            }
+        }
+        let position = |ids: &[EnrolmentId]| -> HashMap<EnrolmentId, usize> {
+            ids.iter().enumerate().map(|(k, id)| (*id, k)).collect()
+        };
+        let (mentor_at, mentee_at) = (position(&mentor_ids), position(&mentee_ids));
+        let pair_at = |mentor: &EnrolmentId, mentee: &EnrolmentId| {
+            Some((*mentor_at.get(mentor)?, *mentee_at.get(mentee)?))
+        };
+        let mut constraints = engine::Constraints {
+            seats_taken: taken,
+            ..engine::Constraints::default()
+        };
+        constraints.excluded = records
+            .excluded
+            .iter()
+            .filter_map(|(mentor, mentee)| pair_at(mentor, mentee))
+            .collect();
+        for (mentor, mentee, rule) in &records.rules {
+            if let Some(pair) = pair_at(mentor, mentee) {
+                match rule {
+                    PairRule::Pin => constraints.pinned.push(pair),
+                    PairRule::Forbid => {
+                        constraints.forbidden.insert(pair);
+                    }
+                }
+            }
+        }
+        constraints.pinned.sort_unstable();
+        let settings = engine::Settings {
+            min_level_gap: matching.min_level_gap,
+            mentor_capacity: capacity,
+            session_minutes: i64::from(matching.session_minutes),
+            weights: engine_weights(records.weights),
+            diversity: matching
+                .diversity_dimensions
+                .iter()
+                .map(|d| match d {
+                    DiversityDimension::Generation => engine::Dimension::Generation,
+                    DiversityDimension::Gender => engine::Dimension::Gender,
+                    DiversityDimension::Location => engine::Dimension::Location,
+                    DiversityDimension::Department => engine::Dimension::Department,
+                })
+                .collect(),
+            reference_weeks: engine::availability::reference_weeks(
+                records.programme.draft.start_date,
+                records.programme.draft.end_date,
+            ),
+            objective: engine::Objective::MaxCardinality,
+        };
+        Ok(Self {
+            mentors,
+            mentees,
+            mentor_ids,
+            mentee_ids,
+            settings,
+            constraints,
+        })
+    }
+
+    /// The engine's proposal as the product keeps it.
+    pub fn result(&self, proposal: &engine::Proposal, took: Duration) -> RunResult {
+        let pairs: Vec<ProposedPair> = proposal
+            .pairs
+            .iter()
+            .map(|pair| ProposedPair {
+                mentor: self.mentor_ids[pair.mentor],
+                mentee: self.mentee_ids[pair.mentee],
+                explanation: explanation(&pair.explanation),
+                origin: if pair.pinned {
+                    PairOrigin::Pinned
+                } else {
+                    PairOrigin::Engine
+                },
+            })
+            .collect();
+        let mut unmatched: Vec<UnmatchedPerson> = proposal
+            .unmatched_mentors
+            .iter()
+            .map(|&(j, reason)| UnmatchedPerson {
+                enrolment: self.mentor_ids[j],
+                reason: reason_text(reason, "mentee"),
+            })
+            .chain(
+                proposal
+                    .unmatched_mentees
+                    .iter()
+                    .map(|&(i, reason)| UnmatchedPerson {
+                        enrolment: self.mentee_ids[i],
+                        reason: reason_text(reason, "mentor"),
+                    }),
+            )
+            .collect();
+        unmatched.sort_by_key(|person| person.enrolment);
+        let count = pairs.len() as f64;
+        let mean = |value: &dyn Fn(&ProposedPair) -> f64| {
+            if pairs.is_empty() {
+                0.0
+            } else {
+                pairs.iter().map(value).sum::<f64>() / count
+            }
+        };
+        let diversity = |pair: &ProposedPair| {
+            pair.explanation
+                .criteria
+                .iter()
+                .find(|c| c.criterion == Criterion::Diversity)
+                .map_or(0.0, |c| c.value)
+        };
+        let summary = RunSummary {
+            mentors: self.mentors.len() as u32,
+            mentees: self.mentees.len() as u32,
+            pairs: pairs.len() as u32,
+            matched_share: if self.mentees.is_empty() {
+                0.0
+            } else {
+                count / self.mentees.len() as f64
+            },
+            mean_score: mean(&|pair| pair.explanation.score),
+            mean_diversity: mean(&diversity),
+            seconds: took.as_secs_f64(),
+        };
+        RunResult {
+            pairs,
+            unmatched,
+            summary,
+        }
+    }
+}
+
+pub(crate) fn engine_weights(weights: Weights) -> engine::Weights {
+    engine::Weights {
+        expertise: weights.expertise,
+        diversity: weights.diversity,
+        level_gap: weights.level_gap,
+        personality: weights.personality,
+        schedule: weights.schedule,
+        channel: weights.channel,
+    }
+}
+
+pub(crate) fn explanation(explained: &engine::Explanation) -> PairExplanation {
+    PairExplanation {
+        score: explained.score,
+        criteria: explained
+            .criteria
+            .iter()
+            .map(|part| CriterionPart {
+                criterion: match part.criterion {
+                    engine::Criterion::Expertise => Criterion::Expertise,
+                    engine::Criterion::Diversity => Criterion::Diversity,
+                    engine::Criterion::LevelGap => Criterion::LevelGap,
+                    engine::Criterion::Personality => Criterion::Personality,
+                    engine::Criterion::Schedule => Criterion::Schedule,
+                    engine::Criterion::Channel => Criterion::Channel,
+                },
+                value: part.value,
+                weight: part.weight,
+                contribution: part.contribution,
+            })
+            .collect(),
+    }
+}
+
+/// Why someone is unmatched, for the manager. `other` names the other side.
+fn reason_text(reason: engine::Unmatched, other: &str) -> String {
+    match reason {
+        engine::Unmatched::CandidatesTaken => format!(
+            "every {other} this person could be paired with is in a pair that serves the programme better"
+        ),
+        engine::Unmatched::NoCandidate(rule) => match rule {
+            engine::HardRule::LevelGap => {
+                format!("no {other} is far enough apart in job level (the minimum level gap)")
+            }
+            engine::HardRule::ReportingChain => {
+                format!("every {other} far enough apart in level is in the same reporting line")
+            }
+            engine::HardRule::Availability => format!(
+                "no possible {other} shares a full session of free time every week of the programme"
+            ),
+            engine::HardRule::Excluded => format!(
+                "every possible {other} was declined or ended before, or ruled out by the manager"
+            ),
+        },
+    }
+}
+
+/// People by email, with their reporting chain resolved to stable numbers.
+struct Directory<'a> {
+    index: HashMap<String, (u32, &'a Person)>,
+}
+
+impl<'a> Directory<'a> {
+    fn new(people: &'a [Person]) -> Self {
+        let index = people
+            .iter()
+            .enumerate()
+            .map(|(k, person)| (person.email.key(), (k as u32, person)))
+            .collect();
+        Self { index }
+    }
+
+    /// Everyone above `email` in the reporting chain, nearest first (a loop, which imports
+    /// refuse, would stop at the first repeat).
+    fn chain(&self, email: &str) -> Vec<u32> {
+        let mut chain = Vec::new();
+        let mut current = self.index.get(email).map(|(_, p)| *p);
+        while let Some(person) = current {
+            let Some(manager) = &person.manager_email else {
+                break;
+            };
+            let Some(&(id, next)) = self.index.get(&manager.key()) else {
+                break;
+            };
+            if chain.contains(&id) {
+                break;
+            }
+            chain.push(id);
+            current = Some(next);
+        }
+        chain
+    }
+
+    fn participant(
+        &self,
+        enrolment: &Enrolment,
+        topics: &mut Topics,
+    ) -> Result<engine::Participant, String> {
+        let key = enrolment.email.key();
+        let &(id, person) = self.index.get(&key).ok_or_else(|| {
+            format!(
+                "{} is enrolled but not in the directory",
+                enrolment.email.as_str()
+            )
+        })?;
+        let profile = &enrolment.profile;
+        let time_zone = jiff::tz::TimeZone::get(person.time_zone.as_str())
+            .map_err(|e| format!("the time zone of {}: {e}", enrolment.email.as_str()))?;
+        let wanted = match profile.role {
+            EnrolmentRole::Mentor => &profile.offers,
+            EnrolmentRole::Mentee => &profile.interests,
+        };
+        Ok(engine::Participant {
+            person: id,
+            managers: self.chain(&key),
+            level: person.job_level.get() as u8,
+            department: person.department.clone(),
+            location: person.location.clone(),
+            time_zone,
+            availability: profile
+                .availability
+                .slots()
+                .iter()
+                .map(|slot| engine::availability::LocalSlot {
+                    day: slot.day,
+                    start: slot.start,
+                    end: slot.end,
+                })
+                .collect(),
+            channel: match profile.channel {
+                Channel::InPerson => engine::Channel::InPerson,
+                Channel::Virtual => engine::Channel::Virtual,
+                Channel::Either => engine::Channel::Either,
+            },
+            time_of_day: match profile.preferred_time {
+                PreferredTime::Morning => engine::TimeOfDay::Morning,
+                PreferredTime::Afternoon => engine::TimeOfDay::Afternoon,
+                PreferredTime::Evening => engine::TimeOfDay::Evening,
+                PreferredTime::Any => engine::TimeOfDay::Any,
+            },
+            topics: wanted
+                .entries()
+                .iter()
+                .map(|(topic, score)| (topics.id(topic), *score))
+                .collect(),
+            big_five: profile.big_five.map(|b| b.scores()),
+            birth_year: person.birth_year.map(|y| y.get()),
+            gender: person.gender.clone(),
+        })
+    }
+}
+
+/// Topic names as numbers, shared by both sides.
+#[derive(Default)]
+struct Topics(HashMap<String, u32>);
+
+impl Topics {
+    fn id(&mut self, topic: &str) -> u32 {
+        let next = self.0.len() as u32;
+        *self.0.entry(topic.to_owned()).or_insert(next)
+    }
+}

@@ -1,0 +1,295 @@
+//! Matching runs in the product: a manager queues a run, a worker claims it and feeds the
+//! programme's enrolments to the engine (on a blocking thread: it is CPU work), and the
+//! proposal is stored for review; publishing proposes every pair to both people.
+
+mod cohort;
+
+use std::time::Instant;
+
+use serde::Serialize;
+use upward_domain::{
+    EnrolmentId, EnrolmentRole, MatchingRun, Pairing, Phase, ProgrammeId, ProposedPair, RunId,
+    RunStatus, Weights,
+};
+use upward_store::{Mail, PairRule};
+
+use crate::policy::Manager;
+use crate::{App, AppError, AppResult};
+use cohort::{Cohort, Records};
+
+/// A proposed pair with the names a manager reads.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PairView {
+    #[serde(flatten)]
+    pub pair: ProposedPair,
+    pub mentor_name: String,
+    pub mentee_name: String,
+}
+
+/// Someone a run left unmatched.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnmatchedView {
+    pub enrolment: EnrolmentId,
+    pub name: String,
+    pub role: EnrolmentRole,
+    pub reason: String,
+}
+
+/// A run with its proposal, for review.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RunView {
+    pub run: MatchingRun,
+    pub pairs: Vec<PairView>,
+    pub unmatched: Vec<UnmatchedView>,
+}
+
+impl App {
+    /// Queues a matching run of the programme with `weights` (the programme's own if `None`).
+    /// `incremental` keeps every live pairing and matches only the people without one: the
+    /// re-match after declines and exits. The caller runs it with [`App::execute_run`] (the
+    /// server does so in the background).
+    pub async fn start_matching(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+        weights: Option<Weights>,
+        incremental: bool,
+    ) -> AppResult<MatchingRun> {
+        let programme = self.store.programme(programme).await?;
+        if !matches!(programme.phase, Phase::Matching | Phase::Running) {
+            return Err(AppError::Conflict(format!(
+                "{} is {}: move it to matching first",
+                programme.draft.name,
+                programme.phase.label().to_lowercase()
+            )));
+        }
+        let weights = weights.unwrap_or(programme.draft.matching.weights);
+        let mut draft = programme.draft.clone();
+        draft.matching.weights = weights;
+        if let Some(problem) = draft.problems().into_iter().find(|p| p.field == "weights") {
+            return Err(AppError::Invalid(vec![problem]));
+        }
+        let run = self
+            .store
+            .create_run(
+                programme.id,
+                manager.user().email.as_str(),
+                incremental,
+                &weights,
+            )
+            .await?;
+        self.audit(
+            manager.user(),
+            "matching.start",
+            &format!("programme {}", programme.id.0),
+            &format!(
+                "run {}{}",
+                run.id.0,
+                if incremental { " (re-match)" } else { "" }
+            ),
+        )
+        .await?;
+        Ok(run)
+    }
+
+    /// Runs a queued run to the end: claims it (a run already claimed elsewhere is left
+    /// alone and `false` returned), loads the cohort, runs the engine and stores the proposal,
+    /// or records why it failed. `progress` hears the stages, 0 to 1.
+    pub async fn execute_run(
+        &self,
+        id: RunId,
+        progress: &(dyn Fn(f64, &str) + Sync),
+    ) -> AppResult<bool> {
+        if !self.store.start_run(id).await? {
+            return Ok(false);
+        }
+        match self.compute_run(id, progress).await {
+            Ok(()) => Ok(true),
+            Err(error) => {
+                self.store.fail_run(id, &error.to_string()).await?;
+                Err(error)
+            }
+        }
+    }
+
+    async fn compute_run(&self, id: RunId, progress: &(dyn Fn(f64, &str) + Sync)) -> AppResult<()> {
+        let run = self.store.matching_run(id).await?;
+        progress(0.05, "loading the cohort");
+        let programme = self.store.programme(run.programme_id).await?;
+        let records = Records {
+            weights: run.weights,
+            enrolments: self.store.programme_enrolments(programme.id).await?,
+            people: self.store.all_people().await?,
+            live: if run.incremental {
+                self.store.live_pairings(programme.id).await?
+            } else {
+                Vec::new()
+            },
+            excluded: self.store.excluded_pairs(programme.id).await?,
+            rules: self.store.pair_rules(programme.id).await?,
+            programme,
+        };
+        let cohort = Cohort::build(&records).map_err(AppError::Conflict)?;
+        self.store.set_run_progress(id, 0.2).await?;
+        progress(0.2, "matching");
+        let started = Instant::now();
+        let (cohort, proposal) = tokio::task::spawn_blocking(move || {
+            let proposal = upward_matching::propose(
+                &cohort.mentors,
+                &cohort.mentees,
+                &cohort.settings,
+                &cohort.constraints,
+            );
+            (cohort, proposal)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the matching engine stopped: {e}"))?;
+        let proposal = proposal.map_err(|e| AppError::Conflict(e.to_string()))?;
+        self.store.set_run_progress(id, 0.9).await?;
+        progress(0.9, "storing the proposal");
+        let result = cohort.result(&proposal, started.elapsed());
+        self.store.finish_run(id, &result).await?;
+        progress(1.0, "done");
+        Ok(())
+    }
+
+    /// A run and its proposal, with names.
+    pub async fn run_view(&self, _manager: &Manager, id: RunId) -> AppResult<RunView> {
+        let run = self.store.matching_run(id).await?;
+        let result = self.store.run_result(id).await?;
+        let enrolments = self.store.programme_enrolments(run.programme_id).await?;
+        let named = |id: EnrolmentId| {
+            enrolments
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| (e.name.clone(), e.profile.role))
+                .unwrap_or_else(|| ("(withdrawn)".into(), EnrolmentRole::Mentee))
+        };
+        let pairs = result
+            .pairs
+            .into_iter()
+            .map(|pair| PairView {
+                mentor_name: named(pair.mentor).0,
+                mentee_name: named(pair.mentee).0,
+                pair,
+            })
+            .collect();
+        let unmatched = result
+            .unmatched
+            .into_iter()
+            .map(|person| {
+                let (name, role) = named(person.enrolment);
+                UnmatchedView {
+                    enrolment: person.enrolment,
+                    name,
+                    role,
+                    reason: person.reason,
+                }
+            })
+            .collect();
+        Ok(RunView {
+            run,
+            pairs,
+            unmatched,
+        })
+    }
+
+    pub async fn programme_runs(
+        &self,
+        _manager: &Manager,
+        programme: ProgrammeId,
+    ) -> AppResult<Vec<MatchingRun>> {
+        self.store.programme(programme).await?;
+        Ok(self.store.programme_runs(programme).await?)
+    }
+
+    /// Publishes a done run: every pair becomes a proposal both people see and answer, and
+    /// both are told by email. All or nothing.
+    pub async fn publish_run(&self, manager: &Manager, id: RunId) -> AppResult<Vec<Pairing>> {
+        let run = self.store.matching_run(id).await?;
+        if run.status != RunStatus::Done {
+            return Err(AppError::Conflict(format!(
+                "only a finished run can be published; this one is {}",
+                run.status.as_str()
+            )));
+        }
+        let programme = self.store.programme(run.programme_id).await?;
+        let result = self.store.run_result(id).await?;
+        let enrolments = self.store.programme_enrolments(programme.id).await?;
+        let email_of = |id: EnrolmentId| {
+            enrolments
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| e.email.as_str().to_owned())
+        };
+        let mut mail = Vec::new();
+        for pair in &result.pairs {
+            for (id, other) in [(pair.mentor, "mentee"), (pair.mentee, "mentor")] {
+                if let Some(recipient) = email_of(id) {
+                    mail.push(Mail {
+                        recipient,
+                        subject: format!("{}: you have a proposed {other}", programme.draft.name),
+                        body: format!(
+                            "You have been matched with a {other} in {}. Log in to Upward to see \
+                             who, why you were matched, and to accept or decline within {} days. \
+                             Your answer is private: the other person is never told who declined.",
+                            programme.draft.name, programme.draft.matching.answer_days
+                        ),
+                    });
+                }
+            }
+        }
+        let due = jiff::Timestamp::now()
+            + jiff::SignedDuration::from_hours(
+                24 * i64::from(programme.draft.matching.answer_days),
+            );
+        Ok(self
+            .store
+            .publish_run(
+                id,
+                u32::from(programme.draft.matching.mentor_capacity),
+                due,
+                &mail,
+                manager.user().email.as_str(),
+            )
+            .await?)
+    }
+
+    /// Sets or clears the manager's pin or forbid for a pair; later runs honour it.
+    pub async fn set_pair_rule(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+        mentor: EnrolmentId,
+        mentee: EnrolmentId,
+        rule: Option<PairRule>,
+    ) -> AppResult<()> {
+        let mentor_enrolment = self.store.enrolment(mentor).await?;
+        let mentee_enrolment = self.store.enrolment(mentee).await?;
+        let fits = mentor_enrolment.programme_id == programme
+            && mentee_enrolment.programme_id == programme
+            && mentor_enrolment.profile.role == EnrolmentRole::Mentor
+            && mentee_enrolment.profile.role == EnrolmentRole::Mentee;
+        if !fits {
+            return Err(AppError::invalid(
+                "pair",
+                "name a mentor and a mentee enrolled in this programme",
+            ));
+        }
+        self.store
+            .set_pair_rule(programme, mentor, mentee, rule)
+            .await?;
+        self.audit(
+            manager.user(),
+            "matching.rule",
+            &format!("programme {}", programme.0),
+            &format!(
+                "{} ↔ {}: {}",
+                mentor_enrolment.name,
+                mentee_enrolment.name,
+                rule.map_or("cleared", PairRule::as_str)
+            ),
+        )
+        .await
+    }
+}

@@ -1,0 +1,285 @@
+//! Consent and commitment (DOMAIN §4): each person answers their own proposals privately,
+//! confirms or steps back after the exploratory meeting, and may end an active pairing at any
+//! time. A participant sees only their own pairings, never the other side's answer, never who
+//! declined, and never anyone's reason; the programme manager sees everything.
+
+use serde::{Deserialize, Serialize};
+use upward_domain::{
+    Answer, PairExplanation, Pairing, PairingEvent, PairingId, PairingState, ProgrammeId, Side,
+    User,
+};
+use upward_store::{Mail, StoreError};
+
+use crate::policy::Manager;
+use crate::{App, AppError, AppResult};
+
+/// What a participant does with one of their pairings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PairingAction {
+    Accept,
+    Decline,
+    /// After the exploratory meeting: go on.
+    Confirm,
+    /// After the exploratory meeting: do not go on (no penalty).
+    StepBack,
+    /// End an active pairing (the no-penalty escape clause).
+    End,
+}
+
+impl PairingAction {
+    fn event(self, side: Side) -> PairingEvent {
+        match self {
+            PairingAction::Accept => PairingEvent::Accept(side),
+            PairingAction::Decline => PairingEvent::Decline(side),
+            PairingAction::Confirm => PairingEvent::Confirm(side),
+            PairingAction::StepBack => PairingEvent::StepBack(side),
+            PairingAction::End => PairingEvent::End(side),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "accept" => Some(PairingAction::Accept),
+            "decline" => Some(PairingAction::Decline),
+            "confirm" => Some(PairingAction::Confirm),
+            "step_back" => Some(PairingAction::StepBack),
+            "end" => Some(PairingAction::End),
+            _ => None,
+        }
+    }
+}
+
+/// A pairing as one of its two people sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MyPairing {
+    pub id: PairingId,
+    pub programme_id: ProgrammeId,
+    pub my_side: Side,
+    pub partner_name: String,
+    /// Shown once both have accepted, to arrange the exploratory meeting.
+    pub partner_email: Option<String>,
+    /// `proposed`, `exploring`, `active`, `declined`, `expired`, `stepped_back` or `ended`.
+    pub state: &'static str,
+    /// What it means for this person, in words.
+    pub status: String,
+    /// This person's own answer at the current step (never the other side's).
+    pub my_answer: Option<Answer>,
+    /// What this person may do now.
+    pub actions: Vec<PairingAction>,
+    /// Why they were matched.
+    pub explanation: PairExplanation,
+    #[schema(value_type = String)]
+    pub answer_due: jiff::Timestamp,
+}
+
+impl MyPairing {
+    fn of(pairing: &Pairing, side: Side) -> Self {
+        let state = pairing.state;
+        let mine = state.answer(side);
+        let partner_name = match side {
+            Side::Mentor => pairing.mentee_name.clone(),
+            Side::Mentee => pairing.mentor_name.clone(),
+        };
+        let partner_email = matches!(state, PairingState::Exploring { .. } | PairingState::Active)
+            .then(|| match side {
+                Side::Mentor => pairing.mentee_email.as_str().to_owned(),
+                Side::Mentee => pairing.mentor_email.as_str().to_owned(),
+            });
+        let status = match state {
+            PairingState::Proposed { .. } if mine == Some(Answer::Yes) => {
+                "you accepted; the proposal goes ahead if the other person accepts too".into()
+            }
+            PairingState::Proposed { .. } => "proposed: please accept or decline".into(),
+            PairingState::Exploring { .. } if mine == Some(Answer::Yes) => {
+                "you confirmed after the exploratory meeting; waiting for the other person".into()
+            }
+            PairingState::Exploring { .. } => {
+                "you both accepted: hold an exploratory meeting, then confirm or step back".into()
+            }
+            PairingState::Active => "active".into(),
+            PairingState::Declined { by } if by == side => "you declined".into(),
+            PairingState::Declined { .. } => {
+                "this proposal did not go ahead; the programme manager will look for another match"
+                    .into()
+            }
+            PairingState::Expired => "expired: it was not answered in time".into(),
+            PairingState::SteppedBack { by } if by == side => {
+                "you stepped back after the exploratory meeting".into()
+            }
+            PairingState::SteppedBack { .. } => {
+                "this pairing did not go ahead after the exploratory meeting".into()
+            }
+            PairingState::Ended { .. } => "ended".into(),
+        };
+        let actions = [
+            PairingAction::Accept,
+            PairingAction::Decline,
+            PairingAction::Confirm,
+            PairingAction::StepBack,
+            PairingAction::End,
+        ]
+        .into_iter()
+        .filter(|action| state.apply(action.event(side)).is_ok())
+        .collect();
+        Self {
+            id: pairing.id,
+            programme_id: pairing.programme_id,
+            my_side: side,
+            partner_name,
+            partner_email,
+            state: state.name(),
+            status,
+            my_answer: mine,
+            actions,
+            explanation: pairing.explanation.clone(),
+            answer_due: pairing.answer_due,
+        }
+    }
+}
+
+/// Changes that lose a race to a concurrent one are retried this many times.
+const ATTEMPTS: usize = 5;
+
+impl App {
+    /// The user's own pairings, newest first.
+    pub async fn my_pairings(&self, user: &User) -> AppResult<Vec<MyPairing>> {
+        let pairings = self.store.person_pairings(&user.email.key()).await?;
+        Ok(pairings
+            .iter()
+            .filter_map(|p| p.side_of(&user.email).map(|side| MyPairing::of(p, side)))
+            .collect())
+    }
+
+    /// One of the user's pairings; anyone else's answers 404, as if it did not exist.
+    pub async fn my_pairing(&self, user: &User, id: PairingId) -> AppResult<MyPairing> {
+        let pairing = self.own_pairing(user, id).await?;
+        let side = pairing
+            .side_of(&user.email)
+            .expect("checked by own_pairing");
+        Ok(MyPairing::of(&pairing, side))
+    }
+
+    async fn own_pairing(&self, user: &User, id: PairingId) -> AppResult<Pairing> {
+        match self.store.pairing(id).await {
+            Ok(pairing) if pairing.side_of(&user.email).is_some() => Ok(pairing),
+            Ok(_) | Err(StoreError::NotFound { .. }) => {
+                Err(AppError::NotFound("the pairing".into()))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The user acts on their own pairing. `reason` (for a decline, stepping back or an end)
+    /// goes to the programme manager only. Two people acting at once both succeed, in either
+    /// order; a repeated or out-of-turn action is a conflict with its reason.
+    pub async fn act_on_pairing(
+        &self,
+        user: &User,
+        id: PairingId,
+        action: PairingAction,
+        reason: Option<&str>,
+    ) -> AppResult<MyPairing> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(reason) = reason
+            && reason.chars().count() > 2000
+        {
+            return Err(AppError::invalid(
+                "reason",
+                "the reason can be at most 2,000 characters",
+            ));
+        }
+        for _ in 0..ATTEMPTS {
+            let pairing = self.own_pairing(user, id).await?;
+            let side = pairing
+                .side_of(&user.email)
+                .expect("checked by own_pairing");
+            let event = action.event(side);
+            let next = pairing
+                .state
+                .apply(event)
+                .map_err(|refused| AppError::Conflict(refused.reason))?;
+            let mail = announcements(&pairing, side, next);
+            match self
+                .store
+                .update_pairing(&pairing, event, reason, user.email.as_str(), &mail)
+                .await
+            {
+                Ok(updated) => return Ok(MyPairing::of(&updated, side)),
+                // Someone else changed it since it was read: read it again.
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(AppError::Conflict(
+            "the pairing is changing too fast; try again in a moment".into(),
+        ))
+    }
+
+    /// Every pairing of a programme, with the reasons people gave.
+    pub async fn programme_pairings(
+        &self,
+        _manager: &Manager,
+        programme: ProgrammeId,
+    ) -> AppResult<Vec<Pairing>> {
+        self.store.programme(programme).await?;
+        Ok(self.store.programme_pairings(programme).await?)
+    }
+}
+
+/// The mail a change sends. It never says who declined or why.
+fn announcements(pairing: &Pairing, side: Side, next: PairingState) -> Vec<Mail> {
+    let address = |side: Side| match side {
+        Side::Mentor => pairing.mentor_email.as_str().to_owned(),
+        Side::Mentee => pairing.mentee_email.as_str().to_owned(),
+    };
+    let partner = side.other();
+    let both = |subject: &str, body: &str| {
+        [Side::Mentor, Side::Mentee]
+            .map(|to| Mail {
+                recipient: address(to),
+                subject: subject.to_owned(),
+                body: body.to_owned(),
+            })
+            .to_vec()
+    };
+    let to_partner = |subject: &str, body: &str| {
+        vec![Mail {
+            recipient: address(partner),
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+        }]
+    };
+    match next {
+        PairingState::Exploring {
+            mentor: Answer::Pending,
+            mentee: Answer::Pending,
+        } => both(
+            "You both accepted: time for an exploratory meeting",
+            &format!(
+                "{} and {} both accepted the proposal. Meet once to see whether it fits, then \
+                 confirm or step back in Upward; stepping back carries no penalty.",
+                pairing.mentor_name, pairing.mentee_name
+            ),
+        ),
+        PairingState::Active => both(
+            "Your reverse mentoring pairing is active",
+            "You both confirmed after the exploratory meeting. Either of you may end the pairing \
+             at any time, without penalty.",
+        ),
+        PairingState::Declined { .. } => to_partner(
+            "Your proposed match did not go ahead",
+            "The proposal did not go ahead. The programme manager will look for another match.",
+        ),
+        PairingState::SteppedBack { .. } => to_partner(
+            "Your pairing did not go ahead",
+            "After the exploratory meeting the pairing did not go ahead. The programme manager \
+             will look for another match.",
+        ),
+        PairingState::Ended { .. } => to_partner(
+            "Your reverse mentoring pairing has ended",
+            "Your pairing has ended. The programme manager can match you again.",
+        ),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,365 @@
+//! The pairing lifecycle end to end on a real database (SQLite, and PostgreSQL when
+//! configured): a run, its explained proposal, publication, private answers, the exploratory
+//! meeting, a decline, an exit, and a re-match that keeps the active pairing.
+
+use jiff::civil::date;
+use upward_app::policy::{Admin, Manager};
+use upward_app::{App, AppError, PairingAction, Settings};
+use upward_domain::*;
+use upward_store::testing::TestDatabase;
+
+// The CTO and the CFO report to the CEO; Ana reports to the CTO, Ben and Cat to the CFO. So
+// nobody can mentor the CEO (everyone is in the CEO's reporting line), Ana cannot mentor the
+// CTO, and neither Ben nor Cat the CFO.
+const PEOPLE: &str = "email,name,job_level,manager_email,time_zone
+ceo@x.org,Cleo CEO,20,,Europe/London
+cto@x.org,Tom CTO,18,ceo@x.org,Europe/London
+cfo@x.org,Fay CFO,17,ceo@x.org,Europe/London
+ana@x.org,Ana Analyst,3,cto@x.org,Europe/London
+ben@x.org,Ben Buyer,4,cfo@x.org,Europe/London
+cat@x.org,Cat Clerk,2,cfo@x.org,Europe/London
+";
+
+const ENROLMENTS: &str = "email,role,offers,interests,availability
+ana@x.org,mentor,cloud:5,,Mon 08:00-10:00
+ben@x.org,mentor,social media:4,,Mon 08:00-10:00
+cat@x.org,mentor,generative ai:3,,Mon 08:00-10:00
+cto@x.org,mentee,,social media:5,Mon 08:00-10:00
+cfo@x.org,mentee,,cloud:5,Mon 08:00-10:00
+ceo@x.org,mentee,,generative ai:4,Mon 08:00-10:00
+";
+
+struct World {
+    _db: TestDatabase,
+    app: App,
+    manager: Manager,
+    programme: ProgrammeId,
+}
+
+impl World {
+    async fn user(&self, email: &str) -> User {
+        self.app
+            .store
+            .credentials(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+    }
+
+    async fn name_of(&self, enrolment: EnrolmentId) -> String {
+        self.app.store.enrolment(enrolment).await.unwrap().name
+    }
+
+    async fn run(&self, incremental: bool) -> upward_app::RunView {
+        let run = self
+            .app
+            .start_matching(&self.manager, self.programme, None, incremental)
+            .await
+            .unwrap();
+        assert!(self.app.execute_run(run.id, &|_, _| {}).await.unwrap());
+        self.app.run_view(&self.manager, run.id).await.unwrap()
+    }
+
+    async fn act(
+        &self,
+        email: &str,
+        id: PairingId,
+        action: PairingAction,
+    ) -> upward_app::MyPairing {
+        let user = self.user(email).await;
+        self.app
+            .act_on_pairing(&user, id, action, None)
+            .await
+            .unwrap_or_else(|e| panic!("{email} {action:?}: {e}"))
+    }
+}
+
+async fn worlds() -> Vec<World> {
+    let mut worlds = Vec::new();
+    for db in TestDatabase::each_backend().await {
+        let app = App::new(db.store(), Settings::default()).unwrap();
+        let admin = app
+            .create_account_as_operator("admin@x.org", "Ada Admin", Role::Admin, "a long password")
+            .await
+            .unwrap();
+        let admin = Admin::check(&admin).unwrap();
+        app.import_people(&admin, PEOPLE.as_bytes()).await.unwrap();
+        for line in PEOPLE.lines().skip(1) {
+            let email = line.split(',').next().unwrap();
+            app.create_account_as_operator(email, email, Role::Participant, "a long password")
+                .await
+                .unwrap();
+        }
+        let manager = admin.as_manager();
+        let draft = ProgrammeDraft {
+            name: "Board digital fluency".into(),
+            purpose: String::new(),
+            objectives: vec![],
+            learning_expectations: String::new(),
+            start_date: date(2027, 1, 4),
+            end_date: date(2027, 6, 28),
+            cadence: Cadence::default(),
+            matching: MatchingSettings::default(),
+        };
+        let programme = app
+            .create_programme(&manager, &draft)
+            .await
+            .unwrap()
+            .programme
+            .id;
+        for phase in [Phase::Enrolling, Phase::Matching] {
+            app.change_phase(&manager, programme, phase).await.unwrap();
+        }
+        app.import_enrolments(&manager, programme, ENROLMENTS.as_bytes())
+            .await
+            .unwrap();
+        worlds.push(World {
+            _db: db,
+            app,
+            manager,
+            programme,
+        });
+    }
+    worlds
+}
+
+#[tokio::test]
+async fn a_run_proposes_the_best_pairs_and_says_why_everyone_else_is_unmatched() {
+    for world in worlds().await {
+        let view = world.run(false).await;
+        assert_eq!(view.run.status, RunStatus::Done);
+        let pairs: Vec<(&str, &str)> = view
+            .pairs
+            .iter()
+            .map(|p| (p.mentor_name.as_str(), p.mentee_name.as_str()))
+            .collect();
+        assert_eq!(pairs.len(), 2);
+        assert!(pairs.contains(&("Ana Analyst", "Fay CFO")), "{pairs:?}");
+        assert!(pairs.contains(&("Ben Buyer", "Tom CTO")), "{pairs:?}");
+        for pair in &view.pairs {
+            let explanation = &pair.pair.explanation;
+            assert_eq!(explanation.criteria.len(), 6);
+            let sum: f64 = explanation.criteria.iter().map(|c| c.contribution).sum();
+            assert!((sum - explanation.score).abs() < 1e-12);
+        }
+        let reasons: Vec<(&str, &str)> = view
+            .unmatched
+            .iter()
+            .map(|u| (u.name.as_str(), u.reason.as_str()))
+            .collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(reasons.iter().any(|(name, reason)| *name == "Cleo CEO"
+            && reason.contains("same reporting line")));
+        assert!(
+            reasons.iter().any(|(name, reason)| *name == "Cat Clerk"
+                && reason.contains("serves the programme better"))
+        );
+        let summary = view.run.summary.unwrap();
+        assert_eq!((summary.mentors, summary.mentees, summary.pairs), (3, 3, 2));
+        assert!((summary.matched_share - 2.0 / 3.0).abs() < 1e-12);
+
+        // A run is executed once: a second worker finds it taken.
+        assert!(
+            !world
+                .app
+                .execute_run(view.run.id, &|_, _| {})
+                .await
+                .unwrap()
+        );
+        let participant = world.user("ana@x.org").await;
+        assert!(matches!(
+            Manager::check(&participant),
+            Err(AppError::Forbidden(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn consent_exploration_decline_exit_and_a_re_match_that_keeps_the_active_pair() {
+    for world in worlds().await {
+        let view = world.run(false).await;
+        let published = world
+            .app
+            .publish_run(&world.manager, view.run.id)
+            .await
+            .unwrap();
+        assert_eq!(published.len(), 2);
+        let find = |mentee: &str| {
+            published
+                .iter()
+                .find(|p| p.mentee_email.as_str() == mentee)
+                .unwrap()
+                .id
+        };
+        let (ana_fay, ben_tom) = (find("cfo@x.org"), find("cto@x.org"));
+
+        // Each sees their own proposal, with why, and nothing of the other side's answer.
+        let fay = world.user("cfo@x.org").await;
+        let mine = world.app.my_pairings(&fay).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].partner_name, "Ana Analyst");
+        assert_eq!(mine[0].partner_email, None);
+        assert_eq!(
+            mine[0].actions,
+            [PairingAction::Accept, PairingAction::Decline]
+        );
+        assert_eq!(mine[0].explanation.criteria.len(), 6);
+        world.act("ana@x.org", ana_fay, PairingAction::Accept).await;
+        let seen_by_fay = world.app.my_pairing(&fay, ana_fay).await.unwrap();
+        assert_eq!(seen_by_fay.status, "proposed: please accept or decline");
+        assert_eq!(seen_by_fay.my_answer, Some(Answer::Pending));
+
+        // Both accept: the exploratory meeting, where each may confirm or step back.
+        let exploring = world.act("cfo@x.org", ana_fay, PairingAction::Accept).await;
+        assert_eq!(exploring.state, "exploring");
+        assert_eq!(exploring.partner_email.as_deref(), Some("ana@x.org"));
+        world
+            .act("cfo@x.org", ana_fay, PairingAction::Confirm)
+            .await;
+        let active = world
+            .act("ana@x.org", ana_fay, PairingAction::Confirm)
+            .await;
+        assert_eq!(
+            (active.state, active.actions.as_slice()),
+            ("active", &[PairingAction::End][..])
+        );
+
+        // Ben declines; Tom is told only that it did not go ahead.
+        let ben = world.user("ben@x.org").await;
+        world
+            .app
+            .act_on_pairing(
+                &ben,
+                ben_tom,
+                PairingAction::Decline,
+                Some("my manager said no"),
+            )
+            .await
+            .unwrap();
+        let tom = world.user("cto@x.org").await;
+        let seen_by_tom = world.app.my_pairing(&tom, ben_tom).await.unwrap();
+        assert!(
+            seen_by_tom
+                .status
+                .starts_with("this proposal did not go ahead")
+        );
+        let json = serde_json::to_string(&seen_by_tom).unwrap();
+        assert!(!json.contains("my manager said no") && !json.contains("ben@x.org"));
+        let managed = world
+            .app
+            .programme_pairings(&world.manager, world.programme)
+            .await
+            .unwrap();
+        let declined = managed.iter().find(|p| p.id == ben_tom).unwrap();
+        assert_eq!(declined.reason.as_deref(), Some("my manager said no"));
+        assert_eq!(declined.state, PairingState::Declined { by: Side::Mentor });
+
+        // Nobody else can see or touch a pairing; an illegal move is a conflict with a reason.
+        let cat = world.user("cat@x.org").await;
+        assert!(matches!(
+            world.app.my_pairing(&cat, ana_fay).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            world
+                .app
+                .act_on_pairing(&cat, ana_fay, PairingAction::End, None)
+                .await,
+            Err(AppError::NotFound(_))
+        ));
+        let Err(AppError::Conflict(reason)) = world
+            .app
+            .act_on_pairing(&tom, ben_tom, PairingAction::Accept, None)
+            .await
+        else {
+            panic!("accepting a declined proposal must be refused");
+        };
+        assert_eq!(reason, "a pairing that is declined cannot be accepted");
+
+        // The re-match keeps Ana and Fay, never proposes Ben and Tom again, and finds Cat for Tom.
+        let rematch = world.run(true).await;
+        let mut again = Vec::new();
+        for pair in &rematch.pairs {
+            again.push((
+                world.name_of(pair.pair.mentor).await,
+                world.name_of(pair.pair.mentee).await,
+            ));
+        }
+        assert_eq!(again, [("Cat Clerk".to_owned(), "Tom CTO".to_owned())]);
+        assert_eq!(rematch.run.summary.unwrap().mentees, 2, "Tom and the CEO");
+        world
+            .app
+            .publish_run(&world.manager, rematch.run.id)
+            .await
+            .unwrap();
+
+        // Fay ends the active pairing without penalty; Ana sees only that it ended.
+        world
+            .app
+            .act_on_pairing(
+                &fay,
+                ana_fay,
+                PairingAction::End,
+                Some("moving to another role"),
+            )
+            .await
+            .unwrap();
+        let ana = world.user("ana@x.org").await;
+        let seen_by_ana = world.app.my_pairing(&ana, ana_fay).await.unwrap();
+        assert_eq!(
+            (seen_by_ana.state, seen_by_ana.status.as_str()),
+            ("ended", "ended")
+        );
+        assert!(seen_by_ana.actions.is_empty());
+        let audit = world.app.store.audit_log(50).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.actor == "cfo@x.org" && e.detail == "the mentee ended: active → ended")
+        );
+    }
+}
+
+#[tokio::test]
+async fn both_sides_accepting_at_once_both_count() {
+    for world in worlds().await {
+        let view = world.run(false).await;
+        let published = world
+            .app
+            .publish_run(&world.manager, view.run.id)
+            .await
+            .unwrap();
+        let pairing = published
+            .iter()
+            .find(|p| p.mentee_email.as_str() == "cfo@x.org")
+            .unwrap()
+            .id;
+        let (ana, fay) = (world.user("ana@x.org").await, world.user("cfo@x.org").await);
+        let mut tasks = Vec::new();
+        for k in 0..8 {
+            let app = world.app.clone();
+            let user = if k % 2 == 0 { ana.clone() } else { fay.clone() };
+            tasks.push(tokio::spawn(async move {
+                app.act_on_pairing(&user, pairing, PairingAction::Accept, None)
+                    .await
+            }));
+        }
+        let mut accepted = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => accepted += 1,
+                Err(AppError::Conflict(reason)) => assert!(
+                    reason.contains("already accepted") || reason.contains("exploratory"),
+                    "{reason}"
+                ),
+                Err(other) => panic!("{other}"),
+            }
+        }
+        assert_eq!(accepted, 2);
+        assert_eq!(
+            world.app.my_pairing(&ana, pairing).await.unwrap().state,
+            "exploring"
+        );
+    }
+}
