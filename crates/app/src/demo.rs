@@ -155,11 +155,14 @@ impl Generator {
         let slots: Vec<WeeklySlot> = (0..3)
             .map(|_| {
                 let day = *days.choose(&mut self.rng).expect("days");
-                let hour = if early {
-                    self.rng.random_range(7..=9)
+                // Seniors keep early mornings and the odd lunch; juniors afternoons, lunches
+                // and the odd early start, so most pairs can find a common hour.
+                let hours: &[i32] = if early {
+                    &[7, 8, 8, 12, 13]
                 } else {
-                    self.rng.random_range(12..=17)
+                    &[8, 12, 13, 14, 15, 16, 17]
                 };
+                let hour = *hours.choose(&mut self.rng).expect("hours");
                 WeeklySlot::parse(&format!("{day} {hour:02}:00-{:02}:30", hour + 1))
                     .expect("valid demo slot")
             })

@@ -1,5 +1,5 @@
 //! The `upward` command: runs the server and the operator's tasks (migrations, demo data,
-//! directory and enrolment imports, the first admin account).
+//! directory and enrolment imports, the first admin account, matching runs).
 #![forbid(unsafe_code)]
 
 mod solve;
@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use upward_app::policy::Admin;
 use upward_app::settings::Secret;
 use upward_app::{App, AppError, Settings};
-use upward_domain::{ProgrammeId, Role};
+use upward_domain::{Phase, ProgrammeId, Role};
 use upward_store::SqlStore;
 
 #[derive(Parser)]
@@ -66,10 +66,25 @@ enum Command {
         #[command(subcommand)]
         command: EnrolmentCommand,
     },
+    /// Programmes.
+    Programmes {
+        #[command(subcommand)]
+        command: ProgrammeCommand,
+    },
     /// Accounts.
     Users {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Run matching for a programme (in its matching or running phase) and print the proposal.
+    Match {
+        programme: i64,
+        /// Keep every live pairing and match only the people without one.
+        #[arg(long)]
+        rematch: bool,
+        /// Publish the proposal: both people of every pair are asked to accept.
+        #[arg(long)]
+        publish: bool,
     },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
@@ -108,6 +123,12 @@ enum PeopleCommand {
 enum EnrolmentCommand {
     /// Import enrolments from CSV into a programme (all or nothing).
     Import { programme: i64, file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ProgrammeCommand {
+    /// Move a programme to another phase (draft, pilot, enrolling, matching, running, closed).
+    Phase { programme: i64, phase: Phase },
 }
 
 #[derive(Subcommand)]
@@ -208,6 +229,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .await,
             );
         }
+        Command::Programmes {
+            command: ProgrammeCommand::Phase { programme, phase },
+        } => {
+            match app
+                .change_phase(&operator.as_manager(), ProgrammeId(programme), phase)
+                .await
+            {
+                Ok(view) => eprintln!(
+                    "{} is now {}.",
+                    view.programme.draft.name,
+                    view.programme.phase.label().to_lowercase()
+                ),
+                Err(error @ (AppError::Conflict(_) | AppError::NotFound(_))) => {
+                    eprintln!("error: {error}");
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
         Command::Users {
             command: UserCommand::Create { email, name, role },
         } => {
@@ -224,9 +264,99 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             eprintln!("Created {} ({}).", user.email, user.role.label());
         }
+        Command::Match {
+            programme,
+            rematch,
+            publish,
+        } => {
+            return match_command(&app, &operator, ProgrammeId(programme), rematch, publish).await;
+        }
         Command::Openapi | Command::Solve(_) => {
             unreachable!("handled before the database is opened")
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs matching with a progress bar on standard error and prints the proposal on standard
+/// output; a refusal (the programme is not in its matching phase, say) exits 1 with the reason.
+async fn match_command(
+    app: &App,
+    operator: &Admin,
+    programme: ProgrammeId,
+    rematch: bool,
+    publish: bool,
+) -> anyhow::Result<ExitCode> {
+    let manager = operator.as_manager();
+    let outcome = async {
+        let run = app
+            .start_matching(&manager, programme, None, rematch)
+            .await?;
+        let bar = indicatif::ProgressBar::new(100).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}")
+                .expect("a valid template"),
+        );
+        let report = |fraction: f64, stage: &str| {
+            bar.set_position((fraction * 100.0).round() as u64);
+            bar.set_message(stage.to_owned());
+        };
+        app.execute_run(run.id, &report).await?;
+        bar.finish_and_clear();
+        let view = app.run_view(&manager, run.id).await?;
+        let published = if publish {
+            Some(app.publish_run(&manager, run.id).await?.len())
+        } else {
+            None
+        };
+        Ok::<_, AppError>((view, published))
+    }
+    .await;
+    let (view, published) = match outcome {
+        Ok(done) => done,
+        Err(error @ (AppError::Conflict(_) | AppError::NotFound(_) | AppError::Invalid(_))) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    let summary = view.run.summary.unwrap_or_default();
+    writeln!(
+        out,
+        "Run {}: {} pairs for {} mentees and {} mentors ({:.0} % of mentees matched), mean score {:.3}, in {:.2} s.",
+        view.run.id.0,
+        summary.pairs,
+        summary.mentees,
+        summary.mentors,
+        summary.matched_share * 100.0,
+        summary.mean_score,
+        summary.seconds
+    )?;
+    for pair in &view.pairs {
+        writeln!(
+            out,
+            "  {:.3}  {} → {}",
+            pair.pair.explanation.score, pair.mentor_name, pair.mentee_name
+        )?;
+    }
+    if !view.unmatched.is_empty() {
+        writeln!(out, "Unmatched:")?;
+        for person in &view.unmatched {
+            writeln!(
+                out,
+                "  {} ({}): {}",
+                person.name,
+                person.role.as_str(),
+                person.reason
+            )?;
+        }
+    }
+    match published {
+        Some(count) => writeln!(out, "Published: {count} proposals sent to both people.")?,
+        None => writeln!(
+            out,
+            "Not published: review it in Upward, or run again with --publish."
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -114,3 +114,41 @@ fn a_bad_people_file_exits_1_and_imports_nothing() {
     let export = upward(&["people", "export", "--database-url", &database]);
     assert!(String::from_utf8_lossy(&export.stdout).contains("ann@x.org,Ann,3,,,,UTC,,"));
 }
+
+#[test]
+fn match_runs_a_programme_in_its_matching_phase_and_publishes_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("upward.db").display());
+    let run = |args: &[&str]| {
+        let mut all = vec!["--database-url", url.as_str()];
+        all.extend_from_slice(args);
+        upward(&all)
+    };
+    assert!(run(&["demo"]).status.success());
+    let refused = run(&["match", "1"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("move it to matching first"), "{message}");
+
+    assert!(
+        run(&["programmes", "phase", "1", "matching"])
+            .status
+            .success()
+    );
+    let matched = run(&["match", "1", "--publish"]);
+    let stdout = String::from_utf8_lossy(&matched.stdout);
+    assert!(
+        matched.status.success(),
+        "{}",
+        String::from_utf8_lossy(&matched.stderr)
+    );
+    assert!(stdout.starts_with("Run 1: "), "{stdout}");
+    assert!(stdout.contains(" → "), "{stdout}");
+    assert!(stdout.contains("Published: "), "{stdout}");
+    // Everyone left is either matched already or listed with a reason.
+    let rematch = run(&["match", "1", "--rematch"]);
+    let stdout = String::from_utf8_lossy(&rematch.stdout);
+    assert!(stdout.starts_with("Run 2: 0 pairs"), "{stdout}");
+    let bad_phase = run(&["programmes", "phase", "1", "draft"]);
+    assert_eq!(bad_phase.status.code(), Some(1));
+}
