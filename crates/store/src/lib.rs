@@ -213,7 +213,7 @@ pub struct Mail {
 }
 
 /// A manager's standing decision about one pair, binding every later run of the programme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PairRule {
     Pin,

@@ -92,6 +92,17 @@ impl App {
         Ok(run)
     }
 
+    /// Runs a queued run on this server in the background (the server's way to execute
+    /// [`App::start_matching`]'s runs); failures are recorded on the run and logged.
+    pub fn run_in_background(&self, id: RunId) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = app.execute_run(id, &|_, _| {}).await {
+                tracing::warn!(run = id.0, %error, "matching run failed");
+            }
+        });
+    }
+
     /// Runs a queued run to the end: claims it (a run already claimed elsewhere is left
     /// alone and `false` returned), loads the cohort, runs the engine and stores the proposal,
     /// or records why it failed. `progress` hears the stages, 0 to 1.

@@ -2,6 +2,7 @@
 //! an OpenAPI document generated from these handlers at `/api/v1/openapi.json`.
 
 mod directory;
+mod matching;
 mod programmes;
 
 use axum::extract::{FromRequest, Request, State};
@@ -24,12 +25,13 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .merge(programmes::router())
         .merge(directory::router())
+        .merge(matching::router())
         .fallback(not_found)
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Upward API", version = "1", description = "Reverse mentoring programmes: accounts, directory, programmes and enrolment."),
+    info(title = "Upward API", version = "1", description = "Reverse mentoring programmes: accounts, directory, programmes, enrolment, matching runs and pairings."),
     paths(
         issue_token, me,
         programmes::list, programmes::create, programmes::show, programmes::update, programmes::change_phase,
@@ -37,6 +39,8 @@ pub fn router() -> Router<AppState> {
         programmes::enrol, programmes::withdraw, programmes::enrolment,
         directory::people, directory::import_people, directory::export_people, directory::accounts,
         directory::create_account, directory::set_role, directory::audit,
+        matching::start, matching::runs, matching::run, matching::publish, matching::pairings,
+        matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

@@ -1,0 +1,246 @@
+//! Matching over the API: a run in the background with visible progress, its review and
+//! publication by a manager, and each participant's private answers; route by route, nobody
+//! reaches a run or a pairing that is not theirs to see.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use common::World;
+use serde_json::{Value, json};
+use upward_app::policy::Admin;
+use upward_domain::*;
+
+/// The common world plus Dan, a senior who enrols as a mentee Alice can meet.
+async fn with_mentee(world: &World) -> User {
+    let dan = world
+        .app
+        .create_account_as_operator(
+            "dan@x.org",
+            "dan@x.org",
+            Role::Participant,
+            common::PASSWORD,
+        )
+        .await
+        .unwrap();
+    world
+        .app
+        .import_people(
+            &Admin::check(&world.admin).unwrap(),
+            b"email,name,job_level,time_zone,location\ndan@x.org,Dan D,16,Europe/Paris,Paris\n",
+        )
+        .await
+        .unwrap();
+    let mut profile = common::mentor_profile("");
+    profile.role = EnrolmentRole::Mentee;
+    profile.offers = TopicLevels::default();
+    profile.interests = TopicLevels::parse("tiktok:5").unwrap();
+    world
+        .app
+        .enrol(&dan, world.programme, &profile, true)
+        .await
+        .unwrap();
+    dan
+}
+
+async fn finished_run(world: &World, token: &str, run: i64) -> Value {
+    for _ in 0..500 {
+        let (status, body) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/runs/{run}"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        match body["run"]["status"].as_str() {
+            Some("queued" | "running") => tokio::time::sleep(Duration::from_millis(20)).await,
+            _ => return body,
+        }
+    }
+    panic!("the run did not finish in 10 s");
+}
+
+#[tokio::test]
+async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately() {
+    for world in World::each().await {
+        let dan = with_mentee(&world).await;
+        let p = world.programme.0;
+        let manager = world.token(&world.manager).await;
+        let (alice, bob, dan) = (
+            world.token(&world.alice).await,
+            world.token(&world.bob).await,
+            world.token(&dan).await,
+        );
+
+        // Not while enrolling; then in the background, with progress to poll.
+        let (status, body) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/programmes/{p}/runs"),
+                Some(&manager),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let (status, _) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/programmes/{p}/phase"),
+                Some(&manager),
+                Some(json!({"to": "matching"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, run) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/programmes/{p}/runs"),
+                Some(&manager),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{run}");
+        let id = run["id"].as_i64().unwrap();
+        let view = finished_run(&world, &manager, id).await;
+        assert_eq!(view["run"]["status"], "done", "{view}");
+        assert_eq!(view["run"]["progress"], 1.0);
+        assert_eq!(view["pairs"][0]["mentor_name"], "Alice A");
+        assert_eq!(view["pairs"][0]["mentee_name"], "Dan D");
+        assert_eq!(
+            view["pairs"][0]["explanation"]["criteria"]
+                .as_array()
+                .unwrap()
+                .len(),
+            6
+        );
+        let (status, runs) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/programmes/{p}/runs"),
+                Some(&manager),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, runs.as_array().unwrap().len()),
+            (StatusCode::OK, 1)
+        );
+
+        // Participants reach none of the manager's matching routes.
+        for (method, path, body) in [
+            (
+                Method::POST,
+                format!("/api/v1/programmes/{p}/runs"),
+                Some(json!({})),
+            ),
+            (Method::GET, format!("/api/v1/programmes/{p}/runs"), None),
+            (Method::GET, format!("/api/v1/runs/{id}"), None),
+            (Method::POST, format!("/api/v1/runs/{id}/publish"), None),
+            (
+                Method::GET,
+                format!("/api/v1/programmes/{p}/pairings"),
+                None,
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/programmes/{p}/pair-rules"),
+                Some(json!({"mentor": 1, "mentee": 2, "rule": "pin"})),
+            ),
+        ] {
+            let (status, _) = world.api(method.clone(), &path, Some(&alice), body).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
+        }
+
+        let (status, published) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/runs/{id}/publish"),
+                Some(&manager),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{published}");
+        let pairing = published[0]["id"].as_i64().unwrap();
+        let (status, _) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/runs/{id}/publish"),
+                Some(&manager),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "published once");
+
+        // Alice sees her proposal and why; Bob sees nothing of it.
+        let (_, mine) = world
+            .api(Method::GET, "/api/v1/me/pairings", Some(&alice), None)
+            .await;
+        assert_eq!(mine[0]["partner_name"], "Dan D");
+        assert_eq!(mine[0]["actions"], json!(["accept", "decline"]));
+        let (_, none) = world
+            .api(Method::GET, "/api/v1/me/pairings", Some(&bob), None)
+            .await;
+        assert_eq!(none, json!([]));
+        for (method, path) in [
+            (Method::GET, format!("/api/v1/pairings/{pairing}")),
+            (Method::POST, format!("/api/v1/pairings/{pairing}/accept")),
+            (Method::POST, format!("/api/v1/pairings/{pairing}/decline")),
+        ] {
+            let (status, _) = world.api(method.clone(), &path, Some(&bob), None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+        }
+
+        let accept = format!("/api/v1/pairings/{pairing}/accept");
+        let (status, body) = world.api(Method::POST, &accept, Some(&alice), None).await;
+        assert_eq!(
+            (status, &body["my_answer"]),
+            (StatusCode::OK, &json!("yes"))
+        );
+        let (status, body) = world.api(Method::POST, &accept, Some(&alice), None).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["error"], "The mentor has already accepted");
+        let (status, _) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/pairings/{pairing}/fly"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        let (status, _) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/pairings/{pairing}/decline"),
+                Some(&dan),
+                Some(json!({"reason": "DAN-PRIVATE-REASON"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, seen) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/pairings/{pairing}"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        assert_eq!(seen["state"], "declined");
+        assert!(!seen.to_string().contains("DAN-PRIVATE-REASON"));
+        assert!(!seen.to_string().contains("dan@x.org"));
+        let (_, all) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/programmes/{p}/pairings"),
+                Some(&manager),
+                None,
+            )
+            .await;
+        assert_eq!(all[0]["reason"], "DAN-PRIVATE-REASON");
+        assert_eq!(all[0]["state"]["by"], "mentee");
+    }
+}
