@@ -38,6 +38,16 @@ impl PairingAction {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairingAction::Accept => "accept",
+            PairingAction::Decline => "decline",
+            PairingAction::Confirm => "confirm",
+            PairingAction::StepBack => "step_back",
+            PairingAction::End => "end",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "accept" => Some(PairingAction::Accept),

@@ -6,6 +6,7 @@
 mod auth;
 mod csrf;
 mod error;
+mod format;
 mod metrics;
 mod routes;
 

@@ -244,3 +244,97 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
         assert_eq!(all[0]["state"]["by"], "mentee");
     }
 }
+
+#[tokio::test]
+async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_participant_to_an_answer()
+{
+    for world in World::each().await {
+        let dan = with_mentee(&world).await;
+        let p = world.programme.0;
+        let manager = world.browser(&world.manager).await;
+        let programme_page = manager.get(&format!("/programmes/{p}")).await;
+        assert!(
+            programme_page
+                .body
+                .contains("Move the programme to its matching phase")
+        );
+        manager
+            .post(&format!("/programmes/{p}/phase"), &[("to", "matching")])
+            .await;
+        let programme_page = manager.get(&format!("/programmes/{p}")).await;
+        assert!(programme_page.body.contains(">Run matching</button>"));
+
+        let started = manager
+            .post(
+                &format!("/programmes/{p}/runs"),
+                &[("weight_expertise", "5")],
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER);
+        let run_path = started.location.unwrap();
+        let mut run_page = manager.get(&run_path).await;
+        for _ in 0..500 {
+            if !run_page.body.contains("http-equiv=\"refresh\"") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            run_page = manager.get(&run_path).await;
+        }
+        assert!(
+            run_page.body.contains("Publish 1 pair"),
+            "{}",
+            run_page.body
+        );
+        assert!(run_page.body.contains("Alice A") && run_page.body.contains("Dan D"));
+        assert!(run_page.body.contains("Expertise ↔ interests"));
+        assert!(
+            run_page.body.contains("value=\"5\""),
+            "the run's own weights are shown"
+        );
+
+        // Participants cannot reach the run or publish it.
+        let alice = world.browser(&world.alice).await;
+        assert_eq!(alice.get(&run_path).await.status, StatusCode::FORBIDDEN);
+        let publish = format!("{run_path}/publish");
+        assert_eq!(
+            alice.post(&publish, &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        let published = manager.post(&publish, &[]).await;
+        assert_eq!(
+            published.location.as_deref(),
+            Some(format!("/programmes/{p}/pairings").as_str())
+        );
+        let pairings_page = manager.get(&format!("/programmes/{p}/pairings")).await;
+        assert!(pairings_page.body.contains("dan@x.org"));
+
+        // Alice answers from her home page; Bob cannot act on her pairing.
+        let home = alice.get("/").await;
+        assert!(home.body.contains("Your matches") && home.body.contains("Dan D"));
+        let pairing = world.app.my_pairings(&world.alice).await.unwrap()[0].id.0;
+        assert!(
+            home.body
+                .contains(&format!("action=\"/pairings/{pairing}/accept\""))
+        );
+        let bob = world.browser(&world.bob).await;
+        let refused = bob.post(&format!("/pairings/{pairing}/accept"), &[]).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        let accepted = alice
+            .post(&format!("/pairings/{pairing}/accept"), &[])
+            .await;
+        assert_eq!(accepted.location, Some(format!("/#pairing-{pairing}")));
+        let again = alice
+            .post(&format!("/pairings/{pairing}/accept"), &[])
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.body.contains("already accepted"));
+        let dan = world.browser(&dan).await;
+        let home = dan.get("/").await;
+        assert!(home.body.contains("Proposed: please accept or decline"));
+        assert!(
+            !home.body.contains("ou accepted"),
+            "Alice's answer stays private"
+        );
+    }
+}

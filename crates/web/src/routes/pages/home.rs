@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use upward_app::AppError;
+use upward_app::{AppError, MyPairing, PairingAction};
 use upward_domain::{Enrolment, Phase};
 use upward_store::ProgrammeSummary;
 
@@ -133,6 +133,29 @@ struct HomePage {
     open: Vec<ProgrammeSummary>,
     managed: Vec<ProgrammeSummary>,
     mine: Vec<(Enrolment, String)>,
+    /// The user's own pairings with their programme's name, newest first.
+    pairings: Vec<(MyPairing, String)>,
+}
+
+impl HomePage {
+    /// The label of an action button.
+    fn action_label(&self, action: &PairingAction) -> &'static str {
+        match action {
+            PairingAction::Accept => "Accept",
+            PairingAction::Decline => "Decline",
+            PairingAction::Confirm => "Confirm after the exploratory meeting",
+            PairingAction::StepBack => "Step back",
+            PairingAction::End => "End the pairing",
+        }
+    }
+
+    /// Whether the action takes an optional reason for the programme manager.
+    fn asks_reason(&self, action: &PairingAction) -> bool {
+        matches!(
+            action,
+            PairingAction::Decline | PairingAction::StepBack | PairingAction::End
+        )
+    }
 }
 
 async fn home(
@@ -156,6 +179,16 @@ async fn home(
             (e, name)
         })
         .collect();
+    let pairings = state
+        .app
+        .my_pairings(&user)
+        .await?
+        .into_iter()
+        .map(|pairing| {
+            let name = name_of(pairing.programme_id);
+            (pairing, name)
+        })
+        .collect();
     let enrolled: Vec<_> = mine.iter().map(|(e, _)| e.programme_id).collect();
     let open = programmes
         .iter()
@@ -176,6 +209,7 @@ async fn home(
         open,
         managed,
         mine,
+        pairings,
     }))
 }
 

@@ -5,6 +5,7 @@ mod admin;
 pub mod enrolment;
 mod forms;
 mod home;
+mod matching;
 mod people;
 mod programmes;
 
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(enrolment::router())
         .merge(people::router())
         .merge(admin::router())
+        .merge(matching::router())
 }
 
 /// What every page needs for its frame: title, who is signed in, the form token, and which
@@ -30,6 +32,8 @@ pub struct Layout {
     pub user: Option<User>,
     pub csrf: String,
     pub section: &'static str,
+    /// Reload the page after this many seconds (a run in progress; no JavaScript needed).
+    pub refresh_seconds: Option<u8>,
 }
 
 impl Layout {
@@ -44,6 +48,7 @@ impl Layout {
             user: Some(user.clone()),
             csrf: csrf.0.clone(),
             section,
+            refresh_seconds: None,
         }
     }
 
@@ -54,6 +59,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             section: "",
+            refresh_seconds: None,
         }
     }
 

@@ -58,6 +58,14 @@ struct ShowPage {
     mine: Option<Enrolment>,
     mentors: usize,
     mentees: usize,
+    /// For managers: the programme's matching runs, newest first.
+    runs: Vec<MatchingRun>,
+}
+
+impl ShowPage {
+    fn can_match(&self) -> bool {
+        matches!(self.view.programme.phase, Phase::Matching | Phase::Running)
+    }
 }
 
 async fn show(
@@ -69,7 +77,12 @@ async fn show(
     let view = state.app.programme(&user, ProgrammeId(id)).await?;
     let mine = state.app.my_enrolment(&user, view.programme.id).await?;
     let (mut mentors, mut mentees) = (0, 0);
+    let mut runs = Vec::new();
     if let Ok(manager) = upward_app::policy::Manager::check(&user) {
+        runs = state
+            .app
+            .programme_runs(&manager, view.programme.id)
+            .await?;
         for enrolment in state
             .app
             .programme_enrolments(&manager, view.programme.id)
@@ -95,6 +108,7 @@ async fn show(
         mine,
         mentors,
         mentees,
+        runs,
     }))
 }
 

@@ -1,0 +1,253 @@
+//! Matching pages: a manager starts runs (with the programme's weights or others), watches
+//! one progress, reviews its explained proposal, pins or forbids pairs, publishes, and follows
+//! the pairings; each participant answers their own pairings from the home page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use upward_app::{AppError, PairingAction, RunView};
+use upward_domain::{
+    EnrolmentId, Pairing, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus,
+    Weights,
+};
+use upward_store::PairRule;
+
+use super::Layout;
+use crate::AppState;
+use crate::auth::{ManagerPage, SignedIn};
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programmes/{id}/runs", post(start))
+        .route("/programmes/{id}/pairings", get(pairings))
+        .route("/programmes/{id}/pair-rules", post(set_rule))
+        .route("/runs/{id}", get(run))
+        .route("/runs/{id}/publish", post(publish))
+        .route("/pairings/{id}/{action}", post(act))
+}
+
+/// The weights a manager typed for one run; blank fields keep the programme's.
+fn weights_from(form: &HashMap<String, String>, base: Weights) -> Result<Weights, AppError> {
+    let mut weights = base;
+    for (name, slot) in [
+        ("expertise", &mut weights.expertise),
+        ("diversity", &mut weights.diversity),
+        ("level_gap", &mut weights.level_gap),
+        ("personality", &mut weights.personality),
+        ("schedule", &mut weights.schedule),
+        ("channel", &mut weights.channel),
+    ] {
+        let text = form.get(&format!("weight_{name}")).map_or("", |v| v.trim());
+        if !text.is_empty() {
+            *slot = text.parse().map_err(|_| {
+                AppError::invalid(
+                    "weights",
+                    format!("the {} weight must be a number", name.replace('_', " ")),
+                )
+            })?;
+        }
+    }
+    Ok(weights)
+}
+
+async fn start(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let programme = state
+        .app
+        .programme(manager.user(), ProgrammeId(id))
+        .await?
+        .programme;
+    let weights = weights_from(&form, programme.draft.matching.weights)?;
+    let rematch = form.get("rematch").is_some_and(|v| !v.is_empty());
+    let run = state
+        .app
+        .start_matching(&manager, programme.id, Some(weights), rematch)
+        .await?;
+    state.app.run_in_background(run.id);
+    Ok(Redirect::to(&format!("/runs/{}", run.id.0)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "run.html")]
+struct RunPage {
+    layout: Layout,
+    view: RunView,
+    programme: Programme,
+    percent: u32,
+}
+
+impl RunPage {
+    fn in_progress(&self) -> bool {
+        matches!(self.view.run.status, RunStatus::Queued | RunStatus::Running)
+    }
+
+    fn is_done(&self) -> bool {
+        self.view.run.status == RunStatus::Done
+    }
+}
+
+async fn run(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let view = state.app.run_view(&manager, RunId(id)).await?;
+    let programme = state
+        .app
+        .programme(manager.user(), view.run.programme_id)
+        .await?
+        .programme;
+    let mut layout = Layout::new(
+        format!("Matching run {}", view.run.id.0),
+        manager.user(),
+        &csrf,
+        "programmes",
+    );
+    if matches!(view.run.status, RunStatus::Queued | RunStatus::Running) {
+        layout.refresh_seconds = Some(1);
+    }
+    let percent = (view.run.progress * 100.0).round() as u32;
+    Ok(render(&RunPage {
+        layout,
+        view,
+        programme,
+        percent,
+    }))
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let published = state.app.publish_run(&manager, RunId(id)).await?;
+    let back = published.first().map_or_else(
+        || format!("/runs/{id}"),
+        |pairing| format!("/programmes/{}/pairings", pairing.programme_id.0),
+    );
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn set_rule(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let number = |field: &'static str| -> Result<i64, AppError> {
+        form.get(field)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| AppError::invalid(field, "choose a pair"))
+    };
+    let rule = match form.get("rule").map(String::as_str) {
+        Some("pin") => Some(PairRule::Pin),
+        Some("forbid") => Some(PairRule::Forbid),
+        Some("clear") => None,
+        _ => return Err(AppError::invalid("rule", "choose pin, forbid or clear").into()),
+    };
+    state
+        .app
+        .set_pair_rule(
+            &manager,
+            ProgrammeId(id),
+            EnrolmentId(number("mentor")?),
+            EnrolmentId(number("mentee")?),
+            rule,
+        )
+        .await?;
+    let back = form
+        .get("run")
+        .and_then(|run| run.parse::<i64>().ok())
+        .map_or_else(|| format!("/programmes/{id}"), |run| format!("/runs/{run}"));
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pairings.html")]
+struct PairingsPage {
+    layout: Layout,
+    programme: Programme,
+    pairings: Vec<Pairing>,
+    /// Mentees or mentors freed by a decline, a step back or an exit, and not yet proposed again.
+    freed: usize,
+}
+
+fn state_label(state: &PairingState) -> String {
+    match state {
+        PairingState::Proposed { .. } => "proposed".into(),
+        PairingState::Exploring { .. } => "exploratory meeting".into(),
+        PairingState::Active => "active".into(),
+        PairingState::Declined { by } => format!("declined by the {}", by.as_str()),
+        PairingState::Expired => "expired".into(),
+        PairingState::SteppedBack { by } => format!("{} stepped back", by.as_str()),
+        PairingState::Ended { by } => format!("ended by the {}", by.as_str()),
+    }
+}
+
+async fn pairings(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let pairings = state
+        .app
+        .programme_pairings(&manager, ProgrammeId(id))
+        .await?;
+    let programme = state
+        .app
+        .programme(manager.user(), ProgrammeId(id))
+        .await?
+        .programme;
+    let live_mentees: Vec<EnrolmentId> = pairings
+        .iter()
+        .filter(|p| p.state.is_live())
+        .map(|p| p.mentee)
+        .collect();
+    let mut freed: Vec<EnrolmentId> = pairings
+        .iter()
+        .filter(|p| !p.state.is_live() && !live_mentees.contains(&p.mentee))
+        .map(|p| p.mentee)
+        .collect();
+    freed.sort();
+    freed.dedup();
+    let layout = Layout::new(
+        format!("Pairings of {}", programme.draft.name),
+        manager.user(),
+        &csrf,
+        "programmes",
+    );
+    Ok(render(&PairingsPage {
+        layout,
+        programme,
+        pairings,
+        freed: freed.len(),
+    }))
+}
+
+async fn act(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let action = PairingAction::parse(&action)
+        .ok_or_else(|| AppError::NotFound(format!("the action '{action}'")))?;
+    let reason = form.get("reason").map(String::as_str);
+    state
+        .app
+        .act_on_pairing(&user, PairingId(id), action, reason)
+        .await?;
+    Ok(Redirect::to(&format!("/#pairing-{id}")).into_response())
+}
