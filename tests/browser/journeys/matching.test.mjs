@@ -82,7 +82,7 @@ test('a manager runs and publishes matching, a pair accepts, confirms and ends, 
   await mentor.waitForURL(/#pairing-/);
   await mentee.reload();
   const ended = await mentee.locator(`#pairing-${pairingId}`).innerText();
-  assert.match(ended, /ended/);
+  assert.match(ended, /Ended/);
   assert.doesNotMatch(ended, /changing teams/);
 
   // The manager sees why, and re-matches the people left without a pairing.
