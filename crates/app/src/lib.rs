@@ -9,12 +9,14 @@ pub mod demo;
 mod enrolment;
 mod error;
 pub mod import;
+pub mod mail;
 mod matching;
 mod pairings;
 pub mod people;
 pub mod policy;
 mod programmes;
 pub mod settings;
+pub mod upkeep;
 
 use std::sync::Arc;
 

@@ -36,6 +36,42 @@ pub struct Settings {
     pub session_hours: i64,
     /// Mark cookies `Secure`; turn on when Upward is served over HTTPS.
     pub secure_cookies: bool,
+    /// The address people reach Upward at, for links in mail.
+    pub base_url: String,
+    /// The SMTP server mail goes through; without one, mail is written to the log instead
+    /// (development).
+    pub smtp_host: Option<String>,
+    /// Defaults to 587 with STARTTLS, 465 with TLS, 25 without.
+    pub smtp_port: Option<u16>,
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// The sender of Upward's mail, such as `Upward <upward@example.com>`.
+    pub mail_from: String,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587); refuses a server that cannot.
+    Starttls,
+    /// TLS from the start (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or a test server.
+    None,
+}
+
+impl std::str::FromStr for SmtpSecurity {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "starttls" => Ok(SmtpSecurity::Starttls),
+            "tls" => Ok(SmtpSecurity::Tls),
+            "none" => Ok(SmtpSecurity::None),
+            other => Err(format!("'{other}' is not starttls, tls or none")),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -45,6 +81,13 @@ impl Default for Settings {
             database_url: Secret::new("sqlite://upward.db"),
             session_hours: 12,
             secure_cookies: false,
+            base_url: "http://127.0.0.1:8080".into(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "Upward <upward@localhost>".into(),
         }
     }
 }
@@ -96,6 +139,27 @@ impl Settings {
         }
         if let Some(value) = environment("UPWARD_SECURE_COOKIES") {
             settings.secure_cookies = parse_env("UPWARD_SECURE_COOKIES", &value)?;
+        }
+        if let Some(value) = environment("UPWARD_BASE_URL") {
+            settings.base_url = value;
+        }
+        if let Some(value) = environment("UPWARD_SMTP_HOST") {
+            settings.smtp_host = Some(value).filter(|host| !host.is_empty());
+        }
+        if let Some(value) = environment("UPWARD_SMTP_PORT") {
+            settings.smtp_port = Some(parse_env("UPWARD_SMTP_PORT", &value)?);
+        }
+        if let Some(value) = environment("UPWARD_SMTP_SECURITY") {
+            settings.smtp_security = parse_env("UPWARD_SMTP_SECURITY", &value)?;
+        }
+        if let Some(value) = environment("UPWARD_SMTP_USERNAME") {
+            settings.smtp_username = Some(value);
+        }
+        if let Some(value) = environment("UPWARD_SMTP_PASSWORD") {
+            settings.smtp_password = Some(Secret::new(value));
+        }
+        if let Some(value) = environment("UPWARD_MAIL_FROM") {
+            settings.mail_from = value;
         }
         Ok(settings)
     }
@@ -153,8 +217,32 @@ mod tests {
     fn secrets_do_not_leak_through_debug() {
         let settings = Settings {
             database_url: Secret::new("postgres://u:hunter2@h/db"),
+            smtp_password: Some(Secret::new("smtp-hunter3")),
             ..Settings::default()
         };
-        assert!(!format!("{settings:?}").contains("hunter2"));
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("hunter3"));
+    }
+
+    #[test]
+    fn mail_settings_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("upward.toml");
+        std::fs::write(
+            &path,
+            "smtp_host = \"mail.example.com\"\nsmtp_security = \"tls\"\nmail_from = \"HR <hr@example.com>\"\n",
+        )
+        .unwrap();
+        let env = |name: &str| (name == "UPWARD_SMTP_PORT").then(|| "2465".to_owned());
+        let settings = Settings::load(Some(&path), env).unwrap();
+        assert_eq!(settings.smtp_host.as_deref(), Some("mail.example.com"));
+        assert_eq!(settings.smtp_security, SmtpSecurity::Tls);
+        assert_eq!(settings.smtp_port, Some(2465));
+        let env = |name: &str| (name == "UPWARD_SMTP_SECURITY").then(|| "ssl".to_owned());
+        let error = Settings::load(None, env).unwrap_err().to_string();
+        assert!(
+            error.contains("'ssl' is not starttls, tls or none"),
+            "{error}"
+        );
     }
 }

@@ -363,3 +363,114 @@ async fn both_sides_accepting_at_once_both_count() {
         );
     }
 }
+
+#[tokio::test]
+async fn upkeep_reminds_halfway_expires_at_the_end_and_runs_what_waits_in_the_queue() {
+    use jiff::{SignedDuration, Timestamp};
+    use upward_app::mail::LogMailer;
+    for world in worlds().await {
+        let view = world.run(false).await;
+        let published = world
+            .app
+            .publish_run(&world.manager, view.run.id)
+            .await
+            .unwrap();
+        let ana_fay = published
+            .iter()
+            .find(|p| p.mentee_email.as_str() == "cfo@x.org")
+            .unwrap()
+            .id;
+        world.act("ana@x.org", ana_fay, PairingAction::Accept).await;
+        let day = SignedDuration::from_hours(24);
+        let now = Timestamp::now();
+
+        // Nothing to do on day 1; on day 4 of 7, a reminder to each person who has not answered.
+        let quiet = world.app.upkeep(&LogMailer, now + day).await.unwrap();
+        assert_eq!((quiet.reminded, quiet.expired), (0, 0));
+        assert_eq!(quiet.mailed, 4, "the four proposals");
+        let halfway = world.app.upkeep(&LogMailer, now + day * 4).await.unwrap();
+        assert_eq!(halfway.reminded, 2, "both proposals");
+        assert_eq!(halfway.mailed, 3, "three reminders");
+        let outbox = world.app.store.outbox(50).await.unwrap();
+        let reminded: Vec<&str> = outbox
+            .iter()
+            .filter(|m| m.mail.subject.starts_with("Reminder"))
+            .map(|m| m.mail.recipient.as_str())
+            .collect();
+        assert_eq!(reminded.len(), 3);
+        assert!(!reminded.contains(&"ana@x.org"), "Ana has answered");
+        let again = world.app.upkeep(&LogMailer, now + day * 5).await.unwrap();
+        assert_eq!(again.reminded, 0, "one reminder each");
+
+        // After seven days both proposals expire, and may be proposed again.
+        let late = world.app.upkeep(&LogMailer, now + day * 8).await.unwrap();
+        assert_eq!(late.expired, 2);
+        let fay = world.user("cfo@x.org").await;
+        assert_eq!(
+            world.app.my_pairing(&fay, ana_fay).await.unwrap().state,
+            "expired"
+        );
+        assert!(
+            world
+                .app
+                .store
+                .excluded_pairs(world.programme)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // A run queued by a server that went away is run by the next upkeep; a run whose
+        // server stopped half-way is marked failed.
+        let orphan = world
+            .app
+            .start_matching(&world.manager, world.programme, None, false)
+            .await
+            .unwrap();
+        let later = world
+            .app
+            .upkeep(&LogMailer, Timestamp::now() + SignedDuration::from_mins(1))
+            .await
+            .unwrap();
+        assert_eq!(later.runs_started, 1);
+        for _ in 0..500 {
+            if world
+                .app
+                .store
+                .matching_run(orphan.id)
+                .await
+                .unwrap()
+                .status
+                == RunStatus::Done
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            world
+                .app
+                .store
+                .matching_run(orphan.id)
+                .await
+                .unwrap()
+                .status,
+            RunStatus::Done
+        );
+        let stalled = world
+            .app
+            .start_matching(&world.manager, world.programme, None, false)
+            .await
+            .unwrap();
+        assert!(world.app.store.start_run(stalled.id).await.unwrap());
+        let much_later = world
+            .app
+            .upkeep(&LogMailer, Timestamp::now() + SignedDuration::from_mins(11))
+            .await
+            .unwrap();
+        assert_eq!(much_later.runs_failed, 1);
+        let failed = world.app.store.matching_run(stalled.id).await.unwrap();
+        assert_eq!(failed.status, RunStatus::Failed);
+        assert!(failed.error.unwrap().contains("start it again"));
+    }
+}

@@ -397,9 +397,28 @@ async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> 
             )
         })?;
     let address = listener.local_addr()?;
+    let mailer = upward_app::mail::mailer_for(settings)
+        .map_err(|problem| anyhow::anyhow!("the mail settings are not usable: {problem}"))?;
+    match &settings.smtp_host {
+        Some(host) => eprintln!("Mail goes through the SMTP server {host}."),
+        None => eprintln!("Mail is written to the log (set UPWARD_SMTP_HOST to send it)."),
+    }
+    tokio::spawn(upkeep(app.clone(), mailer));
     eprintln!("Upward is running at http://{address}/  (Ctrl-C to stop)");
     upward_web::serve(listener, app).await?;
     Ok(())
+}
+
+/// Every two seconds: queued runs, stalled runs, reminders, expiry and mail (see
+/// `upward_app::upkeep`). A failed round is logged and the next one tries again.
+async fn upkeep(app: App, mailer: Box<dyn upward_app::mail::Mailer>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        every.tick().await;
+        if let Err(error) = app.upkeep(mailer.as_ref(), jiff::Timestamp::now()).await {
+            tracing::warn!(%error, "upkeep failed");
+        }
+    }
 }
 
 async fn print_demo(app: &App) -> anyhow::Result<()> {

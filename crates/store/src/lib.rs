@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod enrolments;
+mod mail;
 mod matching;
 mod people;
 mod programmes;
@@ -278,6 +279,22 @@ pub trait MatchingStore: Send + Sync {
         actor: &str,
         mail: &[Mail],
     ) -> StoreResult<Pairing>;
+    /// Runs still queued that were created before `created_before`: work for any server.
+    async fn queued_runs(&self, created_before: jiff::Timestamp) -> StoreResult<Vec<RunId>>;
+    /// Marks failed the runs that stopped moving before `quiet_since` (their server went away);
+    /// says how many.
+    async fn fail_stalled_runs(&self, quiet_since: jiff::Timestamp) -> StoreResult<u64>;
+    /// Proposals whose answer period ended before `now`.
+    async fn overdue_proposals(&self, now: jiff::Timestamp) -> StoreResult<Vec<Pairing>>;
+    /// Proposals past half their answer period and not reminded yet.
+    async fn proposals_to_remind(&self, now: jiff::Timestamp) -> StoreResult<Vec<Pairing>>;
+    /// Records the reminder and queues its mail, once: `false` if it was already done.
+    async fn mark_reminded(
+        &self,
+        id: PairingId,
+        at: jiff::Timestamp,
+        mail: &[Mail],
+    ) -> StoreResult<bool>;
     async fn live_pairings(&self, programme: ProgrammeId) -> StoreResult<Vec<Pairing>>;
     /// Pairs someone said no to (declined, stepped back, ended): never proposed again.
     async fn excluded_pairs(
@@ -298,10 +315,53 @@ pub trait MatchingStore: Send + Sync {
     ) -> StoreResult<Vec<(EnrolmentId, EnrolmentId, PairRule)>>;
 }
 
+/// A message taken from the outbox to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub mail: Mail,
+    /// Earlier attempts, this one included.
+    pub attempts: i64,
+}
+
+/// A message as the outbox keeps it, for operators and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub mail: Mail,
+    pub sent: bool,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    /// Takes up to `limit` unsent messages for this sender: those nobody has taken, or whose
+    /// taker went quiet before `stale_before`, and that have been tried fewer than
+    /// `max_attempts` times. Two senders never take the same message at once.
+    async fn claim_mail(
+        &self,
+        now: Timestamp,
+        stale_before: Timestamp,
+        max_attempts: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    async fn mark_mail_sent(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    /// Records a failed attempt; the message is taken again once its claim is stale.
+    async fn mark_mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
+    /// The newest messages, sent or not.
+    async fn outbox(&self, limit: i64) -> StoreResult<Vec<OutboxEntry>>;
+}
+
 /// Everything Upward stores, behind one object-safe interface.
 #[async_trait]
 pub trait Store:
-    AccountStore + PeopleStore + ProgrammeStore + EnrolmentStore + AuditStore + MatchingStore
+    AccountStore
+    + PeopleStore
+    + ProgrammeStore
+    + EnrolmentStore
+    + AuditStore
+    + MatchingStore
+    + MailStore
 {
     /// Checks the database answers (for `/healthz`).
     async fn ping(&self) -> StoreResult<()>;

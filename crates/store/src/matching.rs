@@ -214,8 +214,8 @@ impl MatchingStore for SqlStore {
         weights: &Weights,
     ) -> StoreResult<MatchingRun> {
         let row = sqlx::query(
-            "INSERT INTO matching_runs (programme_id, status, started_by, incremental, weights, created_at)
-             VALUES ($1, 'queued', $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO matching_runs (programme_id, status, started_by, incremental, weights, created_at, updated_at)
+             VALUES ($1, 'queued', $2, $3, $4, $5, $5) RETURNING id",
         )
         .bind(programme.0)
         .bind(started_by.to_owned())
@@ -247,9 +247,11 @@ impl MatchingStore for SqlStore {
         let changed = self
             .run(
                 sqlx::query(
-                    "UPDATE matching_runs SET status = 'running' WHERE id = $1 AND status = 'queued'",
+                    "UPDATE matching_runs SET status = 'running', updated_at = $2
+                     WHERE id = $1 AND status = 'queued'",
                 )
-                .bind(id.0),
+                .bind(id.0)
+                .bind(now_epoch()),
             )
             .await?;
         Ok(changed == 1)
@@ -270,7 +272,8 @@ impl MatchingStore for SqlStore {
     async fn finish_run(&self, id: RunId, result: &RunResult) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let finished = sqlx::query(
-            "UPDATE matching_runs SET status = 'done', progress = 1, summary = $2, finished_at = $3
+            "UPDATE matching_runs SET status = 'done', progress = 1, summary = $2, finished_at = $3,
+                updated_at = $3
              WHERE id = $1 AND status = 'running'",
         )
         .bind(id.0)
@@ -317,7 +320,7 @@ impl MatchingStore for SqlStore {
     async fn fail_run(&self, id: RunId, error: &str) -> StoreResult<()> {
         self.run(
             sqlx::query(
-                "UPDATE matching_runs SET status = 'failed', error = $2, finished_at = $3
+                "UPDATE matching_runs SET status = 'failed', error = $2, finished_at = $3, updated_at = $3
                  WHERE id = $1 AND status IN ('queued', 'running')",
             )
             .bind(id.0)
@@ -506,6 +509,71 @@ impl MatchingStore for SqlStore {
         queue_mail(&mut tx, mail).await?;
         tx.commit().await.map_err(map_error)?;
         self.pairing(current.id).await
+    }
+
+    async fn queued_runs(&self, created_before: Timestamp) -> StoreResult<Vec<RunId>> {
+        self.all(
+            sqlx::query(
+                "SELECT id FROM matching_runs WHERE status = 'queued' AND created_at < $1 ORDER BY id",
+            )
+            .bind(to_epoch(created_before)),
+            |row| Ok(RunId(row.try_get("id")?)),
+        )
+        .await
+    }
+
+    async fn fail_stalled_runs(&self, quiet_since: Timestamp) -> StoreResult<u64> {
+        self.run(
+            sqlx::query(
+                "UPDATE matching_runs SET status = 'failed', finished_at = $2, updated_at = $2,
+                    error = 'the server running it stopped before it finished; start it again'
+                 WHERE status = 'running' AND updated_at < $1",
+            )
+            .bind(to_epoch(quiet_since))
+            .bind(now_epoch()),
+        )
+        .await
+    }
+
+    async fn overdue_proposals(&self, now: Timestamp) -> StoreResult<Vec<Pairing>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{PAIRING_SELECT} WHERE pa.state = 'proposed' AND pa.answer_due < $1 ORDER BY pa.id"
+        ));
+        self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
+            .await
+    }
+
+    async fn proposals_to_remind(&self, now: Timestamp) -> StoreResult<Vec<Pairing>> {
+        // Halfway through the answer period, once.
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{PAIRING_SELECT} WHERE pa.state = 'proposed' AND pa.reminded_at IS NULL
+                AND pa.published_at + (pa.answer_due - pa.published_at) / 2 < $1 ORDER BY pa.id"
+        ));
+        self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
+            .await
+    }
+
+    async fn mark_reminded(
+        &self,
+        id: PairingId,
+        at: Timestamp,
+        mail: &[Mail],
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let marked = sqlx::query(
+            "UPDATE pairings SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL AND state = 'proposed'",
+        )
+        .bind(id.0)
+        .bind(to_epoch(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        queue_mail(&mut tx, mail).await?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(true)
     }
 
     async fn live_pairings(&self, programme: ProgrammeId) -> StoreResult<Vec<Pairing>> {

@@ -241,10 +241,13 @@ impl App {
                         recipient,
                         subject: format!("{}: you have a proposed {other}", programme.draft.name),
                         body: format!(
-                            "You have been matched with a {other} in {}. Log in to Upward to see \
-                             who, why you were matched, and to accept or decline within {} days. \
-                             Your answer is private: the other person is never told who declined.",
-                            programme.draft.name, programme.draft.matching.answer_days
+                            "You have been matched with a {other} in {}. Log in to Upward at {}/ \
+                             to see who, why you were matched, and to accept or decline within {} \
+                             days. Your answer is private: the other person is never told who \
+                             declined.",
+                            programme.draft.name,
+                            self.settings.base_url,
+                            programme.draft.matching.answer_days
                         ),
                     });
                 }

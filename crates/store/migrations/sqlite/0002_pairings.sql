@@ -1,4 +1,5 @@
--- Matching runs, published pairings and their lifecycle, the job queue and the mail outbox.
+-- Matching runs (also the queue of matching work), published pairings and their lifecycle, and
+-- the mail outbox.
 -- Kept column-for-column in step with ../postgres: only the id spelling differs.
 
 -- One matching run of a programme: queued as a job, then its proposal (pairs and unmatched).
@@ -14,9 +15,12 @@ CREATE TABLE matching_runs (
     summary TEXT,
     error TEXT,
     created_at BIGINT NOT NULL,
+    -- Moved on by every step of the worker that runs it: a run that stops moving lost its worker.
+    updated_at BIGINT NOT NULL,
     finished_at BIGINT
 );
 CREATE INDEX matching_runs_by_programme ON matching_runs (programme_id, id);
+CREATE INDEX matching_runs_by_status ON matching_runs (status, updated_at);
 
 CREATE TABLE run_pairs (
     run_id BIGINT NOT NULL REFERENCES matching_runs(id) ON DELETE CASCADE,
@@ -74,21 +78,6 @@ CREATE INDEX pairings_by_programme ON pairings (programme_id, state);
 -- A mentor's live pairings, counted where a conditional UPDATE can refuse the one too many.
 ALTER TABLE enrolments ADD COLUMN live_pairings BIGINT NOT NULL DEFAULT 0;
 
--- Background work, claimed by one server at a time.
-CREATE TABLE jobs (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
-    claimed_by TEXT,
-    heartbeat_at BIGINT,
-    attempts BIGINT NOT NULL DEFAULT 0,
-    error TEXT,
-    created_at BIGINT NOT NULL,
-    finished_at BIGINT
-);
-CREATE INDEX jobs_by_status ON jobs (status, id);
-
 -- Mail to send; written in the same transaction as the change it announces.
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
@@ -96,6 +85,8 @@ CREATE TABLE outbox (
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
     created_at BIGINT NOT NULL,
+    -- A sender takes a message by setting this; another may take it over once it is stale.
+    claimed_at BIGINT,
     sent_at BIGINT,
     attempts BIGINT NOT NULL DEFAULT 0,
     last_error TEXT

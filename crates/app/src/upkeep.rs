@@ -1,0 +1,96 @@
+//! The server's background upkeep, run every few seconds by each `upward serve`: matching runs
+//! that wait in the queue are run, runs whose server went away are marked failed, proposals
+//! halfway through their answer period remind whoever has not answered, overdue ones expire,
+//! and the outbox is delivered. Every step is safe with several servers on one database: each
+//! piece of work is taken by a conditional update that only one of them wins.
+
+use jiff::{SignedDuration, Timestamp};
+use upward_domain::{Answer, Pairing, PairingEvent, Side};
+use upward_store::{Mail, StoreError};
+
+use crate::mail::Mailer;
+use crate::{App, AppResult};
+
+/// A queued run older than this was not started by the server that queued it.
+const ORPHANED_AFTER: SignedDuration = SignedDuration::from_secs(30);
+/// A running run that has not moved for this long lost its server.
+const STALLED_AFTER: SignedDuration = SignedDuration::from_mins(10);
+
+/// What one round of upkeep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upkeep {
+    pub runs_started: usize,
+    pub runs_failed: u64,
+    pub reminded: usize,
+    pub expired: usize,
+    pub mailed: usize,
+}
+
+impl App {
+    /// One round of upkeep as of `now`.
+    pub async fn upkeep(&self, mailer: &dyn Mailer, now: Timestamp) -> AppResult<Upkeep> {
+        let mut done = Upkeep::default();
+        for run in self.store.queued_runs(now - ORPHANED_AFTER).await? {
+            self.run_in_background(run);
+            done.runs_started += 1;
+        }
+        done.runs_failed = self.store.fail_stalled_runs(now - STALLED_AFTER).await?;
+        for pairing in self.store.proposals_to_remind(now).await? {
+            let mail = reminders(&pairing, &self.settings.base_url);
+            if self.store.mark_reminded(pairing.id, now, &mail).await? {
+                done.reminded += 1;
+            }
+        }
+        for pairing in self.store.overdue_proposals(now).await? {
+            let mail = [Side::Mentor, Side::Mentee].map(|side| Mail {
+                recipient: address(&pairing, side),
+                subject: "Your proposed match has expired".into(),
+                body: "The proposal was not answered by both of you in time, so it has expired. \
+                       The programme manager may propose it again or find another match."
+                    .into(),
+            });
+            match self
+                .store
+                .update_pairing(
+                    &pairing,
+                    PairingEvent::Expire,
+                    None,
+                    "upward (expiry)",
+                    &mail,
+                )
+                .await
+            {
+                Ok(_) => done.expired += 1,
+                // Answered or expired by another server meanwhile.
+                Err(StoreError::Conflict { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        done.mailed = self.deliver_mail_at(mailer, 100, now).await?;
+        Ok(done)
+    }
+}
+
+fn address(pairing: &Pairing, side: Side) -> String {
+    match side {
+        Side::Mentor => pairing.mentor_email.as_str().to_owned(),
+        Side::Mentee => pairing.mentee_email.as_str().to_owned(),
+    }
+}
+
+/// A reminder to each side that has not answered yet.
+fn reminders(pairing: &Pairing, base_url: &str) -> Vec<Mail> {
+    [Side::Mentor, Side::Mentee]
+        .into_iter()
+        .filter(|&side| pairing.state.answer(side) == Some(Answer::Pending))
+        .map(|side| Mail {
+            recipient: address(pairing, side),
+            subject: "Reminder: please answer your proposed match".into(),
+            body: format!(
+                "You have a proposed reverse mentoring match waiting for your answer. Please \
+                 accept or decline by {} at {base_url}/ — after that it expires.",
+                pairing.answer_due.strftime("%Y-%m-%d")
+            ),
+        })
+        .collect()
+}
