@@ -474,3 +474,87 @@ async fn upkeep_reminds_halfway_expires_at_the_end_and_runs_what_waits_in_the_qu
         assert!(failed.error.unwrap().contains("start it again"));
     }
 }
+
+#[tokio::test]
+async fn a_manager_pairs_people_by_hand_with_the_pair_s_score_and_the_rules_still_hold() {
+    for world in worlds().await {
+        let view = world.run(false).await;
+        let id_of = |name: &str| {
+            let pair = view
+                .pairs
+                .iter()
+                .find(|p| p.mentor_name == name || p.mentee_name == name);
+            let unmatched = view.unmatched.iter().find(|u| u.name == name);
+            match (pair, unmatched) {
+                (Some(p), _) if p.mentor_name == name => p.pair.mentor,
+                (Some(p), _) => p.pair.mentee,
+                (None, Some(u)) => u.enrolment,
+                _ => panic!("{name} is not in the run"),
+            }
+        };
+        let (cat, tom, ceo, ana) = (
+            id_of("Cat Clerk"),
+            id_of("Tom CTO"),
+            id_of("Cleo CEO"),
+            id_of("Ana Analyst"),
+        );
+        // Cat takes Tom from Ben: Ben is listed as freed, the pair carries its own score.
+        let changed = world
+            .app
+            .pair_by_hand(&world.manager, view.run.id, cat, tom)
+            .await
+            .unwrap();
+        let manual = changed
+            .pairs
+            .iter()
+            .find(|p| p.mentee_name == "Tom CTO")
+            .unwrap();
+        assert_eq!(manual.mentor_name, "Cat Clerk");
+        assert_eq!(manual.pair.origin, PairOrigin::Manual);
+        assert!(manual.pair.explanation.score > 0.0);
+        assert_eq!(manual.pair.explanation.criteria.len(), 6);
+        let ben = changed
+            .unmatched
+            .iter()
+            .find(|u| u.name == "Ben Buyer")
+            .unwrap();
+        assert!(ben.reason.starts_with("freed when the manager paired"));
+        assert!(!changed.unmatched.iter().any(|u| u.name == "Cat Clerk"));
+        let summary = changed.run.summary.unwrap();
+        assert_eq!(summary.pairs, 2);
+
+        // The hard rules still hold for pairs made by hand.
+        for (mentor, mentee, problem) in [
+            (cat, ceo, "reporting line"),
+            (ana, tom, "reporting line"),
+            (tom, cat, "choose a mentor"),
+        ] {
+            let Err(AppError::Invalid(problems)) = world
+                .app
+                .pair_by_hand(&world.manager, view.run.id, mentor, mentee)
+                .await
+            else {
+                panic!("{problem}");
+            };
+            assert!(problems[0].problem.contains(problem), "{:?}", problems);
+        }
+        // Once published, a run is what was proposed.
+        world
+            .app
+            .publish_run(&world.manager, view.run.id)
+            .await
+            .unwrap();
+        assert!(matches!(
+            world
+                .app
+                .pair_by_hand(&world.manager, view.run.id, ana, id_of("Fay CFO"))
+                .await,
+            Err(AppError::Conflict(_))
+        ));
+        let cat_user = world.user("cat@x.org").await;
+        assert_eq!(
+            world.app.my_pairings(&cat_user).await.unwrap()[0].partner_name,
+            "Tom CTO"
+        );
+    }
+}

@@ -248,6 +248,8 @@ pub trait MatchingStore: Send + Sync {
     async fn set_run_progress(&self, id: RunId, progress: f64) -> StoreResult<()>;
     /// Stores a running run's proposal and marks it done.
     async fn finish_run(&self, id: RunId, result: &RunResult) -> StoreResult<()>;
+    /// Replaces the proposal of a done, unpublished run (the manager paired people by hand).
+    async fn replace_run_result(&self, id: RunId, result: &RunResult) -> StoreResult<()>;
     async fn fail_run(&self, id: RunId, error: &str) -> StoreResult<()>;
     async fn run_result(&self, id: RunId) -> StoreResult<RunResult>;
     /// Publishes a done run in one transaction: every pair becomes a proposed pairing (each

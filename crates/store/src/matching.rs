@@ -204,6 +204,39 @@ async fn insert_pairing(
     Ok(())
 }
 
+/// Writes a run's pairs and unmatched people.
+async fn insert_result(
+    tx: &mut Transaction<'_, Any>,
+    id: RunId,
+    result: &RunResult,
+) -> StoreResult<()> {
+    for pair in &result.pairs {
+        sqlx::query(
+                "INSERT INTO run_pairs (run_id, mentor_enrolment, mentee_enrolment, score, explanation, origin)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.0)
+            .bind(pair.mentor.0)
+            .bind(pair.mentee.0)
+            .bind(pair.explanation.score)
+            .bind(to_json(&pair.explanation))
+            .bind(pair.origin.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(map_error)?;
+    }
+    for person in &result.unmatched {
+        sqlx::query("INSERT INTO run_unmatched (run_id, enrolment, reason) VALUES ($1, $2, $3)")
+            .bind(id.0)
+            .bind(person.enrolment.0)
+            .bind(person.reason.clone())
+            .execute(&mut **tx)
+            .await
+            .map_err(map_error)?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl MatchingStore for SqlStore {
     async fn create_run(
@@ -288,32 +321,37 @@ impl MatchingStore for SqlStore {
                 id.0
             )));
         }
-        for pair in &result.pairs {
-            sqlx::query(
-                "INSERT INTO run_pairs (run_id, mentor_enrolment, mentee_enrolment, score, explanation, origin)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
+        insert_result(&mut tx, id, result).await?;
+        tx.commit().await.map_err(map_error)
+    }
+
+    async fn replace_run_result(&self, id: RunId, result: &RunResult) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let changed = sqlx::query(
+            "UPDATE matching_runs SET summary = $2, updated_at = $3 WHERE id = $1 AND status = 'done'",
+        )
+        .bind(id.0)
+        .bind(to_json(&result.summary))
+        .bind(now_epoch())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::conflict(format!(
+                "matching run {} can no longer be changed: only a finished, unpublished run can",
+                id.0
+            )));
+        }
+        for table in ["run_pairs", "run_unmatched"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE run_id = $1"
+            )))
             .bind(id.0)
-            .bind(pair.mentor.0)
-            .bind(pair.mentee.0)
-            .bind(pair.explanation.score)
-            .bind(to_json(&pair.explanation))
-            .bind(pair.origin.as_str())
             .execute(&mut *tx)
             .await
             .map_err(map_error)?;
         }
-        for person in &result.unmatched {
-            sqlx::query(
-                "INSERT INTO run_unmatched (run_id, enrolment, reason) VALUES ($1, $2, $3)",
-            )
-            .bind(id.0)
-            .bind(person.enrolment.0)
-            .bind(person.reason.clone())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_error)?;
-        }
+        insert_result(&mut tx, id, result).await?;
         tx.commit().await.map_err(map_error)
     }
 

@@ -140,6 +140,11 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
             (Method::GET, format!("/api/v1/runs/{id}"), None),
             (Method::POST, format!("/api/v1/runs/{id}/publish"), None),
             (
+                Method::POST,
+                format!("/api/v1/runs/{id}/pairs"),
+                Some(json!({"mentor": 1, "mentee": 2})),
+            ),
+            (
                 Method::GET,
                 format!("/api/v1/programmes/{p}/pairings"),
                 None,
@@ -249,7 +254,7 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
 async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_participant_to_an_answer()
 {
     for world in World::each().await {
-        let dan = with_mentee(&world).await;
+        let dan_user = with_mentee(&world).await;
         let p = world.programme.0;
         let manager = world.browser(&world.manager).await;
         let programme_page = manager.get(&format!("/programmes/{p}")).await;
@@ -292,6 +297,44 @@ async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_partici
             "the run's own weights are shown"
         );
 
+        // By hand: the same pair, now marked as made by hand; a mentor as mentee is refused.
+        let alice_enrolment = world.alice_enrolment.0.to_string();
+        let dan_enrolment = world
+            .app
+            .my_enrolment(&dan_user, world.programme)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+            .to_string();
+        let by_hand = manager
+            .post(
+                &format!("{run_path}/pairs"),
+                &[
+                    ("mentor", alice_enrolment.as_str()),
+                    ("mentee", dan_enrolment.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(by_hand.location.as_deref(), Some(run_path.as_str()));
+        assert!(manager.get(&run_path).await.body.contains("by hand"));
+        let wrong = manager
+            .post(
+                &format!("{run_path}/pairs"),
+                &[
+                    ("mentor", dan_enrolment.as_str()),
+                    ("mentee", alice_enrolment.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            wrong
+                .body
+                .contains("choose a mentor enrolled in this programme")
+        );
+
         // Participants cannot reach the run or publish it.
         let alice = world.browser(&world.alice).await;
         assert_eq!(alice.get(&run_path).await.status, StatusCode::FORBIDDEN);
@@ -329,12 +372,70 @@ async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_partici
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
         assert!(again.body.contains("already accepted"));
-        let dan = world.browser(&dan).await;
+        let dan = world.browser(&dan_user).await;
         let home = dan.get("/").await;
         assert!(home.body.contains("Proposed: please accept or decline"));
         assert!(
             !home.body.contains("ou accepted"),
             "Alice's answer stays private"
         );
+    }
+}
+
+#[tokio::test]
+async fn simultaneous_http_accepts_from_both_sides_land_once_each() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+    for world in World::each().await {
+        let dan = with_mentee(&world).await;
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        world
+            .app
+            .change_phase(&manager, world.programme, Phase::Matching)
+            .await
+            .unwrap();
+        let run = world
+            .app
+            .start_matching(&manager, world.programme, None, false)
+            .await
+            .unwrap();
+        world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
+        let pairing = world.app.publish_run(&manager, run.id).await.unwrap()[0]
+            .id
+            .0;
+        let tokens = [world.token(&world.alice).await, world.token(&dan).await];
+        // Sixteen requests in flight at once, eight from each side.
+        let requests: Vec<_> = (0..16)
+            .map(|k| {
+                let router = world.router.clone();
+                let request = Request::post(format!("/api/v1/pairings/{pairing}/accept"))
+                    .header(header::AUTHORIZATION, format!("Bearer {}", tokens[k % 2]))
+                    .body(Body::empty())
+                    .unwrap();
+                tokio::spawn(async move { router.oneshot(request).await.unwrap().status() })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for request in requests {
+            statuses.push(request.await.unwrap());
+        }
+        let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+        let conflicts = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count();
+        assert_eq!(
+            (ok, conflicts),
+            (2, 14),
+            "{statuses:?} on {}",
+            world.db.label()
+        );
+        let view = world
+            .app
+            .my_pairing(&dan, PairingId(pairing))
+            .await
+            .unwrap();
+        assert_eq!(view.state, "exploring");
     }
 }

@@ -95,27 +95,7 @@ impl Cohort {
             }
         }
         constraints.pinned.sort_unstable();
-        let settings = engine::Settings {
-            min_level_gap: matching.min_level_gap,
-            mentor_capacity: capacity,
-            session_minutes: i64::from(matching.session_minutes),
-            weights: engine_weights(records.weights),
-            diversity: matching
-                .diversity_dimensions
-                .iter()
-                .map(|d| match d {
-                    DiversityDimension::Generation => engine::Dimension::Generation,
-                    DiversityDimension::Gender => engine::Dimension::Gender,
-                    DiversityDimension::Location => engine::Dimension::Location,
-                    DiversityDimension::Department => engine::Dimension::Department,
-                })
-                .collect(),
-            reference_weeks: engine::availability::reference_weeks(
-                records.programme.draft.start_date,
-                records.programme.draft.end_date,
-            ),
-            objective: engine::Objective::MaxCardinality,
-        };
+        let settings = engine_settings(records);
         Ok(Self {
             mentors,
             mentees,
@@ -160,40 +140,100 @@ impl Cohort {
             )
             .collect();
         unmatched.sort_by_key(|person| person.enrolment);
-        let count = pairs.len() as f64;
-        let mean = |value: &dyn Fn(&ProposedPair) -> f64| {
-            if pairs.is_empty() {
-                0.0
-            } else {
-                pairs.iter().map(value).sum::<f64>() / count
-            }
-        };
-        let diversity = |pair: &ProposedPair| {
-            pair.explanation
-                .criteria
-                .iter()
-                .find(|c| c.criterion == Criterion::Diversity)
-                .map_or(0.0, |c| c.value)
-        };
-        let summary = RunSummary {
+        let offered = RunSummary {
             mentors: self.mentors.len() as u32,
             mentees: self.mentees.len() as u32,
-            pairs: pairs.len() as u32,
-            matched_share: if self.mentees.is_empty() {
-                0.0
-            } else {
-                count / self.mentees.len() as f64
-            },
-            mean_score: mean(&|pair| pair.explanation.score),
-            mean_diversity: mean(&diversity),
             seconds: took.as_secs_f64(),
+            ..RunSummary::default()
         };
+        let summary = super::summarise(&pairs, offered);
         RunResult {
             pairs,
             unmatched,
             summary,
         }
     }
+}
+
+/// The programme's matching settings with the run's weights, as the engine reads them.
+fn engine_settings(records: &Records) -> engine::Settings {
+    let matching = &records.programme.draft.matching;
+    engine::Settings {
+        min_level_gap: matching.min_level_gap,
+        mentor_capacity: u32::from(matching.mentor_capacity),
+        session_minutes: i64::from(matching.session_minutes),
+        weights: engine_weights(records.weights),
+        diversity: matching
+            .diversity_dimensions
+            .iter()
+            .map(|d| match d {
+                DiversityDimension::Generation => engine::Dimension::Generation,
+                DiversityDimension::Gender => engine::Dimension::Gender,
+                DiversityDimension::Location => engine::Dimension::Location,
+                DiversityDimension::Department => engine::Dimension::Department,
+            })
+            .collect(),
+        reference_weeks: engine::availability::reference_weeks(
+            records.programme.draft.start_date,
+            records.programme.draft.end_date,
+        ),
+        objective: engine::Objective::MaxCardinality,
+    }
+}
+
+/// A pair a manager puts together by hand: its explanation, or why it may not be proposed.
+pub(crate) fn explain_pair(
+    records: &Records,
+    mentor: &Enrolment,
+    mentee: &Enrolment,
+) -> Result<PairExplanation, String> {
+    let refused = records
+        .excluded
+        .iter()
+        .any(|pair| *pair == (mentor.id, mentee.id));
+    if refused {
+        return Err("this pair said no before (declined, stepped back or ended)".into());
+    }
+    let forbidden = records
+        .rules
+        .iter()
+        .any(|(j, i, rule)| (*j, *i, *rule) == (mentor.id, mentee.id, PairRule::Forbid));
+    if forbidden {
+        return Err("you forbade this pair; clear the rule first".into());
+    }
+    let directory = Directory::new(&records.people);
+    let mut topics = Topics::default();
+    let settings = engine_settings(records);
+    let (a, b) = (
+        directory.participant(mentor, &mut topics)?,
+        directory.participant(mentee, &mut topics)?,
+    );
+    let (a, b) = (
+        engine::criteria::Prepared::new(&a, &settings),
+        engine::criteria::Prepared::new(&b, &settings),
+    );
+    if let Some(rule) = engine::criteria::broken_rule(&a, &b, &settings) {
+        return Err(format!(
+            "this pair breaks a hard rule: {}",
+            match rule {
+                engine::HardRule::LevelGap => "the mentee is not enough levels above the mentor",
+                engine::HardRule::ReportingChain => "one is in the other's reporting line",
+                engine::HardRule::Availability =>
+                    "they share no full session of free time every week of the programme",
+                engine::HardRule::Excluded => "the pair is excluded",
+            }
+        ));
+    }
+    Ok(explanation(&engine::criteria::explain(&a, &b, &settings)))
+}
+
+/// How different the two people of a pair are on the programme's diversity dimensions.
+pub(crate) fn diversity_of(pair: &ProposedPair) -> f64 {
+    pair.explanation
+        .criteria
+        .iter()
+        .find(|c| c.criterion == Criterion::Diversity)
+        .map_or(0.0, |c| c.value)
 }
 
 pub(crate) fn engine_weights(weights: Weights) -> engine::Weights {

@@ -126,20 +126,7 @@ impl App {
     async fn compute_run(&self, id: RunId, progress: &(dyn Fn(f64, &str) + Sync)) -> AppResult<()> {
         let run = self.store.matching_run(id).await?;
         progress(0.05, "loading the cohort");
-        let programme = self.store.programme(run.programme_id).await?;
-        let records = Records {
-            weights: run.weights,
-            enrolments: self.store.programme_enrolments(programme.id).await?,
-            people: self.store.all_people().await?,
-            live: if run.incremental {
-                self.store.live_pairings(programme.id).await?
-            } else {
-                Vec::new()
-            },
-            excluded: self.store.excluded_pairs(programme.id).await?,
-            rules: self.store.pair_rules(programme.id).await?,
-            programme,
-        };
+        let records = self.records(&run).await?;
         let cohort = Cohort::build(&records).map_err(AppError::Conflict)?;
         self.store.set_run_progress(id, 0.2).await?;
         progress(0.2, "matching");
@@ -162,6 +149,134 @@ impl App {
         self.store.finish_run(id, &result).await?;
         progress(1.0, "done");
         Ok(())
+    }
+
+    /// Everything the engine needs for a run of this programme.
+    async fn records(&self, run: &MatchingRun) -> AppResult<Records> {
+        let programme = self.store.programme(run.programme_id).await?;
+        Ok(Records {
+            weights: run.weights,
+            enrolments: self.store.programme_enrolments(programme.id).await?,
+            people: self.store.all_people().await?,
+            live: if run.incremental {
+                self.store.live_pairings(programme.id).await?
+            } else {
+                Vec::new()
+            },
+            excluded: self.store.excluded_pairs(programme.id).await?,
+            rules: self.store.pair_rules(programme.id).await?,
+            programme,
+        })
+    }
+
+    /// Puts a mentor and a mentee together by hand in a finished run's proposal, with the
+    /// score the engine gives the pair. The mentee's earlier partner, and the mentor's weakest
+    /// pair if that is what makes room, are taken apart and listed as unmatched. Refused if
+    /// the pair breaks a hard rule, said no before or is forbidden.
+    pub async fn pair_by_hand(
+        &self,
+        manager: &Manager,
+        id: RunId,
+        mentor: EnrolmentId,
+        mentee: EnrolmentId,
+    ) -> AppResult<RunView> {
+        let run = self.store.matching_run(id).await?;
+        if run.status != RunStatus::Done {
+            return Err(AppError::Conflict(format!(
+                "only a finished, unpublished run can be changed; this one is {}",
+                run.status.as_str()
+            )));
+        }
+        let records = self.records(&run).await?;
+        let find = |id: EnrolmentId, role: EnrolmentRole| {
+            records
+                .enrolments
+                .iter()
+                .find(|e| e.id == id && e.profile.role == role)
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "pair",
+                        format!("choose a {} enrolled in this programme", role.as_str()),
+                    )
+                })
+        };
+        let (mentor_enrolment, mentee_enrolment) = (
+            find(mentor, EnrolmentRole::Mentor)?,
+            find(mentee, EnrolmentRole::Mentee)?,
+        );
+        let explanation = cohort::explain_pair(&records, mentor_enrolment, mentee_enrolment)
+            .map_err(|problem| AppError::invalid("pair", problem))?;
+        let mut result = self.store.run_result(id).await?;
+        let capacity = usize::from(records.programme.draft.matching.mentor_capacity)
+            .saturating_sub(records.live.iter().filter(|p| p.mentor == mentor).count());
+        if capacity == 0 {
+            return Err(AppError::Conflict(format!(
+                "{} already has as many live pairings as the programme allows",
+                mentor_enrolment.name
+            )));
+        }
+        let mut freed = Vec::new();
+        result.pairs.retain(|pair| {
+            let goes = pair.mentee == mentee;
+            if goes {
+                freed.push((
+                    pair.mentor,
+                    "freed when the manager paired their mentee with someone else by hand",
+                ));
+            }
+            !goes
+        });
+        let mut mentor_pairs: Vec<usize> = (0..result.pairs.len())
+            .filter(|&k| result.pairs[k].mentor == mentor)
+            .collect();
+        if mentor_pairs.len() >= capacity {
+            mentor_pairs.sort_by(|&a, &b| {
+                result.pairs[a]
+                    .explanation
+                    .score
+                    .total_cmp(&result.pairs[b].explanation.score)
+            });
+            let weakest = result.pairs.remove(mentor_pairs[0]);
+            freed.push((
+                weakest.mentee,
+                "freed when the manager gave their mentor's place to someone else by hand",
+            ));
+        }
+        result.pairs.push(ProposedPair {
+            mentor,
+            mentee,
+            explanation,
+            origin: upward_domain::PairOrigin::Manual,
+        });
+        result
+            .unmatched
+            .retain(|person| person.enrolment != mentor && person.enrolment != mentee);
+        for (enrolment, reason) in freed {
+            let still_paired = result
+                .pairs
+                .iter()
+                .any(|p| p.mentor == enrolment || p.mentee == enrolment);
+            if !still_paired && enrolment != mentor {
+                result.unmatched.push(upward_domain::UnmatchedPerson {
+                    enrolment,
+                    reason: reason.into(),
+                });
+            }
+        }
+        result.unmatched.sort_by_key(|person| person.enrolment);
+        result.summary = summarise(&result.pairs, result.summary);
+        self.store.replace_run_result(id, &result).await?;
+        self.audit(
+            manager.user(),
+            "matching.manual_pair",
+            &format!("programme {}", run.programme_id.0),
+            &format!(
+                "run {}: {} ↔ {} by hand",
+                id.0, mentor_enrolment.name, mentee_enrolment.name
+            ),
+        )
+        .await?;
+        self.run_view(manager, id).await
     }
 
     /// A run and its proposal, with names.
@@ -305,5 +420,32 @@ impl App {
             ),
         )
         .await
+    }
+}
+
+/// The summary figures of a proposal after a change by hand: the counts of people offered to
+/// the engine stay, the figures about pairs are counted again.
+fn summarise(
+    pairs: &[ProposedPair],
+    before: upward_domain::RunSummary,
+) -> upward_domain::RunSummary {
+    let count = pairs.len() as f64;
+    let mean = |value: &dyn Fn(&ProposedPair) -> f64| {
+        if pairs.is_empty() {
+            0.0
+        } else {
+            pairs.iter().map(value).sum::<f64>() / count
+        }
+    };
+    upward_domain::RunSummary {
+        pairs: pairs.len() as u32,
+        matched_share: if before.mentees == 0 {
+            0.0
+        } else {
+            count / f64::from(before.mentees)
+        },
+        mean_score: mean(&|pair| pair.explanation.score),
+        mean_diversity: mean(&cohort::diversity_of),
+        ..before
     }
 }

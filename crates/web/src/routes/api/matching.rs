@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/programmes/{id}/pair-rules", put(set_rule))
         .route("/runs/{id}", get(run))
         .route("/runs/{id}/publish", post(publish))
+        .route("/runs/{id}/pairs", post(pair_by_hand))
         .route("/me/pairings", get(my_pairings))
         .route("/pairings/{id}", get(my_pairing))
         .route("/pairings/{id}/{action}", post(act))
@@ -88,6 +89,31 @@ pub async fn publish(
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<Pairing>>, ApiError> {
     Ok(Json(state.app.publish_run(&manager, RunId(id)).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct HandPair {
+    mentor: EnrolmentId,
+    mentee: EnrolmentId,
+}
+
+/// Put a mentor and a mentee together by hand in a finished run; the pair gets the engine's
+/// score and explanation, and whoever it displaces is listed as unmatched. 422 if the pair
+/// breaks a hard rule, said no before or is forbidden.
+#[utoipa::path(post, path = "/api/v1/runs/{id}/pairs", params(("id" = i64, Path)), request_body = HandPair,
+    responses((status = 200, body = RunView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn pair_by_hand(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+    ApiJson(pair): ApiJson<HandPair>,
+) -> Result<Json<RunView>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .pair_by_hand(&manager, RunId(id), pair.mentor, pair.mentee)
+            .await?,
+    ))
 }
 
 /// Every pairing of a programme, with the reasons people gave (managers only).

@@ -39,7 +39,7 @@ pub fn router() -> Router<AppState> {
         programmes::enrol, programmes::withdraw, programmes::enrolment,
         directory::people, directory::import_people, directory::export_people, directory::accounts,
         directory::create_account, directory::set_role, directory::audit,
-        matching::start, matching::runs, matching::run, matching::publish, matching::pairings,
+        matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
     ),
     modifiers(&BearerAuth),

@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use upward_app::{AppError, PairingAction, RunView};
 use upward_domain::{
-    EnrolmentId, Pairing, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus,
-    Weights,
+    EnrolmentId, EnrolmentRole, Pairing, PairingId, PairingState, Programme, ProgrammeId, RunId,
+    RunStatus, Weights,
 };
 use upward_store::PairRule;
 
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/programmes/{id}/pair-rules", post(set_rule))
         .route("/runs/{id}", get(run))
         .route("/runs/{id}/publish", post(publish))
+        .route("/runs/{id}/pairs", post(pair_by_hand))
         .route("/pairings/{id}/{action}", post(act))
 }
 
@@ -84,6 +85,9 @@ struct RunPage {
     view: RunView,
     programme: Programme,
     percent: u32,
+    /// Everyone enrolled, `(enrolment, name)` by role, for pairing by hand.
+    mentors: Vec<(EnrolmentId, String)>,
+    mentees: Vec<(EnrolmentId, String)>,
 }
 
 impl RunPage {
@@ -118,11 +122,25 @@ async fn run(
         layout.refresh_seconds = Some(1);
     }
     let percent = (view.run.progress * 100.0).round() as u32;
+    let (mut mentors, mut mentees) = (Vec::new(), Vec::new());
+    for enrolment in state
+        .app
+        .programme_enrolments(&manager, programme.id)
+        .await?
+    {
+        let entry = (enrolment.id, enrolment.name);
+        match enrolment.profile.role {
+            EnrolmentRole::Mentor => mentors.push(entry),
+            EnrolmentRole::Mentee => mentees.push(entry),
+        }
+    }
     Ok(render(&RunPage {
         layout,
         view,
         programme,
         percent,
+        mentors,
+        mentees,
     }))
 }
 
@@ -137,6 +155,30 @@ async fn publish(
         |pairing| format!("/programmes/{}/pairings", pairing.programme_id.0),
     );
     Ok(Redirect::to(&back).into_response())
+}
+
+async fn pair_by_hand(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let enrolment = |field: &'static str| -> Result<EnrolmentId, AppError> {
+        form.get(field)
+            .and_then(|v| v.parse().ok())
+            .map(EnrolmentId)
+            .ok_or_else(|| AppError::invalid(field, format!("choose a {field}")))
+    };
+    state
+        .app
+        .pair_by_hand(
+            &manager,
+            RunId(id),
+            enrolment("mentor")?,
+            enrolment("mentee")?,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/runs/{id}")).into_response())
 }
 
 async fn set_rule(
