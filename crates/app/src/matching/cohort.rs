@@ -187,10 +187,7 @@ pub(crate) fn explain_pair(
     mentor: &Enrolment,
     mentee: &Enrolment,
 ) -> Result<PairExplanation, String> {
-    let refused = records
-        .excluded
-        .iter()
-        .any(|pair| *pair == (mentor.id, mentee.id));
+    let refused = records.excluded.contains(&(mentor.id, mentee.id));
     if refused {
         return Err("this pair said no before (declined, stepped back or ended)".into());
     }
