@@ -3,16 +3,15 @@
 //! each once, even with two servers delivering at the same time; a refused recipient is
 //! retried a few times and then left with the server's answer.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
-use jiff::civil::date;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use upward_app::mail::{Mailer, SmtpMailer};
-use upward_app::policy::Admin;
 use upward_app::settings::SmtpSecurity;
 use upward_app::{App, Settings};
-use upward_domain::*;
 use upward_store::testing::TestDatabase;
 
 /// One message as the server received it.
@@ -98,47 +97,21 @@ fn settings(port: u16) -> Settings {
 
 /// Publishes a run of two pairs: four messages in the outbox.
 async fn published(app: &App) {
-    let admin = app
-        .create_account_as_operator("admin@x.org", "Admin", Role::Admin, "a long password")
-        .await
-        .unwrap();
-    let admin = Admin::check(&admin).unwrap();
+    let admin = common::admin(app).await;
     let people = "email,name,job_level,time_zone
 m1@x.org,Mia One,3,UTC
 m2@x.org,Max Two,3,UTC
 e1@x.org,Eve One,15,UTC
 refused@x.org,Eli Two,15,UTC
 ";
-    app.import_people(&admin, people.as_bytes()).await.unwrap();
-    let manager = admin.as_manager();
-    let draft = ProgrammeDraft {
-        name: "Mail test".into(),
-        purpose: String::new(),
-        objectives: vec![],
-        learning_expectations: String::new(),
-        start_date: date(2027, 1, 4),
-        end_date: date(2027, 6, 28),
-        cadence: Cadence::default(),
-        matching: MatchingSettings::default(),
-    };
-    let programme = app
-        .create_programme(&manager, &draft)
-        .await
-        .unwrap()
-        .programme
-        .id;
-    for phase in [Phase::Enrolling, Phase::Matching] {
-        app.change_phase(&manager, programme, phase).await.unwrap();
-    }
     let enrolments = "email,role,offers,interests,availability
 m1@x.org,mentor,cloud:5,,Mon 08:00-10:00
 m2@x.org,mentor,cloud:4,,Mon 08:00-10:00
 e1@x.org,mentee,,cloud:5,Mon 08:00-10:00
 refused@x.org,mentee,,cloud:3,Mon 08:00-10:00
 ";
-    app.import_enrolments(&manager, programme, enrolments.as_bytes())
-        .await
-        .unwrap();
+    let (manager, programme) =
+        common::matching_programme(app, &admin, "Mail test", people, enrolments).await;
     let run = app
         .start_matching(&manager, programme, None, false)
         .await

@@ -2,11 +2,12 @@
 //! configured): a run, its explained proposal, publication, private answers, the exploratory
 //! meeting, a decline, an exit, and a re-match that keeps the active pairing.
 
-use jiff::civil::date;
-use upward_app::policy::{Admin, Manager};
+use upward_app::policy::Manager;
 use upward_app::{App, AppError, PairingAction, Settings};
 use upward_domain::*;
 use upward_store::testing::TestDatabase;
+
+mod common;
 
 // The CTO and the CFO report to the CEO; Ana reports to the CTO, Ben and Cat to the CFO. So
 // nobody can mentor the CEO (everyone is in the CEO's reporting line), Ana cannot mentor the
@@ -61,6 +62,21 @@ impl World {
         self.app.run_view(&self.manager, run.id).await.unwrap()
     }
 
+    /// Runs matching and publishes it; returns the pairing of the mentee with this email.
+    async fn published_pairing_of(&self, mentee: &str) -> PairingId {
+        let view = self.run(false).await;
+        let published = self
+            .app
+            .publish_run(&self.manager, view.run.id)
+            .await
+            .unwrap();
+        published
+            .iter()
+            .find(|p| p.mentee_email.as_str() == mentee)
+            .unwrap()
+            .id
+    }
+
     async fn act(
         &self,
         email: &str,
@@ -79,41 +95,16 @@ async fn worlds() -> Vec<World> {
     let mut worlds = Vec::new();
     for db in TestDatabase::each_backend().await {
         let app = App::new(db.store(), Settings::default()).unwrap();
-        let admin = app
-            .create_account_as_operator("admin@x.org", "Ada Admin", Role::Admin, "a long password")
-            .await
-            .unwrap();
-        let admin = Admin::check(&admin).unwrap();
-        app.import_people(&admin, PEOPLE.as_bytes()).await.unwrap();
+        let admin = common::admin(&app).await;
         for line in PEOPLE.lines().skip(1) {
             let email = line.split(',').next().unwrap();
             app.create_account_as_operator(email, email, Role::Participant, "a long password")
                 .await
                 .unwrap();
         }
-        let manager = admin.as_manager();
-        let draft = ProgrammeDraft {
-            name: "Board digital fluency".into(),
-            purpose: String::new(),
-            objectives: vec![],
-            learning_expectations: String::new(),
-            start_date: date(2027, 1, 4),
-            end_date: date(2027, 6, 28),
-            cadence: Cadence::default(),
-            matching: MatchingSettings::default(),
-        };
-        let programme = app
-            .create_programme(&manager, &draft)
-            .await
-            .unwrap()
-            .programme
-            .id;
-        for phase in [Phase::Enrolling, Phase::Matching] {
-            app.change_phase(&manager, programme, phase).await.unwrap();
-        }
-        app.import_enrolments(&manager, programme, ENROLMENTS.as_bytes())
-            .await
-            .unwrap();
+        let (manager, programme) =
+            common::matching_programme(&app, &admin, "Board digital fluency", PEOPLE, ENROLMENTS)
+                .await;
         worlds.push(World {
             _db: db,
             app,
@@ -324,17 +315,7 @@ async fn consent_exploration_decline_exit_and_a_re_match_that_keeps_the_active_p
 #[tokio::test]
 async fn both_sides_accepting_at_once_both_count() {
     for world in worlds().await {
-        let view = world.run(false).await;
-        let published = world
-            .app
-            .publish_run(&world.manager, view.run.id)
-            .await
-            .unwrap();
-        let pairing = published
-            .iter()
-            .find(|p| p.mentee_email.as_str() == "cfo@x.org")
-            .unwrap()
-            .id;
+        let pairing = world.published_pairing_of("cfo@x.org").await;
         let (ana, fay) = (world.user("ana@x.org").await, world.user("cfo@x.org").await);
         let mut tasks = Vec::new();
         for k in 0..8 {
@@ -369,17 +350,7 @@ async fn upkeep_reminds_halfway_expires_at_the_end_and_runs_what_waits_in_the_qu
     use jiff::{SignedDuration, Timestamp};
     use upward_app::mail::LogMailer;
     for world in worlds().await {
-        let view = world.run(false).await;
-        let published = world
-            .app
-            .publish_run(&world.manager, view.run.id)
-            .await
-            .unwrap();
-        let ana_fay = published
-            .iter()
-            .find(|p| p.mentee_email.as_str() == "cfo@x.org")
-            .unwrap()
-            .id;
+        let ana_fay = world.published_pairing_of("cfo@x.org").await;
         world.act("ana@x.org", ana_fay, PairingAction::Accept).await;
         let day = SignedDuration::from_hours(24);
         let now = Timestamp::now();

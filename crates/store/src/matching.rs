@@ -204,6 +204,42 @@ async fn insert_pairing(
     Ok(())
 }
 
+impl SqlStore {
+    /// Runs `update` (binding the run, its summary and now) and, if it changed the run, puts the
+    /// result in place of the run's pairs and unmatched people, in one transaction; otherwise
+    /// `Conflict` with `refusal`.
+    async fn write_result(
+        &self,
+        id: RunId,
+        result: &RunResult,
+        update: &'static str,
+        refusal: String,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let changed = sqlx::query(update)
+            .bind(id.0)
+            .bind(to_json(&result.summary))
+            .bind(now_epoch())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::conflict(refusal));
+        }
+        for table in ["run_pairs", "run_unmatched"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE run_id = $1"
+            )))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        }
+        insert_result(&mut tx, id, result).await?;
+        tx.commit().await.map_err(map_error)
+    }
+}
+
 /// Writes a run's pairs and unmatched people.
 async fn insert_result(
     tx: &mut Transaction<'_, Any>,
@@ -303,56 +339,28 @@ impl MatchingStore for SqlStore {
     }
 
     async fn finish_run(&self, id: RunId, result: &RunResult) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
-        let finished = sqlx::query(
+        self.write_result(
+            id,
+            result,
             "UPDATE matching_runs SET status = 'done', progress = 1, summary = $2, finished_at = $3,
                 updated_at = $3
              WHERE id = $1 AND status = 'running'",
+            format!("matching run {} is not running", id.0),
         )
-        .bind(id.0)
-        .bind(to_json(&result.summary))
-        .bind(now_epoch())
-        .execute(&mut *tx)
         .await
-        .map_err(map_error)?;
-        if finished.rows_affected() == 0 {
-            return Err(StoreError::conflict(format!(
-                "matching run {} is not running",
-                id.0
-            )));
-        }
-        insert_result(&mut tx, id, result).await?;
-        tx.commit().await.map_err(map_error)
     }
 
     async fn replace_run_result(&self, id: RunId, result: &RunResult) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
-        let changed = sqlx::query(
+        self.write_result(
+            id,
+            result,
             "UPDATE matching_runs SET summary = $2, updated_at = $3 WHERE id = $1 AND status = 'done'",
-        )
-        .bind(id.0)
-        .bind(to_json(&result.summary))
-        .bind(now_epoch())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_error)?;
-        if changed.rows_affected() == 0 {
-            return Err(StoreError::conflict(format!(
+            format!(
                 "matching run {} can no longer be changed: only a finished, unpublished run can",
                 id.0
-            )));
-        }
-        for table in ["run_pairs", "run_unmatched"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE run_id = $1"
-            )))
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_error)?;
-        }
-        insert_result(&mut tx, id, result).await?;
-        tx.commit().await.map_err(map_error)
+            ),
+        )
+        .await
     }
 
     async fn fail_run(&self, id: RunId, error: &str) -> StoreResult<()> {
