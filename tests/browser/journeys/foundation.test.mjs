@@ -2,8 +2,7 @@
 // enrols as a mentor. Screenshots of the main pages go to target/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { launchBrowser, logIn, screenshots, startUpward } from './server.mjs';
+import { launchBrowser, logIn, shot, startUpward } from './server.mjs';
 
 let upward;
 let browser;
@@ -17,8 +16,6 @@ after(async () => {
   await browser?.close();
   upward?.stop();
 });
-
-const shot = (page, name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
 test('an admin logs in, creates a programme and sees it listed', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -3,8 +3,7 @@
 // ends the pairing; the manager re-matches the people left without a pairing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { launchBrowser, logIn, screenshots, startUpward } from './server.mjs';
+import { launchBrowser, logIn, shot, startUpward } from './server.mjs';
 
 let upward;
 let browser;
@@ -18,8 +17,6 @@ after(async () => {
   await browser?.close();
   upward?.stop();
 });
-
-const shot = (page, name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
 /// A fresh browser context, logged in as `email`.
 async function as(email) {

@@ -43,6 +43,9 @@ export function launchBrowser() {
   });
 }
 
+/// A full-page screenshot under target/screenshots/.
+export const shot = (page, name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
 export async function logIn(page, url, email) {
   await page.goto(`${url}/login`);
   await page.getByLabel('Email').fill(email);
