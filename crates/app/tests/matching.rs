@@ -268,6 +268,18 @@ async fn consent_exploration_decline_exit_and_a_re_match_that_keeps_the_active_p
         };
         assert_eq!(reason, "a pairing that is declined cannot be accepted");
 
+        // A full run cannot be published over live pairings: the manager is told whom it concerns.
+        let full = world.run(false).await;
+        let Err(AppError::Conflict(reason)) =
+            world.app.publish_run(&world.manager, full.run.id).await
+        else {
+            panic!("a full run over live pairings must be refused");
+        };
+        assert!(
+            reason.contains("already has a live pairing: run a re-match"),
+            "{reason}"
+        );
+
         // The re-match keeps Ana and Fay, never proposes Ben and Tom again, and finds Cat for Tom.
         let rematch = world.run(true).await;
         let mut again = Vec::new();
@@ -527,5 +539,30 @@ async fn a_manager_pairs_people_by_hand_with_the_pair_s_score_and_the_rules_stil
             world.app.my_pairings(&cat_user).await.unwrap()[0].partner_name,
             "Tom CTO"
         );
+    }
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_never_run_the_same_run_twice() {
+    for world in worlds().await {
+        let other_server = App::new(world.app.store.clone(), Settings::default()).unwrap();
+        for _ in 0..5 {
+            let run = world
+                .app
+                .start_matching(&world.manager, world.programme, None, false)
+                .await
+                .unwrap();
+            let (a, b) = tokio::join!(
+                world.app.execute_run(run.id, &|_, _| {}),
+                other_server.execute_run(run.id, &|_, _| {})
+            );
+            assert_eq!(
+                u8::from(a.unwrap()) + u8::from(b.unwrap()),
+                1,
+                "exactly one server ran it"
+            );
+            let stored = world.app.run_view(&world.manager, run.id).await.unwrap();
+            assert_eq!(stored.pairs.len(), 2, "and its proposal is stored once");
+        }
     }
 }

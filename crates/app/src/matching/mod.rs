@@ -342,6 +342,39 @@ impl App {
         let programme = self.store.programme(run.programme_id).await?;
         let result = self.store.run_result(id).await?;
         let enrolments = self.store.programme_enrolments(programme.id).await?;
+        let name_of = |id: EnrolmentId| {
+            enrolments
+                .iter()
+                .find(|e| e.id == id)
+                .map_or_else(|| format!("enrolment {}", id.0), |e| e.name.clone())
+        };
+        // Said here by name; the store refuses the same in its transaction, whatever races.
+        let live = self.store.live_pairings(programme.id).await?;
+        if let Some(pair) = result
+            .pairs
+            .iter()
+            .find(|pair| live.iter().any(|p| p.mentee == pair.mentee))
+        {
+            return Err(AppError::Conflict(format!(
+                "{} already has a live pairing: run a re-match, which keeps live pairings, and publish that",
+                name_of(pair.mentee)
+            )));
+        }
+        let capacity = usize::from(programme.draft.matching.mentor_capacity);
+        for pair in &result.pairs {
+            let seats = live.iter().filter(|p| p.mentor == pair.mentor).count()
+                + result
+                    .pairs
+                    .iter()
+                    .filter(|p| p.mentor == pair.mentor)
+                    .count();
+            if seats > capacity {
+                return Err(AppError::Conflict(format!(
+                    "{} would have {seats} pairings, more than the programme's {capacity}: run a re-match and publish that",
+                    name_of(pair.mentor)
+                )));
+            }
+        }
         let email_of = |id: EnrolmentId| {
             enrolments
                 .iter()
