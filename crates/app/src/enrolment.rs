@@ -77,6 +77,21 @@ impl App {
                 "enrolment can only be withdrawn before the programme runs".into(),
             ));
         }
+        // A live pairing ends through its own steps, which tell the partner; withdrawing must
+        // not make it vanish.
+        let live = self
+            .store
+            .person_pairings(&user.email.key())
+            .await?
+            .into_iter()
+            .any(|p| p.state.is_live() && (p.mentor == enrolment.id || p.mentee == enrolment.id));
+        if live {
+            return Err(AppError::Conflict(
+                "you have a proposed or active pairing in this programme: decline or end it first \
+                 (there is no penalty), then withdraw"
+                    .into(),
+            ));
+        }
         Ok(self.store.withdraw_enrolment(enrolment.id).await?)
     }
 

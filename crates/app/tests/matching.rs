@@ -185,6 +185,14 @@ async fn consent_exploration_decline_exit_and_a_re_match_that_keeps_the_active_p
         };
         let (ana_fay, ben_tom) = (find("cfo@x.org"), find("cto@x.org"));
 
+        // Nobody withdraws from under a live pairing: they decline or end it first.
+        let tom = world.user("cto@x.org").await;
+        let Err(AppError::Conflict(reason)) = world.app.withdraw(&tom, world.programme).await
+        else {
+            panic!("withdrawing with a live pairing must be refused");
+        };
+        assert!(reason.contains("decline or end it first"), "{reason}");
+
         // Each sees their own proposal, with why, and nothing of the other side's answer.
         let fay = world.user("cfo@x.org").await;
         let mine = world.app.my_pairings(&fay).await.unwrap();
