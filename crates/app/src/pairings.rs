@@ -87,15 +87,10 @@ impl MyPairing {
     fn of(pairing: &Pairing, side: Side) -> Self {
         let state = pairing.state;
         let mine = state.answer(side);
-        let partner_name = match side {
-            Side::Mentor => pairing.mentee_name.clone(),
-            Side::Mentee => pairing.mentor_name.clone(),
-        };
+        let partner = side.other();
+        let partner_name = pairing.name_of(partner).to_owned();
         let partner_email = matches!(state, PairingState::Exploring { .. } | PairingState::Active)
-            .then(|| match side {
-                Side::Mentor => pairing.mentee_email.as_str().to_owned(),
-                Side::Mentee => pairing.mentor_email.as_str().to_owned(),
-            });
+            .then(|| pairing.email_of(partner).as_str().to_owned());
         let status = match state {
             PairingState::Proposed { .. } if mine == Some(Answer::Yes) => {
                 "you accepted; the proposal goes ahead if the other person accepts too".into()
@@ -239,10 +234,7 @@ impl App {
 
 /// The mail a change sends. It never says who declined or why.
 fn announcements(pairing: &Pairing, side: Side, next: PairingState) -> Vec<Mail> {
-    let address = |side: Side| match side {
-        Side::Mentor => pairing.mentor_email.as_str().to_owned(),
-        Side::Mentee => pairing.mentee_email.as_str().to_owned(),
-    };
+    let address = |side: Side| pairing.email_of(side).as_str().to_owned();
     let partner = side.other();
     let both = |subject: &str, body: &str| {
         [Side::Mentor, Side::Mentee]

@@ -43,7 +43,7 @@ impl App {
         }
         for pairing in self.store.overdue_proposals(now).await? {
             let mail = [Side::Mentor, Side::Mentee].map(|side| Mail {
-                recipient: address(&pairing, side),
+                recipient: pairing.email_of(side).as_str().to_owned(),
                 subject: "Your proposed match has expired".into(),
                 body: "The proposal was not answered by both of you in time, so it has expired. \
                        The programme manager may propose it again or find another match."
@@ -71,20 +71,13 @@ impl App {
     }
 }
 
-fn address(pairing: &Pairing, side: Side) -> String {
-    match side {
-        Side::Mentor => pairing.mentor_email.as_str().to_owned(),
-        Side::Mentee => pairing.mentee_email.as_str().to_owned(),
-    }
-}
-
 /// A reminder to each side that has not answered yet.
 fn reminders(pairing: &Pairing, base_url: &str) -> Vec<Mail> {
     [Side::Mentor, Side::Mentee]
         .into_iter()
         .filter(|&side| pairing.state.answer(side) == Some(Answer::Pending))
         .map(|side| Mail {
-            recipient: address(pairing, side),
+            recipient: pairing.email_of(side).as_str().to_owned(),
             subject: "Reminder: please answer your proposed match".into(),
             body: format!(
                 "You have a proposed reverse mentoring match waiting for your answer. Please \

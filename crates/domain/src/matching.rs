@@ -216,6 +216,22 @@ pub struct Pairing {
 }
 
 impl Pairing {
+    /// The email address of the person on `side`.
+    pub fn email_of(&self, side: Side) -> &Email {
+        match side {
+            Side::Mentor => &self.mentor_email,
+            Side::Mentee => &self.mentee_email,
+        }
+    }
+
+    /// The name of the person on `side`.
+    pub fn name_of(&self, side: Side) -> &str {
+        match side {
+            Side::Mentor => &self.mentor_name,
+            Side::Mentee => &self.mentee_name,
+        }
+    }
+
     /// The side `email` is on, if they are in this pairing.
     pub fn side_of(&self, email: &Email) -> Option<Side> {
         if self.mentor_email.key() == email.key() {

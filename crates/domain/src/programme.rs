@@ -259,6 +259,18 @@ impl Weights {
             ("channel", self.channel),
         ]
     }
+
+    /// Each weight by the same names as [`Weights::named`], to set one at a time (forms).
+    pub fn named_mut(&mut self) -> [(&'static str, &mut f64); 6] {
+        [
+            ("expertise", &mut self.expertise),
+            ("diversity", &mut self.diversity),
+            ("level_gap", &mut self.level_gap),
+            ("personality", &mut self.personality),
+            ("schedule", &mut self.schedule),
+            ("channel", &mut self.channel),
+        ]
+    }
 }
 
 impl Default for Weights {

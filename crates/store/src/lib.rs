@@ -230,6 +230,17 @@ impl PairRule {
     }
 }
 
+impl std::str::FromStr for PairRule {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "pin" => Ok(PairRule::Pin),
+            "forbid" => Ok(PairRule::Forbid),
+            other => Err(format!("unknown pair rule '{other}'")),
+        }
+    }
+}
+
 #[async_trait]
 pub trait MatchingStore: Send + Sync {
     /// Queues a run.

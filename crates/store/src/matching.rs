@@ -178,8 +178,8 @@ async fn insert_pairing(
     let now = now_epoch();
     sqlx::query(
         "INSERT INTO pairings (programme_id, run_id, mentor_enrolment, mentee_enrolment, state,
-            mentor_answer, mentee_answer, score, explanation, published_at, answer_due, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)",
+            mentor_answer, mentee_answer, explanation, published_at, answer_due, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9)",
     )
     .bind(programme.0)
     .bind(run.map(|r| r.0))
@@ -188,7 +188,6 @@ async fn insert_pairing(
     .bind(state)
     .bind(mentor_answer.as_str())
     .bind(mentee_answer.as_str())
-    .bind(explanation.score)
     .bind(to_json(explanation))
     .bind(now)
     .bind(to_epoch(answer_due))
@@ -248,13 +247,12 @@ async fn insert_result(
 ) -> StoreResult<()> {
     for pair in &result.pairs {
         sqlx::query(
-                "INSERT INTO run_pairs (run_id, mentor_enrolment, mentee_enrolment, score, explanation, origin)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO run_pairs (run_id, mentor_enrolment, mentee_enrolment, explanation, origin)
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id.0)
             .bind(pair.mentor.0)
             .bind(pair.mentee.0)
-            .bind(pair.explanation.score)
             .bind(to_json(&pair.explanation))
             .bind(pair.origin.as_str())
             .execute(&mut **tx)
@@ -379,11 +377,11 @@ impl MatchingStore for SqlStore {
 
     async fn run_result(&self, id: RunId) -> StoreResult<RunResult> {
         let run = self.matching_run(id).await?;
-        let pairs = self
+        let mut pairs = self
             .all(
                 sqlx::query(
                     "SELECT mentor_enrolment, mentee_enrolment, explanation, origin FROM run_pairs
-                     WHERE run_id = $1 ORDER BY score DESC, mentee_enrolment",
+                     WHERE run_id = $1",
                 )
                 .bind(id.0),
                 |row| {
@@ -396,6 +394,13 @@ impl MatchingStore for SqlStore {
                 },
             )
             .await?;
+        // Best first; the score lives in the explanation, not in a column of its own.
+        pairs.sort_by(|a, b| {
+            b.explanation
+                .score
+                .total_cmp(&a.explanation.score)
+                .then(a.mentee.cmp(&b.mentee))
+        });
         let unmatched = self
             .all(
                 sqlx::query(
@@ -699,16 +704,5 @@ impl MatchingStore for SqlStore {
             },
         )
         .await
-    }
-}
-
-impl std::str::FromStr for PairRule {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "pin" => Ok(PairRule::Pin),
-            "forbid" => Ok(PairRule::Forbid),
-            other => Err(format!("unknown pair rule '{other}'")),
-        }
     }
 }

@@ -12,8 +12,8 @@ pub fn decimal(value: impl Borrow<f64>) -> String {
     format!("{:.3}", value.borrow())
 }
 
-/// A field or state name as a label: `level_gap` → `Level gap`.
-pub fn weight_label(name: &str) -> String {
+/// A field or state name in words: `level_gap` → `Level gap`.
+pub fn words(name: &str) -> String {
     sentence(&name.replace('_', " "))
 }
 

@@ -26,7 +26,7 @@ CREATE TABLE run_pairs (
     run_id BIGINT NOT NULL REFERENCES matching_runs(id) ON DELETE CASCADE,
     mentor_enrolment BIGINT NOT NULL REFERENCES enrolments(id) ON DELETE CASCADE,
     mentee_enrolment BIGINT NOT NULL REFERENCES enrolments(id) ON DELETE CASCADE,
-    score DOUBLE PRECISION NOT NULL,
+    -- The score is the explanation's: kept once, there.
     explanation TEXT NOT NULL,
     origin TEXT NOT NULL CHECK (origin IN ('engine', 'pinned', 'manual')),
     PRIMARY KEY (run_id, mentee_enrolment)
@@ -60,7 +60,6 @@ CREATE TABLE pairings (
     ended_by TEXT,
     -- Why a side said no: for the programme manager only.
     reason TEXT,
-    score DOUBLE PRECISION NOT NULL,
     explanation TEXT NOT NULL,
     published_at BIGINT NOT NULL,
     answer_due BIGINT NOT NULL,

@@ -36,14 +36,7 @@ pub fn router() -> Router<AppState> {
 /// The weights a manager typed for one run; blank fields keep the programme's.
 fn weights_from(form: &HashMap<String, String>, base: Weights) -> Result<Weights, AppError> {
     let mut weights = base;
-    for (name, slot) in [
-        ("expertise", &mut weights.expertise),
-        ("diversity", &mut weights.diversity),
-        ("level_gap", &mut weights.level_gap),
-        ("personality", &mut weights.personality),
-        ("schedule", &mut weights.schedule),
-        ("channel", &mut weights.channel),
-    ] {
+    for (name, slot) in weights.named_mut() {
         let text = form.get(&format!("weight_{name}")).map_or("", |v| v.trim());
         if !text.is_empty() {
             *slot = text.parse().map_err(|_| {

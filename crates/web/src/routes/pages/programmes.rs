@@ -259,15 +259,6 @@ async fn clone(
     Ok(Redirect::to(&format!("/programmes/{}/edit", view.programme.id.0)).into_response())
 }
 
-const WEIGHT_FIELDS: [&str; 6] = [
-    "expertise",
-    "diversity",
-    "level_gap",
-    "personality",
-    "schedule",
-    "channel",
-];
-
 fn form_from_draft(draft: &ProgrammeDraft) -> FormState {
     let mut values: HashMap<String, String> = HashMap::new();
     let mut set = |key: &str, value: String| {
@@ -353,8 +344,8 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
     let mentor_capacity = whole(form, "mentor_capacity", "the mentor capacity");
     let session_minutes = whole(form, "session_minutes", "the session length");
     let answer_days = whole(form, "answer_days", "the days to answer a proposal");
-    let mut weights = [0.0; 6];
-    for (slot, name) in weights.iter_mut().zip(WEIGHT_FIELDS) {
+    let mut weights = Weights::default();
+    for (name, slot) in weights.named_mut() {
         match form.value(&format!("weight_{name}")).trim().parse::<f64>() {
             Ok(value) => *slot = value,
             Err(_) => form.add_error(
@@ -370,14 +361,6 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
         .into_iter()
         .filter(|d| form.checked(&format!("diversity_{}", d.as_str())))
         .collect();
-    let [
-        expertise,
-        diversity,
-        level_gap,
-        personality,
-        schedule,
-        channel,
-    ] = weights;
     let too_big = |value: u16| u8::try_from(value).unwrap_or(u8::MAX);
     if form.has_errors() {
         return None;
@@ -397,14 +380,7 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
             min_level_gap: too_big(min_level_gap?),
             mentor_capacity: too_big(mentor_capacity?),
             session_minutes: session_minutes?,
-            weights: Weights {
-                expertise,
-                diversity,
-                level_gap,
-                personality,
-                schedule,
-                channel,
-            },
+            weights,
             diversity_dimensions,
             answer_days: too_big(answer_days?),
         },
