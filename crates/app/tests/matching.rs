@@ -574,3 +574,79 @@ async fn two_servers_on_one_database_never_run_the_same_run_twice() {
         }
     }
 }
+
+#[tokio::test]
+async fn pins_and_forbids_bind_the_next_run() {
+    for world in worlds().await {
+        let first = world.run(false).await;
+        let id_of = |name: &str| {
+            first
+                .pairs
+                .iter()
+                .flat_map(|p| {
+                    [
+                        (p.mentor_name.as_str(), p.pair.mentor),
+                        (p.mentee_name.as_str(), p.pair.mentee),
+                    ]
+                })
+                .chain(
+                    first
+                        .unmatched
+                        .iter()
+                        .map(|u| (u.name.as_str(), u.enrolment)),
+                )
+                .find(|(n, _)| *n == name)
+                .unwrap()
+                .1
+        };
+        let (cat, tom, ana, fay) = (
+            id_of("Cat Clerk"),
+            id_of("Tom CTO"),
+            id_of("Ana Analyst"),
+            id_of("Fay CFO"),
+        );
+        use upward_store::PairRule;
+        for (mentor, mentee, rule) in [(cat, tom, PairRule::Pin), (ana, fay, PairRule::Forbid)] {
+            world
+                .app
+                .set_pair_rule(&world.manager, world.programme, mentor, mentee, Some(rule))
+                .await
+                .unwrap();
+        }
+        let Err(AppError::Invalid(problems)) = world
+            .app
+            .set_pair_rule(
+                &world.manager,
+                world.programme,
+                tom,
+                cat,
+                Some(PairRule::Pin),
+            )
+            .await
+        else {
+            panic!("a mentee in the mentor's place must be refused");
+        };
+        assert!(problems[0].problem.contains("name a mentor and a mentee"));
+
+        let second = world.run(false).await;
+        let pinned = second
+            .pairs
+            .iter()
+            .find(|p| p.mentee_name == "Tom CTO")
+            .unwrap();
+        assert_eq!(
+            (pinned.mentor_name.as_str(), pinned.pair.origin),
+            ("Cat Clerk", PairOrigin::Pinned)
+        );
+        let fay_reason = &second
+            .unmatched
+            .iter()
+            .find(|u| u.name == "Fay CFO")
+            .unwrap()
+            .reason;
+        assert!(
+            fay_reason.contains("ruled out by the manager"),
+            "{fay_reason}"
+        );
+    }
+}

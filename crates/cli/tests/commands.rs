@@ -125,6 +125,9 @@ fn match_runs_a_programme_in_its_matching_phase_and_publishes_on_request() {
         upward(&all)
     };
     assert!(run(&["demo"]).status.success());
+    let missing = run(&["match", "99"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("was not found"));
     let refused = run(&["match", "1"]);
     assert_eq!(refused.status.code(), Some(1));
     let message = String::from_utf8_lossy(&refused.stderr);

@@ -439,3 +439,139 @@ async fn simultaneous_http_accepts_from_both_sides_land_once_each() {
         assert_eq!(view.state, "exploring");
     }
 }
+
+#[tokio::test]
+async fn bad_matching_input_is_refused_with_a_reason_and_changes_nothing() {
+    for world in World::each().await {
+        let dan = with_mentee(&world).await;
+        let p = world.programme.0;
+        let manager = world.browser(&world.manager).await;
+        manager
+            .post(&format!("/programmes/{p}/phase"), &[("to", "matching")])
+            .await;
+        let runs = |world: &World| {
+            let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+            let app = world.app.clone();
+            let programme = world.programme;
+            async move { app.programme_runs(&manager, programme).await.unwrap().len() }
+        };
+        for (weight, problem) in [
+            ("heavy", "the expertise weight must be a number"),
+            ("11", "the expertise weight must be between 0 and 10"),
+        ] {
+            let refused = manager
+                .post(
+                    &format!("/programmes/{p}/runs"),
+                    &[("weight_expertise", weight)],
+                )
+                .await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{weight}");
+            assert!(refused.body.contains(problem), "{weight}: {}", refused.body);
+        }
+        assert_eq!(runs(&world).await, 0, "no run was queued");
+
+        let mentee = world
+            .app
+            .my_enrolment(&dan, world.programme)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+            .to_string();
+        let mentor = world.alice_enrolment.0.to_string();
+        let rules = format!("/programmes/{p}/pair-rules");
+        let refused = manager
+            .post(
+                &rules,
+                &[("mentor", &mentor), ("mentee", &mentee), ("rule", "maybe")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("choose pin, forbid or clear"));
+        let refused = manager
+            .post(
+                &rules,
+                &[("mentor", "x"), ("mentee", &mentee), ("rule", "pin")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let forbidden = manager
+            .post(
+                &rules,
+                &[("mentor", &mentor), ("mentee", &mentee), ("rule", "forbid")],
+            )
+            .await;
+        assert_eq!(forbidden.status, StatusCode::SEE_OTHER);
+        let stored = world.app.store.pair_rules(world.programme).await.unwrap();
+        assert_eq!(stored.len(), 1);
+
+        // Over the API: a body that is not JSON, and a reason too long for anyone to read.
+        let manager_token = world.token(&world.manager).await;
+        let (status, _) = world
+            .api(
+                Method::POST,
+                &format!("/api/v1/programmes/{p}/runs"),
+                Some(&manager_token),
+                Some(
+                    json!({"weights": {"expertise": -1, "diversity": 1, "level_gap": 1,
+                    "personality": 1, "schedule": 1, "channel": 1}}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let pairing = {
+            // Clear the forbid so the run can pair them, then publish.
+            world
+                .app
+                .store
+                .set_pair_rule(
+                    world.programme,
+                    world.alice_enrolment,
+                    EnrolmentId(mentee.parse().unwrap()),
+                    None,
+                )
+                .await
+                .unwrap();
+            let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+            let run = world
+                .app
+                .start_matching(&manager, world.programme, None, false)
+                .await
+                .unwrap();
+            world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
+            world.app.publish_run(&manager, run.id).await.unwrap()[0]
+                .id
+                .0
+        };
+        let alice = world.token(&world.alice).await;
+        let decline = format!("/api/v1/pairings/{pairing}/decline");
+        let request = axum::http::Request::post(&decline)
+            .header(axum::http::header::AUTHORIZATION, format!("Bearer {alice}"))
+            .body(axum::body::Body::from("{not json"))
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(world.router.clone(), request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body) = world
+            .api(
+                Method::POST,
+                &decline,
+                Some(&alice),
+                Some(json!({"reason": "x".repeat(2001)})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["problems"][0]["field"], "reason");
+        let (_, seen) = world
+            .api(
+                Method::GET,
+                &format!("/api/v1/pairings/{pairing}"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        assert_eq!(seen["state"], "proposed", "nothing changed");
+    }
+}
