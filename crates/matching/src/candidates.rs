@@ -19,10 +19,10 @@
 //! (docs/decisions/005).
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::availability::{self, SessionWindows};
-use crate::criteria::{Card, Prepared, assess, bound};
+use crate::criteria::{Card, MenteeBound, Prepared, assess};
 use crate::profile::Settings;
 
 /// The mentors worth checking for each mentee.
@@ -55,14 +55,20 @@ pub(crate) struct Pool<'a> {
     pub ruled_out: &'a [Vec<u32>],
 }
 
-/// Each mentor's best few mentees: the other half of the cut. Cutting only by mentee would
-/// leave mentors nobody ranks highly with no pairs at all, and a cohort matched on that graph
-/// would match fewer people; each mentor keeps its best `limit` mentees as well.
+/// Each mentor's best few mentees by the bound on the pair's score: the other half of the cut.
+/// Cutting only by mentee would leave mentors nobody ranks highly with few pairs or none, and
+/// the first solve would then need many more pricing rounds; each mentor keeps its best
+/// `limit` mentees as well. Ranked by bound rather than score, so that only the pairs kept are
+/// scored (at 20,000 a side, ranking by score scored 2.5 million pairs for these heaps), and
+/// kept by the mentor's position in the [`Index`]'s level order, which the offers come in.
 #[derive(Debug, Clone)]
 pub(crate) struct MentorTops {
     limit: usize,
-    /// Per mentor, a min-heap of `(score, mentee)` of at most `limit` entries.
+    /// Per mentor position, a min-heap of `(bound, mentee)` of at most `limit` entries.
     heaps: Vec<BinaryHeap<Reverse<(Score, u32)>>>,
+    /// Per mentor, the lowest score in a full heap: most offers fall below it, and are turned
+    /// away without reading the heap.
+    floors: Vec<f64>,
 }
 
 /// A score ordered by `total_cmp`, for heaps.
@@ -88,12 +94,16 @@ impl MentorTops {
         Self {
             limit,
             heaps: vec![BinaryHeap::new(); mentors],
+            floors: vec![f64::NEG_INFINITY; mentors],
         }
     }
 
-    /// Offers the pair of `mentor` and `mentee`. Ties keep the lower mentee index, so the
+    /// Offers the pair of the mentor at `mentor` (its position) and `mentee`. Ties keep the lower mentee index, so the
     /// result does not depend on the order of offers.
     pub fn offer(&mut self, mentor: u32, mentee: u32, score: f64) {
+        if score < self.floors[mentor as usize] {
+            return;
+        }
         let heap = &mut self.heaps[mentor as usize];
         // Reverse order on the mentee index: among equal scores the higher index is "worse".
         let entry = Reverse((Score(score), u32::MAX - mentee));
@@ -102,13 +112,14 @@ impl MentorTops {
         } else if heap.peek().is_some_and(|worst| entry < *worst) {
             heap.pop();
             heap.push(entry);
+        } else {
+            return;
         }
-    }
-
-    /// Whether a pair whose score is at most `bound` could join the mentor's best.
-    fn wants(&self, mentor: u32, bound: f64) -> bool {
-        let heap = &self.heaps[mentor as usize];
-        heap.len() < self.limit || heap.peek().is_some_and(|worst| bound > worst.0.0.0)
+        if heap.len() == self.limit
+            && let Some(worst) = heap.peek()
+        {
+            self.floors[mentor as usize] = worst.0.0.0;
+        }
     }
 
     pub fn merge(mut self, other: Self) -> Self {
@@ -120,15 +131,15 @@ impl MentorTops {
         self
     }
 
-    /// Every kept `(mentor, mentee, score)`.
-    pub fn pairs(self) -> impl Iterator<Item = (u32, u32, f64)> {
+    /// Every kept `(mentor, mentee)`, the mentor by index (not position).
+    pub fn pairs(self, index: &Index) -> impl Iterator<Item = (u32, u32)> + '_ {
         self.heaps
             .into_iter()
             .enumerate()
-            .flat_map(|(mentor, heap)| {
-                heap.into_iter().map(move |Reverse((score, mentee))| {
-                    (mentor as u32, u32::MAX - mentee, score.0)
-                })
+            .flat_map(move |(position, heap)| {
+                let mentor = index.by_level[position] as u32;
+                heap.into_iter()
+                    .map(move |Reverse((_, mentee))| (mentor, u32::MAX - mentee))
             })
     }
 }
@@ -145,12 +156,32 @@ pub(crate) struct Shortlist {
     pub beyond: Option<f64>,
     /// How many pairs of this mentee were scored.
     pub scored: usize,
+    /// The pairs scored and then left out, `(mentor, score)`: the engine need not score them
+    /// again when a mentor's best or the matching wants them.
+    pub scored_out: Vec<(u32, f64)>,
 }
 
 /// How many left-out pairs a shortlist remembers for pricing, per kept pair.
 const DROPPED_PER_KEPT: usize = 2;
 
 impl Shortlist {
+    /// Adds the pair with `mentor`, scored `score`, to the kept pairs (if not there yet),
+    /// counting it as scored unless it was scored before.
+    pub fn keep(&mut self, mentor: u32, score: f64) {
+        if let Err(at) = self.kept.binary_search_by_key(&mentor, |p| p.0) {
+            self.kept.insert(at, (mentor, score));
+            self.dropped.retain(|p| p.0 != mentor);
+            if !self.scored_out.iter().any(|p| p.0 == mentor) {
+                self.scored += 1;
+            }
+        }
+    }
+
+    /// The score of the pair with `mentor` if it was scored and left out.
+    pub fn scored_out(&self, mentor: u32) -> Option<f64> {
+        self.scored_out.iter().find(|p| p.0 == mentor).map(|p| p.1)
+    }
+
     /// The highest score or bound among the pairs left out.
     pub fn best_dropped(&self) -> Option<f64> {
         let first = self.dropped.first().map(|p| p.1);
@@ -277,9 +308,10 @@ impl Index {
         scratch: &'s mut Vec<u64>,
         among: Option<&'s [u64]>,
         hopeful: impl Fn(usize) -> bool + 's,
-    ) -> impl Iterator<Item = (u32, f64)> + 's {
+    ) -> impl Iterator<Item = (usize, u32, f64)> + 's {
         let ruled_out = &pool.ruled_out[mentee];
         let prepared = &pool.mentees[mentee];
+        let bounds = MenteeBound::new(prepared, pool.settings);
         self.possible(prepared, pool.settings, scratch, among)
             .filter_map(move |position| {
                 let j = self.by_level[position];
@@ -291,8 +323,9 @@ impl Index {
                     self.touched_at[position] as usize..self.touched_at[position + 1] as usize;
                 let grid = self.has_grid().then(|| &self.touched[span]);
                 Some((
+                    position,
                     j as u32,
-                    bound(&self.cards[position], grid, prepared, pool.settings),
+                    bounds.bound(&self.cards[position], grid),
                 ))
             })
     }
@@ -312,8 +345,8 @@ impl Index {
     ) -> impl Iterator<Item = (u32, f64)> + 's {
         let prepared = &pool.mentees[mentee];
         self.bounded(pool, mentee, scratch, among, hopeful)
-            .filter(move |&(j, b)| worth(j as usize, b))
-            .filter_map(move |(j, _)| {
+            .filter(move |&(_, j, b)| worth(j as usize, b))
+            .filter_map(move |(_, j, _)| {
                 assess(&pool.mentors[j as usize], prepared, pool.settings)
                     .ok()
                     .map(|score| (j, score))
@@ -323,8 +356,8 @@ impl Index {
     /// Mentee `mentee`'s best `limit` feasible mentors with spare capacity, scored. Pairs are
     /// scored in falling order of their bound, and scoring stops once the `limit`-th best score
     /// found is at least every remaining bound, so most pairs are never scored; the best pairs
-    /// left out are remembered for the pricing step. Every scored pair is offered to `tops`,
-    /// and so is every pair left out that could join a mentor's best there.
+    /// left out are remembered for the pricing step. Every bounded pair is offered to `tops`
+    /// with its bound.
     pub fn shortlist(
         &self,
         pool: &Pool,
@@ -334,11 +367,17 @@ impl Index {
         tops: &mut MentorTops,
     ) -> Shortlist {
         let prepared = &pool.mentees[mentee];
-        // Highest bound first, then lowest mentor index, so the order is deterministic.
-        let mut waiting: BinaryHeap<(Score, Reverse<u32>)> = self
+        // Every pair is offered to its mentor's best by its bound, in level order, so that the
+        // offers read the mentors' floors in order.
+        let bounded: Vec<(Score, Reverse<u32>)> = self
             .bounded(pool, mentee, scratch, None, |_| true)
-            .map(|(j, b)| (Score(b), Reverse(j)))
+            .map(|(position, j, b)| {
+                tops.offer(position as u32, mentee as u32, b);
+                (Score(b), Reverse(j))
+            })
             .collect();
+        // Highest bound first, then lowest mentor index, so the order is deterministic.
+        let mut waiting = BinaryHeap::from(bounded);
         // The best `limit` scores so far: a min-heap, worst on top.
         let mut best: BinaryHeap<Reverse<(Score, Reverse<u32>)>> = BinaryHeap::new();
         let mut left_out: Vec<(u32, f64)> = Vec::new();
@@ -354,7 +393,6 @@ impl Index {
                 continue;
             };
             scored += 1;
-            tops.offer(j, mentee as u32, score);
             best.push(Reverse((Score(score), Reverse(j))));
             if best.len() > limit
                 && let Some(Reverse((Score(score), Reverse(j)))) = best.pop()
@@ -362,18 +400,17 @@ impl Index {
                 left_out.push((j, score));
             }
         }
-        for (Score(most), Reverse(j)) in waiting {
-            if !tops.wants(j, most) {
-                left_out.push((j, most));
-                continue;
-            }
-            if let Ok(score) = assess(&pool.mentors[j as usize], prepared, pool.settings) {
-                scored += 1;
-                tops.offer(j, mentee as u32, score);
-                left_out.push((j, score));
-            }
+        let scored_out = left_out.clone();
+        // The best left out: among those scored and pushed out of `best`, and the top of
+        // what is still waiting.
+        let remembered = DROPPED_PER_KEPT.saturating_mul(limit);
+        for _ in 0..remembered {
+            let Some((Score(most), Reverse(j))) = waiting.pop() else {
+                break;
+            };
+            left_out.push((j, most));
         }
-        let remembered = DROPPED_PER_KEPT.saturating_mul(limit).min(left_out.len());
+        let remembered = remembered.min(left_out.len());
         let higher = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if remembered > 0 && remembered < left_out.len() {
             left_out.select_nth_unstable_by(remembered - 1, higher);
@@ -381,6 +418,7 @@ impl Index {
         let beyond = left_out[remembered..]
             .iter()
             .map(|p| p.1)
+            .chain(waiting.peek().map(|p| p.0.0))
             .max_by(f64::total_cmp);
         left_out.truncate(remembered);
         left_out.sort_unstable_by(higher);
@@ -394,6 +432,189 @@ impl Index {
             dropped: left_out,
             beyond,
             scored,
+            scored_out,
         }
     }
+
+    /// Pairs that bring the largest matching of the shortlists up to the largest over every
+    /// pair that passes the rules, `(mentor, mentee, score)`. `mentor_of` is a largest matching
+    /// of the shortlists (mentor of each mentee, or `u32::MAX`), `listed` says whether a pair
+    /// is in them, and `eligible` which mentees take part (pinned ones do not).
+    ///
+    /// Why. The shortlists hold each mentee's best pairs and each mentor's, but they can match
+    /// fewer people than the whole cohort can (at 20,000 a side, 173 fewer). Then the first
+    /// solve leaves people unmatched who need not be, its duals are off by the unmatched value,
+    /// and pricing adds pairs for almost every mentee. Here the missing augmenting paths are
+    /// searched for on the index's screen of possible pairs, a superset of the pairs that pass
+    /// (Hopcroft–Karp's phases, one breadth-first search per unmatched mentee, with a mentor
+    /// reached in a failed search left out for the rest of the phase); only the pairs on a
+    /// path found are checked against the rules, and a pair that fails is struck and the search
+    /// run again. A mentee's neighbours are its screen's bit set minus the mentors already
+    /// reached, so a phase costs O(n · w · m / 64) word operations at most.
+    pub fn complete_matching(
+        &self,
+        pool: &Pool,
+        capacity: &[u32],
+        mut mentor_of: Vec<u32>,
+        listed: impl Fn(u32, u32) -> bool,
+        eligible: &[bool],
+    ) -> Completion {
+        const NONE: u32 = u32::MAX;
+        let mut held: Vec<Vec<u32>> = vec![Vec::new(); capacity.len()];
+        for (i, &j) in mentor_of.iter().enumerate() {
+            if j != NONE {
+                held[j as usize].push(i as u32);
+            }
+        }
+        let mut added = Vec::new();
+        let mut unreached = vec![0u64; self.words];
+        let mut from = vec![NONE; capacity.len()];
+        let mut scratch = Vec::new();
+        let mut partners = Vec::new();
+        let mut queue = VecDeque::new();
+        loop {
+            unreached.fill(u64::MAX);
+            let mut augmented = false;
+            for root in 0..mentor_of.len() as u32 {
+                if mentor_of[root as usize] != NONE || !eligible[root as usize] {
+                    continue;
+                }
+                queue.clear();
+                queue.push_back(root);
+                let mut end = NONE;
+                'search: while let Some(i) = queue.pop_front() {
+                    self.reach_partners(
+                        pool,
+                        i,
+                        &mut unreached,
+                        &mut scratch,
+                        &mut partners,
+                        &listed,
+                    );
+                    for &j in &partners {
+                        from[j as usize] = i;
+                        if (held[j as usize].len() as u32) < capacity[j as usize] {
+                            end = j;
+                            break 'search;
+                        }
+                        queue.extend(held[j as usize].iter().copied());
+                    }
+                }
+                if end == NONE {
+                    continue;
+                }
+                augmented = true;
+                let mut mentor = end;
+                loop {
+                    let mentee = from[mentor as usize];
+                    let previous = mentor_of[mentee as usize];
+                    if previous != NONE {
+                        let list = &mut held[previous as usize];
+                        let at = list.iter().position(|&k| k == mentee).expect("held");
+                        list.swap_remove(at);
+                    }
+                    mentor_of[mentee as usize] = mentor;
+                    held[mentor as usize].push(mentee);
+                    if !listed(mentor, mentee) {
+                        let pair = (
+                            &pool.mentors[mentor as usize],
+                            &pool.mentees[mentee as usize],
+                        );
+                        let score =
+                            assess(pair.0, pair.1, pool.settings).expect("checked on the way");
+                        added.push((mentor, mentee, score));
+                    }
+                    if mentee == root {
+                        break;
+                    }
+                    mentor = previous;
+                }
+            }
+            if !augmented {
+                break;
+            }
+        }
+        // The parts of the Dulmage–Mendelsohn split over every passing pair: mentees reached
+        // by alternating paths from an unmatched one, and the mentors on the way.
+        let mut in_e = vec![false; mentor_of.len()];
+        let mut in_o = vec![false; capacity.len()];
+        unreached.fill(u64::MAX);
+        queue.clear();
+        for (i, &j) in mentor_of.iter().enumerate() {
+            if j == NONE && eligible[i] {
+                in_e[i] = true;
+                queue.push_back(i as u32);
+            }
+        }
+        while let Some(i) = queue.pop_front() {
+            self.reach_partners(
+                pool,
+                i,
+                &mut unreached,
+                &mut scratch,
+                &mut partners,
+                &listed,
+            );
+            for &j in &partners {
+                in_o[j as usize] = true;
+                for &k in &held[j as usize] {
+                    if !std::mem::replace(&mut in_e[k as usize], true) {
+                        queue.push_back(k);
+                    }
+                }
+            }
+        }
+        Completion {
+            added,
+            #[cfg(test)]
+            mentor_of,
+            in_e,
+            in_o,
+        }
+    }
+
+    /// The mentors mentee `i` may pair with among those not yet reached (`unreached`, a bit
+    /// set by position), into `partners`, each now marked reached: the pairs `listed`, and the
+    /// others that pass the rules.
+    fn reach_partners(
+        &self,
+        pool: &Pool,
+        i: u32,
+        unreached: &mut [u64],
+        scratch: &mut Vec<u64>,
+        partners: &mut Vec<u32>,
+        listed: &impl Fn(u32, u32) -> bool,
+    ) {
+        let mentee = &pool.mentees[i as usize];
+        let positions: Vec<usize> = self
+            .possible(mentee, pool.settings, scratch, Some(unreached))
+            .collect();
+        let ruled_out = &pool.ruled_out[i as usize];
+        partners.clear();
+        for position in positions {
+            let j = self.by_level[position] as u32;
+            if !pool.has_room[j as usize]
+                || ruled_out.binary_search(&j).is_ok()
+                || !(listed(j, i)
+                    || assess(&pool.mentors[j as usize], mentee, pool.settings).is_ok())
+            {
+                continue;
+            }
+            unreached[position / 64] &= !(1 << (position % 64));
+            partners.push(j);
+        }
+    }
+}
+
+/// What [`Index::complete_matching`] finds.
+pub(crate) struct Completion {
+    /// Pairs to add to the shortlists, `(mentor, mentee, score)`: every pair the augmenting
+    /// paths used, some of which later paths moved away from.
+    pub added: Vec<(u32, u32, f64)>,
+    /// The largest matching found (mentor of each mentee, or `u32::MAX`), for the tests.
+    #[cfg(test)]
+    pub mentor_of: Vec<u32>,
+    /// The split's parts over every passing pair (see [`crate::split`]).
+    pub in_e: Vec<bool>,
+    pub in_o: Vec<bool>,
 }

@@ -219,8 +219,39 @@ fn common_time(mentor: &Prepared, mentee: &Prepared, session_minutes: i64) -> Co
 
 /// The first hard rule (in [`HardRule::ALL`] order) that the pair breaks, exclusions aside
 /// (the engine knows those).
+///
+/// Cheaper than [`assess`] for most pairs that fail: two people with a session's common time
+/// in the first reference week share one of its [`SessionWindows`], so people without a common
+/// window fail the availability rule without their weeks being compared (naming why someone
+/// is unmatched checks them against the whole other side).
 pub fn broken_rule(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Option<HardRule> {
+    if let Err(rule) = quick_rules(mentor.participant, mentee.participant, settings) {
+        return Some(rule);
+    }
+    if let (Some(a), Some(b)) = (&mentor.coarse, &mentee.coarse)
+        && !share_a_window(a, b)
+    {
+        return Some(HardRule::Availability);
+    }
     assess(mentor, mentee, settings).err()
+}
+
+/// Whether two people's first reference weeks cover a common session window: if not, they
+/// fail the availability rule.
+pub(crate) fn share_a_window(a: &Coarse, b: &Coarse) -> bool {
+    let (mut x, mut y) = (a.windows.iter().peekable(), b.windows.iter().peekable());
+    while let (Some(&&p), Some(&&q)) = (x.peek(), y.peek()) {
+        match p.cmp(&q) {
+            std::cmp::Ordering::Less => {
+                x.next();
+            }
+            std::cmp::Ordering::Greater => {
+                y.next();
+            }
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// The pair's score if it passes the hard rules (exclusions aside), or the first rule it
@@ -283,43 +314,169 @@ pub(crate) fn chain_conflicts(mentors: &[Participant], mentees: &[Participant]) 
     conflicts
 }
 
-/// An upper bound on the score [`assess`] gives a pair that passes the hard rules.
-/// `mentor_blocks` is the mentor's [`Coarse::touched_blocks`]. Every criterion but the
-/// schedule is exact; the schedule is bounded on the coarse grid (see [`schedule_bound`]), so
-/// this costs a few operations where [`assess`] merges run lists week by week. It is the same
-/// arithmetic as [`assess`] with a schedule value at least as large, so the bound holds in
+/// An upper bound on the score [`assess`] gives a pair that passes the hard rules, from the
+/// mentee's side: worked out once for the thousands of
+/// mentors candidate generation bounds it against: the weights divided by their total, and
+/// the mentee's topics with what each is worth. Every criterion but the schedule is exact; the
+/// schedule is bounded on the coarse grid (see [`schedule_bound`]), so a bound costs a few
+/// operations where [`assess`] merges run lists week by week. The arithmetic is ordered
+/// differently from [`weigh`]'s, so the bound adds [`ROUNDING`] to stay above the score in
 /// floating point too.
-pub(crate) fn bound(
-    mentor: &Card,
-    mentor_blocks: Option<&[u16]>,
-    mentee: &Prepared,
-    settings: &Settings,
-) -> f64 {
-    let schedule = match (mentor_blocks, &mentee.coarse) {
-        (Some(a), Some(b)) => schedule_bound(a, &b.bits, b.block, settings.session_minutes),
-        _ => 1.0,
-    };
-    weigh(&values(mentor, &mentee.card, settings, schedule)).1
+pub(crate) struct MenteeBound<'a> {
+    mentee: &'a Card,
+    /// The mentee's [`block_table`] and block length, when it has a coarse grid.
+    blocks: Option<(Vec<u8>, i64)>,
+    /// The mentee's topics, each with `weight · (priority/5) ÷ Σ priorities/5 ÷ 5`: times the
+    /// mentor's level, its part of the expertise contribution.
+    topics: SmallVec<[(u32, f64); 4]>,
+    dimensions: &'a [Dimension],
+    /// Contribution per unit of each criterion's value: weight ÷ total weight (diversity also
+    /// ÷ the number of dimensions, level gap ÷ 6).
+    diversity: f64,
+    gap: f64,
+    personality: f64,
+    schedule: f64,
+    channel: f64,
+    min_level_gap: u8,
+    session_minutes: i64,
+}
+
+/// Far above the rounding error of six terms in [0, 1], far below any difference in scores
+/// that matters.
+const ROUNDING: f64 = 1e-12;
+
+impl<'a> MenteeBound<'a> {
+    pub fn new(mentee: &'a Prepared, settings: &'a Settings) -> Self {
+        let w = settings.weights;
+        let diversity_weight = if settings.diversity.is_empty() {
+            0.0
+        } else {
+            w.diversity.max(0.0)
+        };
+        let total = w.expertise.max(0.0)
+            + diversity_weight
+            + w.level_gap.max(0.0)
+            + w.personality.max(0.0)
+            + w.schedule.max(0.0)
+            + w.channel.max(0.0);
+        let share = |weight: f64| {
+            if total > 0.0 {
+                weight.max(0.0) / total
+            } else {
+                0.0
+            }
+        };
+        let card = &mentee.card;
+        let wanted: f64 = card.topics.iter().map(|&(_, p)| f64::from(p) / 5.0).sum();
+        let topics = card
+            .topics
+            .iter()
+            .map(|&(topic, priority)| {
+                let worth = if wanted > 0.0 {
+                    share(w.expertise) * (f64::from(priority) / 5.0) / wanted / 5.0
+                } else {
+                    0.0
+                };
+                (topic, worth)
+            })
+            .collect();
+        Self {
+            mentee: card,
+            blocks: mentee
+                .coarse
+                .as_ref()
+                .map(|c| (block_table(&c.bits), c.block)),
+            topics,
+            dimensions: &settings.diversity,
+            diversity: if settings.diversity.is_empty() {
+                0.0
+            } else {
+                share(diversity_weight) / settings.diversity.len() as f64
+            },
+            gap: share(w.level_gap) / 6.0,
+            personality: share(w.personality),
+            schedule: share(w.schedule),
+            channel: share(w.channel),
+            min_level_gap: settings.min_level_gap,
+            session_minutes: settings.session_minutes,
+        }
+    }
+
+    /// The bound for the pair of this mentee with the mentor of `card`, whose
+    /// [`Coarse::touched_blocks`] are `blocks`.
+    pub fn bound(&self, mentor: &Card, blocks: Option<&[u16]>) -> f64 {
+        let mut sum = ROUNDING;
+        for &(topic, worth) in &self.topics {
+            if let Some(&(_, level)) = mentor.topics.iter().find(|&&(t, _)| t == topic) {
+                sum += f64::from(level) * worth;
+            }
+        }
+        if self.diversity > 0.0 {
+            let b = self.mentee;
+            let differ = |same: Option<bool>| match same {
+                Some(true) => 0.0,
+                Some(false) => 1.0,
+                None => 0.5,
+            };
+            let compare =
+                |x: Option<Fingerprint>, y: Option<Fingerprint>| x.zip(y).map(|(x, y)| x == y);
+            let differences: f64 = self
+                .dimensions
+                .iter()
+                .map(|dimension| {
+                    differ(match dimension {
+                        Dimension::Generation => {
+                            mentor.generation.zip(b.generation).map(|(x, y)| x == y)
+                        }
+                        Dimension::Gender => compare(mentor.gender, b.gender),
+                        Dimension::Location => compare(mentor.location, b.location),
+                        Dimension::Department => compare(mentor.department, b.department),
+                    })
+                })
+                .sum();
+            sum += differences * self.diversity;
+        }
+        let beyond = (i32::from(self.mentee.level)
+            - i32::from(mentor.level)
+            - i32::from(self.min_level_gap))
+        .clamp(0, 6);
+        sum += f64::from(beyond) * self.gap;
+        sum += similarity(mentor.traits, self.mentee.traits) * self.personality;
+        sum += channel_of(mentor, self.mentee) * self.channel;
+        let schedule = match (blocks, &self.blocks) {
+            (Some(a), Some((table, block))) => {
+                schedule_bound(a, table, *block, self.session_minutes)
+            }
+            _ => 1.0,
+        };
+        sum + schedule * self.schedule
+    }
+}
+
+/// A mentee's [`Coarse::bits`] as one byte per block, read once per entry of a mentor's
+/// [`Coarse::touched_blocks`]: bit 0 the mentee touches the block, bit 1 covers it, bit 2
+/// touches it inside its preferred time (the last two imply the first).
+fn block_table(bits: &[u64]) -> Vec<u8> {
+    let words = bits.len() / 3;
+    let has = |part: usize, b: usize| u8::from(bits[part * words + b / 64] >> (b % 64) & 1 == 1);
+    (0..words * 64)
+        .map(|b| has(1, b) | has(0, b) << 1 | has(2, b) << 2)
+        .collect()
 }
 
 /// At least the schedule criterion of any pair that passes the availability rule, from the
-/// mentor's [`Coarse::touched_blocks`] and the mentee's [`Coarse::bits`]. The first week's common
-/// minutes are at most the blocks both touch (which bounds the volume, a minimum over the
-/// weeks); the part of them in both preferred times is at most the blocks both touch inside
-/// their preferred times, and the common minutes are at least a session (the pair passes) and
-/// at least the blocks both cover.
-fn schedule_bound(mentor: &[u16], mentee: &[u64], block: i64, session_minutes: i64) -> f64 {
-    let words = mentee.len() / 3;
-    let has = |part: usize, b: usize| mentee[part * words + b / 64] >> (b % 64) & 1 == 1;
+/// mentor's [`Coarse::touched_blocks`] and the mentee's [`block_table`]. The first week's
+/// common minutes are at most the blocks both touch (which bounds the volume, a minimum over
+/// the weeks); the part of them in both preferred times is at most the blocks both touch
+/// inside their preferred times, and the common minutes are at least a session (the pair
+/// passes) and at least the blocks both cover.
+fn schedule_bound(mentor: &[u16], mentee: &[u8], block: i64, session_minutes: i64) -> f64 {
     let (mut covered, mut touched, mut inside) = (0i64, 0i64, 0i64);
     for &entry in mentor {
-        let b = usize::from(entry >> 2);
-        // A block the mentee covers, or touches in its preferred time, it touches.
-        if has(1, b) {
-            touched += 1;
-            covered += i64::from(entry & 2 != 0 && has(0, b));
-            inside += i64::from(entry & 1 != 0 && has(2, b));
-        }
+        let t = mentee[usize::from(entry >> 2)];
+        touched += i64::from(t & 1);
+        covered += i64::from(t >> 1 & (entry as u8) >> 1 & 1);
+        inside += i64::from(t >> 2 & entry as u8 & 1);
     }
     let volume = ((touched * block) as f64 / (3 * session_minutes.max(1)) as f64).min(1.0);
     let least = (covered * block).max(session_minutes);

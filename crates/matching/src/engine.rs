@@ -7,11 +7,11 @@ use rayon::prelude::*;
 
 use crate::candidates::{Index, MentorTops, Pool, Shortlist};
 use crate::criteria::{
-    Explanation, HardRule, Prepared, assess, broken_rule, chain_conflicts, explain,
+    Explanation, HardRule, Prepared, assess, broken_rule, chain_conflicts, explain, share_a_window,
 };
 use crate::profile::{Participant, Settings};
 use crate::solver::solve_from;
-use crate::split::solve_by_parts;
+use crate::split::{maximum_matching, solve_parts};
 use crate::{Instance, InstanceError, Objective, Solution, solve, verify};
 
 /// How many candidates each side keeps before the solver first runs (see
@@ -24,7 +24,7 @@ struct Cut {
 
 const CUT: Cut = Cut {
     per_mentee: 32,
-    per_mentor: 4,
+    per_mentor: 16,
 };
 
 /// Pairs by `(mentor index, mentee index)` into the cohort's slices.
@@ -99,8 +99,10 @@ pub enum MatchingError {
 /// week, O((n + m) · w); candidate generation through the index of the `candidates` module, which
 /// bounds only pairs far enough apart in level, outside each other's reporting chain, that
 /// share a session window in the first week, and scores them in falling order of bound until each mentee's best 32 are known (each mentor
-/// keeps its best 4 mentees too); [`solve`] on that graph (split into parts under maximum
-/// cardinality, see the `split` module); then pricing: pairs left out that could improve the
+/// keeps its best 16 mentees by bound too); the pairs of augmenting paths over every passing
+/// pair, so the shortlists match as many people as the cohort can (the index's
+/// `complete_matching`); [`solve`] on that graph (split into parts under maximum cardinality,
+/// see the `split` module); then pricing: pairs left out that could improve the
 /// result (their reduced cost under the solver's duals is negative) are added and the graph
 /// solved again, until the duals prove the result optimal for every candidate pair. The answer
 /// is the same as solving on all candidate pairs. Errors on a pin that is out of range,
@@ -232,12 +234,61 @@ fn propose_with(
     for (mentee, list) in listed {
         shortlists[mentee] = list;
     }
-    for (mentor, mentee, score) in tops.pairs() {
-        let list = &mut shortlists[mentee as usize];
-        if let Err(at) = list.kept.binary_search_by_key(&mentor, |p| p.0) {
-            list.kept.insert(at, (mentor, score));
-            list.dropped.retain(|p| p.0 != mentor);
+    // Each mentor's best by bound joins the shortlists once scored (a pair scored and left
+    // out keeps its score), if it passes the rules.
+    let unlisted: Vec<(u32, u32)> = tops
+        .pairs(&index)
+        .filter(|&(mentor, mentee)| {
+            let kept = &shortlists[mentee as usize].kept;
+            kept.binary_search_by_key(&mentor, |p| p.0).is_err()
+        })
+        .collect();
+    let scored_tops: Vec<(u32, u32, Option<f64>)> = unlisted
+        .par_iter()
+        .map(|&(mentor, mentee)| {
+            let known = shortlists[mentee as usize].scored_out(mentor);
+            let pair = (
+                &prepared_mentors[mentor as usize],
+                &prepared_mentees[mentee as usize],
+            );
+            let score = known.or_else(|| assess(pair.0, pair.1, settings).ok());
+            (mentor, mentee, score)
+        })
+        .collect();
+    for (mentor, mentee, score) in scored_tops {
+        if let Some(score) = score {
+            shortlists[mentee as usize].keep(mentor, score);
         }
+    }
+    // The shortlists can match fewer people than the cohort can: the pairs of augmenting paths
+    // over every passing pair join them, and the split's parts come from every passing pair.
+    let graph_of = |shortlists: &[Shortlist]| {
+        Instance::from_pairs(
+            capacity.clone(),
+            mentees.len(),
+            shortlists.iter().enumerate().flat_map(|(mentee, list)| {
+                list.kept
+                    .iter()
+                    .map(move |&(mentor, score)| (mentor, mentee as u32, score))
+            }),
+        )
+    };
+    let shortlist_graph = graph_of(&shortlists)?;
+    let eligible: Vec<bool> = pinned_mentee.iter().map(|&p| !p).collect();
+    let completing = index.complete_matching(
+        &pool,
+        &capacity,
+        maximum_matching(&shortlist_graph),
+        |mentor, mentee| {
+            shortlists[mentee as usize]
+                .kept
+                .binary_search_by_key(&mentor, |p| p.0)
+                .is_ok()
+        },
+        &eligible,
+    );
+    for &(mentor, mentee, score) in &completing.added {
+        shortlists[mentee as usize].keep(mentor, score);
     }
     // Solve on the shortlists, then price out the pairs left out: the certificate (u, v) of
     // the shortlist problem proves it optimal for every candidate pair once each left-out pair
@@ -248,20 +299,12 @@ fn propose_with(
     // which is solved again from the previous solution.
     let mut previous: Option<Solution> = None;
     let (instance, solution) = loop {
-        let instance = Instance::from_pairs(
-            capacity.clone(),
-            mentees.len(),
-            shortlists.iter().enumerate().flat_map(|(mentee, list)| {
-                list.kept
-                    .iter()
-                    .map(move |&(mentor, score)| (mentor, mentee as u32, score))
-            }),
-        )?
-        .with_score_range(0.0, 1.0);
+        let instance = graph_of(&shortlists)?.with_score_range(0.0, 1.0);
         let solution = match &previous {
             Some(start) => solve_from(&instance, settings.objective, start),
             None if settings.objective == Objective::MaxCardinality => {
-                solve_by_parts(&instance).unwrap_or_else(|| solve(&instance, settings.objective))
+                solve_parts(&instance, &completing.in_e, &completing.in_o)
+                    .unwrap_or_else(|| solve(&instance, settings.objective))
             }
             None => solve(&instance, settings.objective),
         };
@@ -284,19 +327,32 @@ fn propose_with(
         let cheaper = fell(v, earlier.map(|c| &c.mentor_duals));
         let cheaper_set = index.select(|j| cheaper[j]);
         let any_cheaper = cheaper.contains(&true);
+        // A mentee some largest matching leaves out pairs only with mentors of O (the split's
+        // parts over every passing pair, see the `split` module): its pairs are checked
+        // against those mentors alone, and their cheapest dual is a floor under v_j.
+        let (in_e, in_o) = (&completing.in_e, &completing.in_o);
+        let o_floor = v
+            .iter()
+            .zip(in_o)
+            .filter(|(_, o)| **o)
+            .map(|(v, _)| *v)
+            .fold(f64::INFINITY, f64::min);
+        let floor = |i: usize| if in_e[i] { o_floor } else { 0.0 };
+        let o_set = index.select(|j| in_o[j]);
+        let cheaper_o_set = index.select(|j| in_o[j] && cheaper[j]);
         let violations: Vec<(usize, Vec<(u32, f64)>)> = (0..mentees.len())
             .into_par_iter()
             .filter(|&i| {
                 shortlists[i]
                     .best_dropped()
-                    .is_some_and(|s| u[i] + tolerance < s)
+                    .is_some_and(|s| u[i] + floor(i) + tolerance < s)
                     && (any_cheaper || fallen_mentee[i])
             })
             .map_init(Vec::new, |scratch, i| {
                 let list = &shortlists[i];
                 let everyone = fallen_mentee[i];
                 let below = |j: usize, most: f64| u[i] + v[j] + tolerance < most;
-                let found = if list.beyond.is_some_and(|b| u[i] + tolerance < b) {
+                let found = if list.beyond.is_some_and(|b| u[i] + floor(i) + tolerance < b) {
                     // The remembered pairs may not hold every violation: look again at every
                     // mentor whose bound allows one.
                     let most = list.best_dropped().unwrap_or(f64::NEG_INFINITY);
@@ -307,7 +363,12 @@ fn propose_with(
                                 .binary_search_by_key(&(j as u32), |p| p.0)
                                 .is_err()
                     };
-                    let among = (!everyone).then_some(&cheaper_set[..]);
+                    let among = match (everyone, in_e[i]) {
+                        (true, false) => None,
+                        (true, true) => Some(&o_set[..]),
+                        (false, false) => Some(&cheaper_set[..]),
+                        (false, true) => Some(&cheaper_o_set[..]),
+                    };
                     // Bounds are the cost here: no pair scores above `most`, so a mentor whose
                     // dual alone covers it needs none.
                     let hopeful = |j: usize| below(j, most);
@@ -378,7 +439,9 @@ fn propose_with(
         mentee_matched[pair.mentee] = true;
     }
     // Every pair that passes the rules is in some shortlist whenever it could be matched: a
-    // mentee's shortlist holds its best passing pairs, and every mentor keeps its best few.
+    // mentee's shortlist holds its best passing pairs, and every mentor keeps its best few
+    // (by bound: a mentor whose best by bound all fail the rules is replayed, and still found
+    // to have candidates).
     // So someone listed has candidates, and only the others have the rules replayed against
     // everyone, to name the rule that leaves no one.
     let mut mentor_listed = vec![false; mentors.len()];
@@ -387,6 +450,28 @@ fn propose_with(
             mentor_listed[mentor as usize] = true;
         }
     }
+    // `rule` for the replay, which meets mostly pairs that fail early: levels read from a flat
+    // list, the chain and exclusions from the lists candidate generation uses, and the weeks
+    // compared only for pairs that pass those (and `broken_rule`'s window check).
+    let mentor_levels: Vec<u8> = mentors.iter().map(|p| p.level).collect();
+    let mentee_levels: Vec<u8> = mentees.iter().map(|p| p.level).collect();
+    let replay = |mentor: usize, mentee: usize| {
+        let gap = i32::from(mentee_levels[mentee]) - i32::from(mentor_levels[mentor]);
+        if gap < i32::from(settings.min_level_gap) {
+            return Some(HardRule::LevelGap);
+        }
+        let listed = ruled_out[mentee].binary_search(&(mentor as u32)).is_ok();
+        if !listed
+            && let (Some(a), Some(b)) = (
+                &prepared_mentors[mentor].coarse,
+                &prepared_mentees[mentee].coarse,
+            )
+            && !share_a_window(a, b)
+        {
+            return Some(HardRule::Availability);
+        }
+        rule(mentor, mentee)
+    };
     let reason = |furthest: Option<HardRule>| match furthest {
         None => Unmatched::CandidatesTaken,
         Some(rule) => Unmatched::NoCandidate(rule),
@@ -398,7 +483,10 @@ fn propose_with(
             if !shortlists[i].kept.is_empty() {
                 return (i, Unmatched::CandidatesTaken);
             }
-            (i, reason(furthest((0..mentors.len()).map(|j| rule(j, i)))))
+            (
+                i,
+                reason(furthest((0..mentors.len()).map(|j| replay(j, i)))),
+            )
         })
         .collect();
     let unmatched_mentors = (0..mentors.len())
@@ -409,7 +497,10 @@ fn propose_with(
                 return (j, Unmatched::CandidatesTaken);
             }
             // Mentees pinned to someone else count as taken candidates.
-            (j, reason(furthest((0..mentees.len()).map(|i| rule(j, i)))))
+            (
+                j,
+                reason(furthest((0..mentees.len()).map(|i| replay(j, i)))),
+            )
         })
         .collect();
     let total_score = pairs.iter().map(|p| p.explanation.score).sum();
@@ -441,7 +532,7 @@ mod tests {
 
     use super::*;
     use crate::availability::LocalSlot;
-    use crate::criteria::{Coarse, bound};
+    use crate::criteria::{Coarse, MenteeBound};
     use crate::profile::{Channel, Dimension, TimeOfDay, Weights};
     use crate::{Objective, availability};
 
@@ -594,12 +685,83 @@ mod tests {
             let proposal = without_cut(&mentors, &mentees, &settings);
             assert_eq!(proposal.scored_pairs, by_rules, "seed {seed}");
             let cut = propose(&mentors, &mentees, &settings, &Constraints::default()).unwrap();
-            assert!(cut.scored_pairs <= by_rules, "seed {seed}");
+            assert!(
+                cut.scored_pairs <= by_rules,
+                "seed {seed}: {} > {by_rules}",
+                cut.scored_pairs
+            );
         }
         assert!(
             across_chains > 0,
             "the cohorts have pairs in one reporting chain"
         );
+    }
+
+    #[test]
+    fn completing_from_nothing_finds_a_largest_matching_and_the_split_s_parts() {
+        for seed in 0..8 {
+            let (mentors, mentees, settings) = cohort(seed, 40);
+            let (a, b) = (prepare(&mentors, &settings), prepare(&mentees, &settings));
+            let capacity = vec![settings.mentor_capacity; a.len()];
+            let ruled_out = chain_conflicts(&mentors, &mentees);
+            let pool = Pool {
+                mentors: &a,
+                mentees: &b,
+                settings: &settings,
+                has_room: vec![true; a.len()],
+                ruled_out: &ruled_out,
+            };
+            let index = Index::new(&a, &settings);
+            let completion = index.complete_matching(
+                &pool,
+                &capacity,
+                vec![u32::MAX; b.len()],
+                |_, _| false,
+                &vec![true; b.len()],
+            );
+            // Every pair that passes the rules, as one instance.
+            let whole = Instance::from_pairs(
+                capacity.clone(),
+                b.len(),
+                (0..a.len()).flat_map(|j| {
+                    let (a, b, settings) = (&a, &b, &settings);
+                    (0..b.len()).filter_map(move |i| {
+                        let score = assess(&a[j], &b[i], settings).ok()?;
+                        Some((j as u32, i as u32, score))
+                    })
+                }),
+            )
+            .unwrap();
+            let largest = maximum_matching(&whole);
+            let matched = largest.iter().filter(|&&j| j != u32::MAX).count();
+            let mut held = vec![0; a.len()];
+            for (mentee, &mentor) in completion.mentor_of.iter().enumerate() {
+                if mentor != u32::MAX {
+                    held[mentor as usize] += 1;
+                    let added = completion
+                        .added
+                        .iter()
+                        .find(|p| (p.0, p.1) == (mentor, mentee as u32));
+                    let score = whole.score(mentor, mentee as u32);
+                    assert!(score.is_some(), "seed {seed}: a pair that breaks a rule");
+                    assert_eq!(added.map(|p| p.2), score, "seed {seed}");
+                }
+            }
+            assert!(
+                held.iter().all(|&h| h <= settings.mentor_capacity),
+                "seed {seed}"
+            );
+            let found = completion
+                .mentor_of
+                .iter()
+                .filter(|&&j| j != u32::MAX)
+                .count();
+            assert_eq!(found, matched, "seed {seed}");
+            let (in_e, in_o) = crate::split::deficient_part(&whole, &largest);
+            assert_eq!(completion.in_e, in_e, "seed {seed}");
+            assert_eq!(completion.in_o, in_o, "seed {seed}");
+            assert!(matched < b.len(), "seed {seed}: someone is left out");
+        }
     }
 
     #[test]
@@ -628,20 +790,20 @@ mod tests {
             let (mentors, mentees, mut settings) = cohort(seed, 30);
             settings.session_minutes = [30, 45, 60, 90][seed as usize % 4];
             let (a, b) = (prepare(&mentors, &settings), prepare(&mentees, &settings));
-            for mentor in &a {
-                for mentee in &b {
+            // Only the schedule is bounded loosely: the bound is above the score by at most
+            // the schedule's share of the weights.
+            let schedule_share = 2.0 / 9.0;
+            for mentee in &b {
+                let bounds = MenteeBound::new(mentee, &settings);
+                for mentor in &a {
                     if let Ok(score) = assess(mentor, mentee, &settings) {
-                        let most = bound(
-                            &mentor.card,
-                            mentor
-                                .coarse
-                                .as_ref()
-                                .map(Coarse::touched_blocks)
-                                .as_deref(),
-                            mentee,
-                            &settings,
-                        );
+                        let blocks = mentor.coarse.as_ref().map(Coarse::touched_blocks);
+                        let most = bounds.bound(&mentor.card, blocks.as_deref());
                         assert!(most >= score, "seed {seed}: bound {most} below {score}");
+                        assert!(
+                            most <= score + schedule_share + 1e-9,
+                            "seed {seed}: bound {most} far above {score}"
+                        );
                         checked += 1;
                     }
                 }

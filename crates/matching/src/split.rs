@@ -22,6 +22,14 @@
 //! slack by about |z|. The joined solution is checked with [`crate::verify`]; if the check
 //! fails (scores so spread that |z| does not cover the duals), the caller solves the whole.
 //!
+//! The swapped part starts with every price at zero, not at the auction's
+//! (`solver::solve_unpriced`): some mentees of E stay unmatched, and an auction price on one of
+//! them had to be searched away at the end, over most of the graph each time.
+//!
+//! In `propose` the parts come from every pair that passes the rules, not from the shortlists
+//! (`candidates::Index::complete_matching`): on the shortlists alone E was smaller, and every
+//! pair from a mentee of E to a mentor outside O became a violation of the size of z.
+//!
 //! Where. [`crate::propose`] uses it; [`crate::solve`] does not. On the plain benchmark
 //! instances (100,000 a side, 64 random candidates each) everyone can be matched, so the split
 //! finds nothing to do and only adds its maximum matching (3.1 s without, 4.0 s with it, in
@@ -31,17 +39,25 @@
 use std::collections::VecDeque;
 
 use crate::assignment::{Instance, Mentee, Mentor, Objective};
-use crate::solver::{Certificate, Solution, solve_whole};
+use crate::solver::{Certificate, Solution, solve_unpriced, solve_whole};
 use crate::verify::verify;
 
 const NONE: u32 = u32::MAX;
 
 /// The best maximum matching of `instance`, solved by parts; `None` when splitting does not
 /// help (every mentee can be matched) or the joined certificate does not check.
+#[cfg(test)]
 pub(crate) fn solve_by_parts(instance: &Instance) -> Option<Solution> {
-    let (n, m) = (instance.mentee_count(), instance.mentor_count());
     let mentor_of = maximum_matching(instance);
     let (in_e, in_o) = deficient_part(instance, &mentor_of);
+    solve_parts(instance, &in_e, &in_o)
+}
+
+/// [`solve_by_parts`] with the parts given: `in_e` the mentees some maximum matching leaves
+/// out, `in_o` their neighbours, as found on a larger graph with the same maximum matchings
+/// (see [`crate::candidates::Index::complete_matching`]).
+pub(crate) fn solve_parts(instance: &Instance, in_e: &[bool], in_o: &[bool]) -> Option<Solution> {
+    let (n, m) = (instance.mentee_count(), instance.mentor_count());
     if !in_e.iter().any(|&e| e) {
         return None;
     }
@@ -106,7 +122,7 @@ pub(crate) fn solve_by_parts(instance: &Instance) -> Option<Solution> {
         }),
     )
     .ok()?;
-    let solved = solve_whole(&swapped, Objective::MaxCardinality);
+    let solved = solve_unpriced(&swapped, Objective::MaxCardinality);
     if solved.pairs.len() != seats.len() {
         return None;
     }
@@ -237,7 +253,8 @@ pub(crate) fn grow_to_maximum(instance: &Instance, mut mentor_of: Vec<u32>) -> V
 
 /// The mentees reachable from an unmatched mentee by alternating paths in a maximum matching
 /// (E), and the mentors reached on the way (O).
-fn deficient_part(instance: &Instance, mentor_of: &[u32]) -> (Vec<bool>, Vec<bool>) {
+#[cfg(test)]
+pub(crate) fn deficient_part(instance: &Instance, mentor_of: &[u32]) -> (Vec<bool>, Vec<bool>) {
     let (n, m) = (instance.mentee_count(), instance.mentor_count());
     let mut held: Vec<Vec<Mentee>> = vec![Vec::new(); m];
     for (i, &j) in mentor_of.iter().enumerate() {
