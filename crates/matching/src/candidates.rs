@@ -24,6 +24,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use crate::availability::{self, SessionWindows};
 use crate::criteria::{Card, MenteeBound, Prepared, assess};
 use crate::profile::Settings;
+use crate::split::flip_path;
 
 /// The mentors worth checking for each mentee.
 pub(crate) struct Index {
@@ -504,31 +505,24 @@ impl Index {
                     continue;
                 }
                 augmented = true;
-                let mut mentor = end;
-                loop {
-                    let mentee = from[mentor as usize];
-                    let previous = mentor_of[mentee as usize];
-                    if previous != NONE {
-                        let list = &mut held[previous as usize];
-                        let at = list.iter().position(|&k| k == mentee).expect("held");
-                        list.swap_remove(at);
-                    }
-                    mentor_of[mentee as usize] = mentor;
-                    held[mentor as usize].push(mentee);
-                    if !listed(mentor, mentee) {
-                        let pair = (
-                            &pool.mentors[mentor as usize],
-                            &pool.mentees[mentee as usize],
-                        );
-                        let score =
-                            assess(pair.0, pair.1, pool.settings).expect("checked on the way");
-                        added.push((mentor, mentee, score));
-                    }
-                    if mentee == root {
-                        break;
-                    }
-                    mentor = previous;
-                }
+                flip_path(
+                    &mut mentor_of,
+                    &mut held,
+                    &from,
+                    root,
+                    end,
+                    |mentor, mentee| {
+                        if !listed(mentor, mentee) {
+                            let pair = (
+                                &pool.mentors[mentor as usize],
+                                &pool.mentees[mentee as usize],
+                            );
+                            let score =
+                                assess(pair.0, pair.1, pool.settings).expect("checked on the way");
+                            added.push((mentor, mentee, score));
+                        }
+                    },
+                );
             }
             if !augmented {
                 break;

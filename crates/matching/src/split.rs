@@ -227,27 +227,41 @@ pub(crate) fn grow_to_maximum(instance: &Instance, mut mentor_of: Vec<u32>) -> V
                 continue;
             }
             augmented = true;
-            // Walk back: each mentee on the path moves to the mentor reached from it.
-            let mut mentor = end;
-            loop {
-                let mentee = from[mentor as usize];
-                let previous = mentor_of[mentee as usize];
-                if previous != NONE {
-                    let list = &mut held[previous as usize];
-                    let at = list.iter().position(|&k| k == mentee).expect("held");
-                    list.swap_remove(at);
-                }
-                mentor_of[mentee as usize] = mentor;
-                held[mentor as usize].push(mentee);
-                if mentee == root {
-                    break;
-                }
-                mentor = previous;
-            }
+            flip_path(&mut mentor_of, &mut held, &from, root, end, |_, _| {});
         }
         if !augmented {
             return mentor_of;
         }
+    }
+}
+
+/// Walks an augmenting path back from `end`, a mentor with room reached from `root`, an
+/// unmatched mentee (`from`: the mentee each mentor on the path was reached from): each mentee
+/// on it moves to the mentor reached from it, and `on_pair(mentor, mentee)` sees each new pair.
+pub(crate) fn flip_path(
+    mentor_of: &mut [u32],
+    held: &mut [Vec<Mentee>],
+    from: &[Mentee],
+    root: Mentee,
+    end: Mentor,
+    mut on_pair: impl FnMut(Mentor, Mentee),
+) {
+    let mut mentor = end;
+    loop {
+        let mentee = from[mentor as usize];
+        let previous = mentor_of[mentee as usize];
+        if previous != NONE {
+            let list = &mut held[previous as usize];
+            let at = list.iter().position(|&k| k == mentee).expect("held");
+            list.swap_remove(at);
+        }
+        mentor_of[mentee as usize] = mentor;
+        held[mentor as usize].push(mentee);
+        on_pair(mentor, mentee);
+        if mentee == root {
+            break;
+        }
+        mentor = previous;
     }
 }
 
