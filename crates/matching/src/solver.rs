@@ -134,18 +134,6 @@ pub(crate) fn solve_whole(instance: &Instance, objective: Objective) -> Solution
     state.finish()
 }
 
-/// [`solve_whole`] without the auction: every price starts at zero. For an instance where every
-/// mentee will be matched and some mentor seats stay empty (the split's swapped part), that
-/// saves the end of [`solve_whole`]: the row reduction raises only the price of a mentor it
-/// keeps full, and searches end at mentors with room without raising theirs, so a mentor that
-/// ends with room still has price zero. After the auction, hundreds of such mentors had a
-/// price, and each needed a search from its side over most of the graph to bring it down.
-pub(crate) fn solve_unpriced(instance: &Instance, objective: Objective) -> Solution {
-    let mut state = State::new(instance, objective);
-    state.reduce_rows((0..instance.mentee_count() as Mentee).collect());
-    state.finish()
-}
-
 /// Solves `instance` starting from `start`, an optimal solution of the same cohort with fewer
 /// pairs (the engine adds pairs and solves again). Every pair of `start` must be a pair of
 /// `instance`, and both must have the same unmatched value (see
