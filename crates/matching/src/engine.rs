@@ -10,7 +10,7 @@ use crate::criteria::{
     Explanation, HardRule, Prepared, assess, broken_rule, chain_conflicts, explain, share_a_window,
 };
 use crate::profile::{Participant, Settings};
-use crate::solver::solve_from;
+use crate::solver::{raise_prices, solve_from};
 use crate::split::{maximum_matching, solve_parts};
 use crate::{Instance, InstanceError, Objective, Solution, solve, verify};
 
@@ -21,6 +21,9 @@ struct Cut {
     per_mentee: usize,
     per_mentor: usize,
 }
+
+/// The pricing step solves afresh when pairs join for more than one mentee in this many.
+const FRESH_SOLVE_SHARE: usize = 10;
 
 const CUT: Cut = Cut {
     per_mentee: 32,
@@ -96,17 +99,20 @@ pub enum MatchingError {
 /// Matches the cohort optimally for the settings' objective, honouring the constraints.
 ///
 /// Steps, each in parallel on all cores: availabilities prepared once per person and reference
-/// week, O((n + m) · w); candidate generation through the index of the `candidates` module, which
-/// bounds only pairs far enough apart in level, outside each other's reporting chain, that
-/// share a session window in the first week, and scores them in falling order of bound until each mentee's best 32 are known (each mentor
-/// keeps its best 16 mentees by bound too); the pairs of augmenting paths over every passing
-/// pair, so the shortlists match as many people as the cohort can (the index's
-/// `complete_matching`); [`solve`] on that graph (split into parts under maximum cardinality,
-/// see the `split` module); then pricing: pairs left out that could improve the
-/// result (their reduced cost under the solver's duals is negative) are added and the graph
-/// solved again, until the duals prove the result optimal for every candidate pair. The answer
-/// is the same as solving on all candidate pairs. Errors on a pin that is out of range,
-/// repeated, over capacity, forbidden or against a hard rule.
+/// week, O((n + m) · w); candidate generation through the index of the `candidates` module,
+/// which bounds only pairs far enough apart in level, outside each other's reporting chain,
+/// that share a session window in the first week, and scores them in falling order of bound
+/// until each mentee's best 32 are known (each mentor keeps its best 16 mentees by bound too);
+/// the pairs of augmenting paths over every passing pair, so the shortlists match as many
+/// people as the cohort can (the index's `complete_matching`); [`solve`] on that graph (under
+/// maximum cardinality with the `split` module's left-out mentor), with the mentors' prices
+/// then raised as high as the graph allows (so a mentor few shortlists name does not look
+/// cheap); then pricing: pairs left out that could improve the result (their reduced cost
+/// under the solver's duals is negative) are added and the graph solved again (afresh when
+/// pairs joined for many mentees, else from the previous solution), until the duals prove the
+/// result optimal for every candidate pair. The answer is the same as solving on all
+/// candidate pairs. Errors on a pin that is out of range, repeated, over capacity, forbidden
+/// or against a hard rule.
 pub fn propose(
     mentors: &[Participant],
     mentees: &[Participant],
@@ -298,15 +304,22 @@ fn propose_with(
     // beyond those could still break the condition. The pairs that break it join the problem,
     // which is solved again from the previous solution.
     let mut previous: Option<Solution> = None;
+    // Solving afresh is cheaper than from the previous solution when pairs join for many
+    // mentees: each of them is taken off its mentor and placed again by a search, while a
+    // fresh solve places most mentees at the auction's prices at once.
+    let mut afresh = true;
     let (instance, solution) = loop {
         let instance = graph_of(&shortlists)?.with_score_range(0.0, 1.0);
         let solution = match &previous {
-            Some(start) => solve_from(&instance, settings.objective, start),
-            None if settings.objective == Objective::MaxCardinality => {
-                solve_parts(&instance, &completing.in_e, &completing.in_o)
-                    .unwrap_or_else(|| solve(&instance, settings.objective))
+            Some(start) if !afresh => solve_from(&instance, settings.objective, start),
+            _ => {
+                let mut solution = (settings.objective == Objective::MaxCardinality)
+                    .then(|| solve_parts(&instance, &completing.in_e, &completing.in_o))
+                    .flatten()
+                    .unwrap_or_else(|| solve(&instance, settings.objective));
+                raise_prices(&instance, &mut solution);
+                solution
             }
-            None => solve(&instance, settings.objective),
         };
         let (u, v) = (
             &solution.certificate.mentee_duals,
@@ -398,6 +411,7 @@ fn propose_with(
         if violations.is_empty() {
             break (instance, solution);
         }
+        afresh = violations.len() * FRESH_SOLVE_SHARE > mentees.len();
         previous = Some(solution);
         for (mentee, found) in violations {
             let list = &mut shortlists[mentee];
