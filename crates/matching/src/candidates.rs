@@ -22,7 +22,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use crate::availability::{self, SessionWindows};
-use crate::criteria::{Card, MenteeBound, Prepared, assess};
+use crate::criteria::{Card, MenteeBound, Prepared, assess_screened};
 use crate::profile::Settings;
 use crate::split::flip_path;
 
@@ -348,7 +348,7 @@ impl Index {
         self.bounded(pool, mentee, scratch, among, hopeful)
             .filter(move |&(_, j, b)| worth(j as usize, b))
             .filter_map(move |(_, j, _)| {
-                assess(&pool.mentors[j as usize], prepared, pool.settings)
+                assess_screened(&pool.mentors[j as usize], prepared, pool.settings)
                     .ok()
                     .map(|score| (j, score))
             })
@@ -390,7 +390,8 @@ impl Index {
             let Some((_, Reverse(j))) = waiting.pop() else {
                 break;
             };
-            let Ok(score) = assess(&pool.mentors[j as usize], prepared, pool.settings) else {
+            let Ok(score) = assess_screened(&pool.mentors[j as usize], prepared, pool.settings)
+            else {
                 continue;
             };
             scored += 1;
@@ -533,8 +534,8 @@ impl Index {
                                 &pool.mentors[mentor as usize],
                                 &pool.mentees[mentee as usize],
                             );
-                            let score =
-                                assess(pair.0, pair.1, pool.settings).expect("checked on the way");
+                            let score = assess_screened(pair.0, pair.1, pool.settings)
+                                .expect("checked on the way");
                             added.push((mentor, mentee, score));
                         }
                     },
@@ -609,7 +610,7 @@ impl Index {
             pool.has_room[j as usize]
                 && ruled_out.binary_search(&j).is_err()
                 && (listed(j, i)
-                    || assess(&pool.mentors[j as usize], mentee, pool.settings).is_ok())
+                    || assess_screened(&pool.mentors[j as usize], mentee, pool.settings).is_ok())
         };
         let has_room = |position: usize| with_room[position / 64] >> (position % 64) & 1 == 1;
         partners.clear();

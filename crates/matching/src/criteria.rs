@@ -259,6 +259,21 @@ pub(crate) fn share_a_window(a: &Coarse, b: &Coarse) -> bool {
 /// [`explain`], so the solver's total is the sum of the explained scores.
 pub fn assess(mentor: &Prepared, mentee: &Prepared, settings: &Settings) -> Result<f64, HardRule> {
     quick_rules(mentor.participant, mentee.participant, settings)?;
+    assess_screened(mentor, mentee, settings)
+}
+
+/// [`assess`] for a pair the candidate index has already screened for the level and
+/// reporting-chain rules (by its level order and the chain lists): their check reads both
+/// people's records, two cache misses for every pair scored.
+pub(crate) fn assess_screened(
+    mentor: &Prepared,
+    mentee: &Prepared,
+    settings: &Settings,
+) -> Result<f64, HardRule> {
+    debug_assert_eq!(
+        quick_rules(mentor.participant, mentee.participant, settings),
+        Ok(())
+    );
     let common = common_time(mentor, mentee, settings.session_minutes);
     if !common.enough {
         return Err(HardRule::Availability);

@@ -7,7 +7,8 @@ use rayon::prelude::*;
 
 use crate::candidates::{Index, MentorTops, Pool, Shortlist};
 use crate::criteria::{
-    Explanation, HardRule, Prepared, assess, broken_rule, chain_conflicts, explain, share_a_window,
+    Explanation, HardRule, Prepared, assess_screened, broken_rule, chain_conflicts, explain,
+    share_a_window,
 };
 use crate::profile::{Participant, Settings};
 use crate::solver::{raise_prices, solve_from};
@@ -257,7 +258,7 @@ fn propose_with(
                 &prepared_mentors[mentor as usize],
                 &prepared_mentees[mentee as usize],
             );
-            let score = known.or_else(|| assess(pair.0, pair.1, settings).ok());
+            let score = known.or_else(|| assess_screened(pair.0, pair.1, settings).ok());
             (mentor, mentee, score)
         })
         .collect();
@@ -399,7 +400,9 @@ fn propose_with(
                         })
                         .filter_map(|&(j, _)| {
                             let pair = (&prepared_mentors[j as usize], &prepared_mentees[i]);
-                            assess(pair.0, pair.1, settings).ok().map(|s| (j, s))
+                            assess_screened(pair.0, pair.1, settings)
+                                .ok()
+                                .map(|s| (j, s))
                         })
                         .filter(|&(j, s)| below(j as usize, s))
                         .collect()
@@ -539,6 +542,7 @@ fn furthest(broken: impl Iterator<Item = Option<HardRule>>) -> Option<HardRule> 
 
 #[cfg(test)]
 mod tests {
+    use crate::criteria::assess;
     use jiff::civil::{Time, Weekday, date};
     use jiff::tz::TimeZone;
     use rand::rngs::StdRng;
