@@ -23,6 +23,10 @@ struct Cut {
     per_mentor: usize,
 }
 
+/// The largest cohort (mentors × mentees) for which candidate generation keeps every bound
+/// for the pricing step ([`crate::candidates::Shortlist::bounds`]).
+const KEPT_BOUNDS_LIMIT: u64 = 2_000_000_000;
+
 /// The pricing step solves afresh when pairs join for more than one mentee in this many.
 const FRESH_SOLVE_SHARE: usize = 10;
 
@@ -204,6 +208,9 @@ fn propose_with(
         ruled_out: &ruled_out,
     };
     let index = Index::new(&prepared_mentors, settings);
+    // A byte per possible pair, about a tenth of all pairs: 43 MB at 20,000 a side, and up to
+    // about 200 MB below this limit; larger cohorts work the bounds out again when pricing.
+    let keep_bounds = (mentors.len() as u64) * (mentees.len() as u64) <= KEPT_BOUNDS_LIMIT;
     // Large chunks: each chunk keeps its own top mentees per mentor, merged at the end.
     let chunk = mentees
         .len()
@@ -222,8 +229,14 @@ fn propose_with(
             },
             |(mut listed, mut tops, mut scratch), mentee| {
                 if !pinned_mentee[mentee] {
-                    let list =
-                        index.shortlist(&pool, mentee, cut.per_mentee, &mut scratch, &mut tops);
+                    let list = index.shortlist(
+                        &pool,
+                        mentee,
+                        cut.per_mentee,
+                        &mut scratch,
+                        &mut tops,
+                        keep_bounds,
+                    );
                     listed.push((mentee, list));
                 }
                 (listed, tops, scratch)
@@ -386,8 +399,9 @@ fn propose_with(
                     // Bounds are the cost here: no pair scores above `most`, so a mentor whose
                     // dual alone covers it needs none.
                     let hopeful = |j: usize| below(j, most);
+                    let cached = Some(&list.bounds[..]).filter(|b| !b.is_empty());
                     index
-                        .feasible(&pool, i, scratch, among, hopeful, worth)
+                        .feasible(&pool, i, scratch, among, hopeful, worth, cached)
                         .filter(|&(j, s)| below(j as usize, s))
                         .collect()
                 } else {
