@@ -211,11 +211,11 @@ fn propose_with(
     // A byte per possible pair, about a tenth of all pairs: 43 MB at 20,000 a side, and up to
     // about 200 MB below this limit; larger cohorts work the bounds out again when pricing.
     let keep_bounds = (mentors.len() as u64) * (mentees.len() as u64) <= KEPT_BOUNDS_LIMIT;
-    // Large chunks: each chunk keeps its own top mentees per mentor, merged at the end.
-    let chunk = mentees
-        .len()
-        .div_ceil(4 * rayon::current_num_threads())
-        .max(64);
+    // One chunk per thread: each chunk keeps its own top mentees per mentor, merged at the
+    // end, and a mentor's heap in a smaller chunk takes more offers before its floor rises
+    // (at 20,000 a side on two cores, this step took 3.0–3.6 s in eight chunks, 2.6–2.9 s in
+    // two).
+    let chunk = mentees.len().div_ceil(rayon::current_num_threads()).max(64);
     let (listed, tops) = (0..mentees.len())
         .into_par_iter()
         .with_min_len(chunk)
