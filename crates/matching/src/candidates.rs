@@ -14,7 +14,8 @@
 //! possible pair gets a cheap upper bound on its score ([`crate::criteria`]'s `bound`, from
 //! the mentors' compact cards stored here in level order); pairs are scored in falling order
 //! of bound until a mentee's best `limit` are known, and the best pairs left out are
-//! remembered with their score or bound. The engine then proves the cut harmless from the
+//! remembered with their score or bound (and every bound, rounded up to a byte, for the
+//! pricing step: docs/decisions/012). The engine then proves the cut harmless from the
 //! solver's duals (see [`crate::propose`]) and widens it where it cannot
 //! (docs/decisions/005).
 

