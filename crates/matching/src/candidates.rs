@@ -553,22 +553,26 @@ impl Index {
             }
         }
         let mut added = Vec::new();
-        // The mentors with a seat left, by position: a search looks at them first.
-        let mut with_room = vec![0u64; self.words];
+        let mut reach = Reach {
+            index: self,
+            pool,
+            listed: &listed,
+            unreached: vec![0u64; self.words],
+            with_room: vec![0u64; self.words],
+            scratch: Vec::new(),
+            partners: Vec::new(),
+        };
         let mut position_of = vec![0usize; capacity.len()];
         for (position, &j) in self.by_level.iter().enumerate() {
             position_of[j] = position;
             if (held[j].len() as u32) < capacity[j] {
-                with_room[position / 64] |= 1 << (position % 64);
+                reach.with_room[position / 64] |= 1 << (position % 64);
             }
         }
-        let mut unreached = vec![0u64; self.words];
         let mut from = vec![NONE; capacity.len()];
-        let mut scratch = Vec::new();
-        let mut partners = Vec::new();
         let mut queue = VecDeque::new();
         loop {
-            unreached.fill(u64::MAX);
+            reach.unreached.fill(u64::MAX);
             let mut augmented = false;
             for root in 0..mentor_of.len() as u32 {
                 if mentor_of[root as usize] != NONE || !eligible[root as usize] {
@@ -578,16 +582,7 @@ impl Index {
                 queue.push_back(root);
                 let mut end = NONE;
                 'search: while let Some(i) = queue.pop_front() {
-                    self.reach_partners(
-                        pool,
-                        i,
-                        &mut unreached,
-                        &with_room,
-                        &mut scratch,
-                        &mut partners,
-                        &listed,
-                    );
-                    for &j in &partners {
+                    for &j in reach.partners(i) {
                         from[j as usize] = i;
                         if (held[j as usize].len() as u32) < capacity[j as usize] {
                             end = j;
@@ -602,7 +597,7 @@ impl Index {
                 augmented = true;
                 if held[end as usize].len() as u32 + 1 >= capacity[end as usize] {
                     let position = position_of[end as usize];
-                    with_room[position / 64] &= !(1 << (position % 64));
+                    reach.with_room[position / 64] &= !(1 << (position % 64));
                 }
                 flip_path(
                     &mut mentor_of,
@@ -631,7 +626,7 @@ impl Index {
         // by alternating paths from an unmatched one, and the mentors on the way.
         let mut in_e = vec![false; mentor_of.len()];
         let mut in_o = vec![false; capacity.len()];
-        unreached.fill(u64::MAX);
+        reach.unreached.fill(u64::MAX);
         queue.clear();
         for (i, &j) in mentor_of.iter().enumerate() {
             if j == NONE && eligible[i] {
@@ -640,16 +635,7 @@ impl Index {
             }
         }
         while let Some(i) = queue.pop_front() {
-            self.reach_partners(
-                pool,
-                i,
-                &mut unreached,
-                &with_room,
-                &mut scratch,
-                &mut partners,
-                &listed,
-            );
-            for &j in &partners {
+            for &j in reach.partners(i) {
                 in_o[j as usize] = true;
                 for &k in &held[j as usize] {
                     if !std::mem::replace(&mut in_e[k as usize], true) {
@@ -666,36 +652,51 @@ impl Index {
             in_o,
         }
     }
+}
 
-    /// The mentors mentee `i` may pair with among those not yet reached (`unreached`, a bit
-    /// set by position), into `partners`, each now marked reached: the pairs `listed`, and the
-    /// others that pass the rules. If one of them is `with_room` (a bit set by position), it
-    /// alone: the search ends there, and leaves the other mentors to the searches after it.
-    #[allow(clippy::too_many_arguments)]
-    fn reach_partners(
-        &self,
-        pool: &Pool,
-        i: u32,
-        unreached: &mut [u64],
-        with_room: &[u64],
-        scratch: &mut Vec<u64>,
-        partners: &mut Vec<u32>,
-        listed: &impl Fn(u32, u32) -> bool,
-    ) {
+/// The state of [`Index::complete_matching`]'s breadth-first searches over the index's screen.
+struct Reach<'a, L> {
+    index: &'a Index,
+    pool: &'a Pool<'a>,
+    /// Whether a pair is in the shortlists (then it passes the rules without a check).
+    listed: &'a L,
+    /// The mentors not yet reached, a bit set by position.
+    unreached: Vec<u64>,
+    /// The mentors with a seat left, a bit set by position: derivable from the seats held, but
+    /// kept beside them because a search tests it for every mentor it meets (tens of millions
+    /// of tests at 20,000 a side), and a bit is cheaper to read than a mentor's list of mentees.
+    with_room: Vec<u64>,
+    scratch: Vec<u64>,
+    partners: Vec<u32>,
+}
+
+impl<L: Fn(u32, u32) -> bool> Reach<'_, L> {
+    /// The mentors mentee `i` may pair with among those not yet reached, each now marked
+    /// reached: the pairs `listed`, and the others that pass the rules. If one of them has a
+    /// seat left, it alone: the search ends there, and leaves the other mentors to the searches
+    /// after it.
+    fn partners(&mut self, i: u32) -> &[u32] {
+        let (index, pool) = (self.index, self.pool);
         let mentee = &pool.mentees[i as usize];
-        let positions: Vec<usize> = self
-            .possible(mentee, pool.settings, scratch, Some(unreached))
+        let positions: Vec<usize> = index
+            .possible(
+                mentee,
+                pool.settings,
+                &mut self.scratch,
+                Some(&self.unreached),
+            )
             .collect();
         let ruled_out = &pool.ruled_out[i as usize];
+        let listed = self.listed;
         let passes = |position: usize| {
-            let j = self.by_level[position] as u32;
+            let j = index.by_level[position] as u32;
             pool.has_room[j as usize]
                 && ruled_out.binary_search(&j).is_err()
                 && (listed(j, i)
                     || assess_screened(&pool.mentors[j as usize], mentee, pool.settings).is_ok())
         };
+        let with_room = &self.with_room;
         let has_room = |position: usize| with_room[position / 64] >> (position % 64) & 1 == 1;
-        partners.clear();
         let first_with_room = positions
             .iter()
             .copied()
@@ -707,10 +708,12 @@ impl Index {
                 .filter(|&position| !has_room(position) && passes(position))
                 .collect(),
         };
+        self.partners.clear();
         for position in reached {
-            unreached[position / 64] &= !(1 << (position % 64));
-            partners.push(self.by_level[position] as u32);
+            self.unreached[position / 64] &= !(1 << (position % 64));
+            self.partners.push(index.by_level[position] as u32);
         }
+        &self.partners
     }
 }
 
