@@ -2,7 +2,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::{PASSWORD, World};
 use serde_json::{Value, json};
 
@@ -19,8 +19,7 @@ fn draft(name: &str, end: &str) -> Value {
 async fn a_token_is_issued_for_the_right_password_only() {
     for world in World::each().await {
         let (status, body) = world
-            .api(
-                Method::POST,
+            .post(
                 "/api/v1/auth/token",
                 None,
                 Some(json!({"email": "MANAGER@x.org", "password": PASSWORD})),
@@ -28,16 +27,13 @@ async fn a_token_is_issued_for_the_right_password_only() {
             .await;
         assert_eq!(status, StatusCode::OK);
         let token = body["token"].as_str().unwrap().to_owned();
-        let (status, me) = world
-            .api(Method::GET, "/api/v1/me", Some(&token), None)
-            .await;
+        let (status, me) = world.get("/api/v1/me", Some(&token)).await;
         assert_eq!(
             (status, me["role"].as_str()),
             (StatusCode::OK, Some("manager"))
         );
         let (status, body) = world
-            .api(
-                Method::POST,
+            .post(
                 "/api/v1/auth/token",
                 None,
                 Some(json!({"email": "manager@x.org", "password": "nope"})),
@@ -53,8 +49,7 @@ async fn programmes_are_validated_field_by_field_and_warn_about_duration() {
     for world in World::each().await {
         let token = world.token(&world.manager).await;
         let (status, body) = world
-            .api(
-                Method::POST,
+            .post(
                 "/api/v1/programmes",
                 Some(&token),
                 Some(draft("", "2026-12-01")),
@@ -70,8 +65,7 @@ async fn programmes_are_validated_field_by_field_and_warn_about_duration() {
         assert_eq!(fields, ["name", "end_date"]);
 
         let (status, body) = world
-            .api(
-                Method::POST,
+            .post(
                 "/api/v1/programmes",
                 Some(&token),
                 Some(draft("Pilot", "2027-03-01")),
@@ -87,24 +81,14 @@ async fn programmes_are_validated_field_by_field_and_warn_about_duration() {
         );
 
         let (status, body) = world
-            .api(
-                Method::POST,
-                "/api/v1/programmes",
-                Some(&token),
-                Some(json!({"name": 3})),
-            )
+            .post("/api/v1/programmes", Some(&token), Some(json!({"name": 3})))
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body["error"].as_str().unwrap().contains("name"), "{body}");
         let mut bad_date = draft("X", "2027-13-40");
         bad_date["start_date"] = json!("soon");
         let (status, _) = world
-            .api(
-                Method::POST,
-                "/api/v1/programmes",
-                Some(&token),
-                Some(bad_date),
-            )
+            .post("/api/v1/programmes", Some(&token), Some(bad_date))
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -116,12 +100,7 @@ async fn illegal_phase_changes_are_409_and_legal_ones_are_applied() {
         let token = world.token(&world.manager).await;
         let path = format!("/api/v1/programmes/{}/phase", world.programme.0);
         let (status, body) = world
-            .api(
-                Method::POST,
-                &path,
-                Some(&token),
-                Some(json!({"to": "running"})),
-            )
+            .post(&path, Some(&token), Some(json!({"to": "running"})))
             .await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert!(
@@ -132,24 +111,14 @@ async fn illegal_phase_changes_are_409_and_legal_ones_are_applied() {
             "{body}"
         );
         let (status, body) = world
-            .api(
-                Method::POST,
-                &path,
-                Some(&token),
-                Some(json!({"to": "matching"})),
-            )
+            .post(&path, Some(&token), Some(json!({"to": "matching"})))
             .await;
         assert_eq!(
             (status, body["phase"].as_str()),
             (StatusCode::OK, Some("matching"))
         );
         let (status, _) = world
-            .api(
-                Method::POST,
-                &path,
-                Some(&token),
-                Some(json!({"to": "sideways"})),
-            )
+            .post(&path, Some(&token), Some(json!({"to": "sideways"})))
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -215,9 +184,7 @@ async fn enrolments_import_through_the_api_is_all_or_nothing() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_route() {
     for world in World::each().await {
-        let (status, doc) = world
-            .api(Method::GET, "/api/v1/openapi.json", None, None)
-            .await;
+        let (status, doc) = world.get("/api/v1/openapi.json", None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         let paths = doc["paths"].as_object().unwrap();
@@ -233,9 +200,7 @@ async fn the_openapi_document_describes_every_route() {
             );
         }
         assert!(doc["components"]["schemas"]["ProgrammeDraft"].is_object());
-        let (status, _) = world
-            .api(Method::GET, "/api/v1/nothing-here", None, None)
-            .await;
+        let (status, _) = world.get("/api/v1/nothing-here", None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
@@ -243,7 +208,7 @@ async fn the_openapi_document_describes_every_route() {
 #[tokio::test]
 async fn health_and_metrics_report_the_database() {
     for world in World::each().await {
-        let (status, body) = world.api(Method::GET, "/healthz", None, None).await;
+        let (status, body) = world.get("/healthz", None).await;
         assert_eq!(
             (status, body["database"].as_str()),
             (StatusCode::OK, Some("ok"))

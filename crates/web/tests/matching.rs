@@ -46,14 +46,7 @@ async fn with_mentee(world: &World) -> User {
 
 async fn finished_run(world: &World, token: &str, run: i64) -> Value {
     for _ in 0..500 {
-        let (status, body) = world
-            .api(
-                Method::GET,
-                &format!("/api/v1/runs/{run}"),
-                Some(token),
-                None,
-            )
-            .await;
+        let (status, body) = world.get(&format!("/api/v1/runs/{run}"), Some(token)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         match body["run"]["status"].as_str() {
             Some("queued" | "running") => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -77,8 +70,7 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
 
         // Not while enrolling; then in the background, with progress to poll.
         let (status, body) = world
-            .api(
-                Method::POST,
+            .post(
                 &format!("/api/v1/programmes/{p}/runs"),
                 Some(&manager),
                 Some(json!({})),
@@ -86,8 +78,7 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
         let (status, _) = world
-            .api(
-                Method::POST,
+            .post(
                 &format!("/api/v1/programmes/{p}/phase"),
                 Some(&manager),
                 Some(json!({"to": "matching"})),
@@ -95,8 +86,7 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
             .await;
         assert_eq!(status, StatusCode::OK);
         let (status, run) = world
-            .api(
-                Method::POST,
+            .post(
                 &format!("/api/v1/programmes/{p}/runs"),
                 Some(&manager),
                 Some(json!({})),
@@ -117,12 +107,7 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
             6
         );
         let (status, runs) = world
-            .api(
-                Method::GET,
-                &format!("/api/v1/programmes/{p}/runs"),
-                Some(&manager),
-                None,
-            )
+            .get(&format!("/api/v1/programmes/{p}/runs"), Some(&manager))
             .await;
         assert_eq!(
             (status, runs.as_array().unwrap().len()),
@@ -160,34 +145,20 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
         }
 
         let (status, published) = world
-            .api(
-                Method::POST,
-                &format!("/api/v1/runs/{id}/publish"),
-                Some(&manager),
-                None,
-            )
+            .post(&format!("/api/v1/runs/{id}/publish"), Some(&manager), None)
             .await;
         assert_eq!(status, StatusCode::OK, "{published}");
         let pairing = published[0]["id"].as_i64().unwrap();
         let (status, _) = world
-            .api(
-                Method::POST,
-                &format!("/api/v1/runs/{id}/publish"),
-                Some(&manager),
-                None,
-            )
+            .post(&format!("/api/v1/runs/{id}/publish"), Some(&manager), None)
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "published once");
 
         // Alice sees her proposal and why; Bob sees nothing of it.
-        let (_, mine) = world
-            .api(Method::GET, "/api/v1/me/pairings", Some(&alice), None)
-            .await;
+        let (_, mine) = world.get("/api/v1/me/pairings", Some(&alice)).await;
         assert_eq!(mine[0]["partner_name"], "Dan D");
         assert_eq!(mine[0]["actions"], json!(["accept", "decline"]));
-        let (_, none) = world
-            .api(Method::GET, "/api/v1/me/pairings", Some(&bob), None)
-            .await;
+        let (_, none) = world.get("/api/v1/me/pairings", Some(&bob)).await;
         assert_eq!(none, json!([]));
         for (method, path) in [
             (Method::GET, format!("/api/v1/pairings/{pairing}")),
@@ -199,17 +170,16 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
         }
 
         let accept = format!("/api/v1/pairings/{pairing}/accept");
-        let (status, body) = world.api(Method::POST, &accept, Some(&alice), None).await;
+        let (status, body) = world.post(&accept, Some(&alice), None).await;
         assert_eq!(
             (status, &body["my_answer"]),
             (StatusCode::OK, &json!("yes"))
         );
-        let (status, body) = world.api(Method::POST, &accept, Some(&alice), None).await;
+        let (status, body) = world.post(&accept, Some(&alice), None).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(body["error"], "The mentor has already accepted");
         let (status, _) = world
-            .api(
-                Method::POST,
+            .post(
                 &format!("/api/v1/pairings/{pairing}/fly"),
                 Some(&alice),
                 None,
@@ -218,8 +188,7 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
         assert_eq!(status, StatusCode::NOT_FOUND);
 
         let (status, _) = world
-            .api(
-                Method::POST,
+            .post(
                 &format!("/api/v1/pairings/{pairing}/decline"),
                 Some(&dan),
                 Some(json!({"reason": "DAN-PRIVATE-REASON"})),
@@ -227,23 +196,13 @@ async fn a_manager_runs_reviews_and_publishes_and_each_person_answers_privately(
             .await;
         assert_eq!(status, StatusCode::OK);
         let (_, seen) = world
-            .api(
-                Method::GET,
-                &format!("/api/v1/pairings/{pairing}"),
-                Some(&alice),
-                None,
-            )
+            .get(&format!("/api/v1/pairings/{pairing}"), Some(&alice))
             .await;
         assert_eq!(seen["state"], "declined");
         assert!(!seen.to_string().contains("DAN-PRIVATE-REASON"));
         assert!(!seen.to_string().contains("dan@x.org"));
         let (_, all) = world
-            .api(
-                Method::GET,
-                &format!("/api/v1/programmes/{p}/pairings"),
-                Some(&manager),
-                None,
-            )
+            .get(&format!("/api/v1/programmes/{p}/pairings"), Some(&manager))
             .await;
         assert_eq!(all[0]["reason"], "DAN-PRIVATE-REASON");
         assert_eq!(all[0]["state"]["by"], "mentee");
@@ -509,8 +468,7 @@ async fn bad_matching_input_is_refused_with_a_reason_and_changes_nothing() {
         // Over the API: a body that is not JSON, and a reason too long for anyone to read.
         let manager_token = world.token(&world.manager).await;
         let (status, _) = world
-            .api(
-                Method::POST,
+            .post(
                 &format!("/api/v1/programmes/{p}/runs"),
                 Some(&manager_token),
                 Some(
@@ -555,8 +513,7 @@ async fn bad_matching_input_is_refused_with_a_reason_and_changes_nothing() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let (status, body) = world
-            .api(
-                Method::POST,
+            .post(
                 &decline,
                 Some(&alice),
                 Some(json!({"reason": "x".repeat(2001)})),
@@ -565,12 +522,7 @@ async fn bad_matching_input_is_refused_with_a_reason_and_changes_nothing() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["problems"][0]["field"], "reason");
         let (_, seen) = world
-            .api(
-                Method::GET,
-                &format!("/api/v1/pairings/{pairing}"),
-                Some(&alice),
-                None,
-            )
+            .get(&format!("/api/v1/pairings/{pairing}"), Some(&alice))
             .await;
         assert_eq!(seen["state"], "proposed", "nothing changed");
     }

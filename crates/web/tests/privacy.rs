@@ -81,22 +81,12 @@ async fn api_routes_refuse_participants_what_is_not_theirs() {
 
         // Alice's enrolment does not exist for Bob, by id or through "my enrolment".
         let (status, body) = world
-            .api(
-                Method::GET,
-                &format!("/api/v1/enrolments/{alice_enrolment}"),
-                Some(&bob),
-                None,
-            )
+            .get(&format!("/api/v1/enrolments/{alice_enrolment}"), Some(&bob))
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(!body.to_string().contains("ALICE-SECRET"));
         let (status, _) = world
-            .api(
-                Method::GET,
-                &format!("/api/v1/programmes/{p}/enrolment"),
-                Some(&bob),
-                None,
-            )
+            .get(&format!("/api/v1/programmes/{p}/enrolment"), Some(&bob))
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _) = world
@@ -123,11 +113,9 @@ async fn api_routes_refuse_participants_what_is_not_theirs() {
         assert_eq!(body["email"], "bob@x.org");
         let alice = world.token(&world.alice).await;
         let (status, body) = world
-            .api(
-                Method::GET,
+            .get(
                 &format!("/api/v1/enrolments/{alice_enrolment}"),
                 Some(&alice),
-                None,
             )
             .await;
         assert_eq!(status, StatusCode::OK);
@@ -154,11 +142,9 @@ async fn api_routes_refuse_managers_what_only_admins_may_do() {
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, body) = world
-            .api(
-                Method::GET,
+            .get(
                 &format!("/api/v1/programmes/{}/enrolments", world.programme.0),
                 Some(&manager),
-                None,
             )
             .await;
         assert_eq!(status, StatusCode::OK);
@@ -175,12 +161,10 @@ async fn the_api_demands_a_valid_bearer_token() {
             "/api/v1/people",
             "/api/v1/users",
         ] {
-            let (status, body) = world.api(Method::GET, path, None, None).await;
+            let (status, body) = world.get(path, None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
             assert_eq!(body["error"], "Please log in");
-            let (status, _) = world
-                .api(Method::GET, path, Some("forged-token"), None)
-                .await;
+            let (status, _) = world.get(path, Some("forged-token")).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         }
     }

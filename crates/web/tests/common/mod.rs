@@ -159,13 +159,22 @@ impl World {
                 .body(Body::from(json.to_string())),
             None => request.body(Body::empty()),
         };
-        let response = self.router.clone().oneshot(request.unwrap()).await.unwrap();
-        let status = response.status();
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        self.send(request.unwrap()).await
+    }
+
+    /// [`World::api`] with GET and no body.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.api(Method::GET, path, token, None).await
+    }
+
+    /// [`World::api`] with POST.
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.api(Method::POST, path, token, body).await
     }
 
     pub async fn api_csv(&self, path: &str, token: &str, csv: &str) -> (StatusCode, Value) {
@@ -174,6 +183,11 @@ impl World {
             .header(header::CONTENT_TYPE, "text/csv")
             .body(Body::from(csv.to_owned()))
             .unwrap();
+        self.send(request).await
+    }
+
+    /// The response's status and JSON body (null when it is not JSON).
+    async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
