@@ -1,27 +1,16 @@
 // The first journeys: an admin logs in, creates a programme and sees it listed; a junior
 // enrols as a mentor. Screenshots of the main pages go to target/screenshots/.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, shot, startUpward } from './server.mjs';
+import { logIn, shot, upwardInBrowser } from './server.mjs';
 
-let upward;
-let browser;
-
-before(async () => {
-  upward = await startUpward();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  upward?.stop();
-});
+const session = upwardInBrowser();
 
 test('an admin logs in, creates a programme and sees it listed', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${upward.url}/login`);
+  const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${session.upward.url}/login`);
   await shot(page, 'login');
-  await logIn(page, upward.url, 'admin@upward-demo.example');
+  await logIn(page, session.upward.url, 'admin@upward-demo.example');
   await assert.doesNotReject(page.getByRole('heading', { name: 'Welcome, Alex Admin' }).waitFor());
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Programmes' }).click();
@@ -51,9 +40,9 @@ test('an admin logs in, creates a programme and sees it listed', async () => {
 });
 
 test('a form with a mistake shows the error next to the field', async () => {
-  const page = await browser.newPage();
-  await logIn(page, upward.url, 'manager@upward-demo.example');
-  await page.goto(`${upward.url}/programmes/new`);
+  const page = await session.browser.newPage();
+  await logIn(page, session.upward.url, 'manager@upward-demo.example');
+  await page.goto(`${session.upward.url}/programmes/new`);
   await page.getByLabel('Start date').fill('2027-06-01');
   await page.getByLabel('End date').fill('2027-01-01');
   await page.getByRole('button', { name: 'Create programme' }).click();
@@ -65,8 +54,8 @@ test('a form with a mistake shows the error next to the field', async () => {
 });
 
 test('a junior enrols as a mentor through the form', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  await logIn(page, upward.url, upward.junior);
+  const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await logIn(page, session.upward.url, session.upward.junior);
   await page.getByRole('link', { name: 'Enrol' }).first().click();
   await page.getByRole('link', { name: /As a mentor/ }).click();
   await page.getByLabel('Topic 1').fill('Generative AI');
@@ -86,9 +75,9 @@ test('a junior enrols as a mentor through the form', async () => {
 });
 
 test('pages are usable on a phone and start with a skip link for keyboards', async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
-  await logIn(page, upward.url, 'manager@upward-demo.example');
-  await page.goto(`${upward.url}/programmes`);
+  const page = await session.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await logIn(page, session.upward.url, 'manager@upward-demo.example');
+  await page.goto(`${session.upward.url}/programmes`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
   await page.keyboard.press('Tab');

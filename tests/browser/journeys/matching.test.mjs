@@ -1,40 +1,29 @@
 // The pairing lifecycle in a browser: the manager runs matching on the demo programme and
 // publishes it; both people of a pair accept; after the exploratory meeting both confirm; one
 // ends the pairing; the manager re-matches the people left without a pairing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, shot, startUpward } from './server.mjs';
+import { logIn, shot, upwardInBrowser } from './server.mjs';
 
-let upward;
-let browser;
-
-before(async () => {
-  upward = await startUpward();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  upward?.stop();
-});
+const session = upwardInBrowser();
 
 /// A fresh browser context, logged in as `email`.
 async function as(email) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page, upward.url, email);
+  const page = await session.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page, session.upward.url, email);
   return page;
 }
 
 /// Presses one of the pairing's buttons on the home page and waits for the page it leads back to.
 async function press(page, pairingId, button) {
-  await page.goto(`${upward.url}/`);
+  await page.goto(`${session.upward.url}/`);
   await page.locator(`#pairing-${pairingId}`).getByRole('button', { name: button }).click();
   await page.waitForURL(/#pairing-/);
 }
 
 test('a manager runs and publishes matching, a pair accepts, confirms and ends, and the manager re-matches', async () => {
   const manager = await as('manager@upward-demo.example');
-  await manager.goto(`${upward.url}/programmes/1`);
+  await manager.goto(`${session.upward.url}/programmes/1`);
   await manager.getByLabel('Move to phase').selectOption('matching');
   await manager.getByRole('button', { name: 'Move' }).click();
   await manager.getByRole('button', { name: 'Run matching' }).click();
@@ -73,7 +62,7 @@ test('a manager runs and publishes matching, a pair accepts, confirms and ends, 
   assert.match(await mentee.locator(`#pairing-${pairingId}`).innerText(), /Active/i);
 
   // The mentor leaves, without penalty; the mentee sees only that it ended.
-  await mentor.goto(`${upward.url}/`);
+  await mentor.goto(`${session.upward.url}/`);
   await mentor.locator(`#pairing-${pairingId}`).getByLabel(/Why\?/).fill('changing teams');
   await mentor.locator(`#pairing-${pairingId}`).getByRole('button', { name: 'End the pairing' }).click();
   await mentor.waitForURL(/#pairing-/);

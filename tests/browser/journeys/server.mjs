@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -41,6 +42,21 @@ export function launchBrowser() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+// A journey file's Upward and Chromium: started before its tests, stopped after them. The
+// fields are filled in once `before` has run.
+export function upwardInBrowser() {
+  const session = {};
+  before(async () => {
+    session.upward = await startUpward();
+    session.browser = await launchBrowser();
+  });
+  after(async () => {
+    await session.browser?.close();
+    session.upward?.stop();
+  });
+  return session;
 }
 
 /// A full-page screenshot under target/screenshots/.
