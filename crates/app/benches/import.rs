@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use upward_app::policy::Admin;
 use upward_app::{App, Settings};
-use upward_store::testing::{POSTGRES_URL_VARIABLE, TestDatabase};
+use upward_store::testing::{TestDatabase, backends};
 
 fn directory_csv(people: usize) -> Vec<u8> {
     let mut csv = String::from(
@@ -43,10 +43,7 @@ fn directory_csv(people: usize) -> Vec<u8> {
 async fn measure(label: &str, csv: &[u8], people: usize, reimport: bool) {
     let mut times = Vec::new();
     for _ in 0..3 {
-        let db = match label {
-            "sqlite" => TestDatabase::sqlite().await,
-            _ => TestDatabase::postgres(&std::env::var(POSTGRES_URL_VARIABLE).expect("set")).await,
-        };
+        let db = TestDatabase::fresh(label).await;
         let app = App::new(db.store(), Settings::default()).expect("an app");
         let admin = Admin::command_line_operator();
         if reimport {
@@ -91,11 +88,7 @@ async fn main() {
         "directory import benchmark: {people} people, {} MB of CSV",
         csv.len() / 1_000_000
     );
-    let mut backends = vec!["sqlite"];
-    if std::env::var(POSTGRES_URL_VARIABLE).is_ok() {
-        backends.push("postgres");
-    }
-    for backend in backends {
+    for backend in backends() {
         measure(backend, &csv, people, false).await;
         measure(backend, &csv, people, true).await;
     }

@@ -13,7 +13,7 @@ use jiff::civil::date;
 use upward_app::policy::Admin;
 use upward_app::{App, Settings};
 use upward_domain::*;
-use upward_store::testing::{POSTGRES_URL_VARIABLE, TestDatabase};
+use upward_store::testing::{TestDatabase, backends};
 
 const SITES: [(&str, &str); 8] = [
     ("London", "Europe/London"),
@@ -111,10 +111,7 @@ fn cohort(size: usize) -> (String, String) {
 async fn measure(label: &str, size: usize, people: &str, enrolments: &str) {
     let (mut runs, mut publications, mut pairs) = (Vec::new(), Vec::new(), 0);
     for _ in 0..3 {
-        let db = match label {
-            "sqlite" => TestDatabase::sqlite().await,
-            _ => TestDatabase::postgres(&std::env::var(POSTGRES_URL_VARIABLE).expect("set")).await,
-        };
+        let db = TestDatabase::fresh(label).await;
         let app = App::new(db.store(), Settings::default()).expect("an app");
         let admin = Admin::command_line_operator();
         let manager = admin.as_manager();
@@ -181,11 +178,7 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000);
     let (people, enrolments) = cohort(size);
-    let mut backends = vec!["sqlite"];
-    if std::env::var(POSTGRES_URL_VARIABLE).is_ok() {
-        backends.push("postgres");
-    }
-    for backend in backends {
+    for backend in backends() {
         measure(backend, size, &people, &enrolments).await;
     }
 }

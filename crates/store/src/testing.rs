@@ -64,11 +64,19 @@ impl TestDatabase {
 
     /// SQLite, plus PostgreSQL when the environment names a server: run a test body on each.
     pub async fn each_backend() -> Vec<Self> {
-        let mut databases = vec![Self::sqlite().await];
-        if let Ok(url) = std::env::var(POSTGRES_URL_VARIABLE) {
-            databases.push(Self::postgres(&url).await);
+        let mut databases = Vec::new();
+        for backend in backends() {
+            databases.push(Self::fresh(backend).await);
         }
         databases
+    }
+
+    /// A fresh database of a backend [`backends`] names (a benchmark takes one per run).
+    pub async fn fresh(backend: &str) -> Self {
+        match std::env::var(POSTGRES_URL_VARIABLE) {
+            Ok(url) if backend == "postgres" => Self::postgres(&url).await,
+            _ => Self::sqlite().await,
+        }
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
@@ -82,6 +90,16 @@ impl TestDatabase {
             "sqlite"
         }
     }
+}
+
+/// The backends to test or measure: "sqlite", and "postgres" when the environment names a server
+/// ([`POSTGRES_URL_VARIABLE`]).
+pub fn backends() -> Vec<&'static str> {
+    let mut backends = vec!["sqlite"];
+    if std::env::var(POSTGRES_URL_VARIABLE).is_ok() {
+        backends.push("postgres");
+    }
+    backends
 }
 
 fn with_database(server_url: &str, database: &str) -> String {
