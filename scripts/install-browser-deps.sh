@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need, from Debian and npm only: Debian's Chromium (Playwright
-# never downloads a browser here) and playwright-core pinned by tests/browser/package-lock.json.
+# never downloads a browser here) and the npm packages pinned by tests/browser/package-lock.json
+# (playwright-core; smtp-server, the mail server the journeys read their mail from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 cd tests/browser
-if [ ! -d node_modules/playwright-core ]; then
+missing=$(node -e 'const fs = require("fs"); const deps = Object.keys(require("./package.json").dependencies); console.log(deps.filter((d) => !fs.existsSync(`node_modules/${d}/package.json`)).join(" "))')
+if [ -n "$missing" ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
 fi

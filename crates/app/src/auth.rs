@@ -12,6 +12,8 @@ use crate::{App, AppError, AppResult};
 /// Failed attempts allowed per email within `THROTTLE_WINDOW_MINUTES` before log-in is refused.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+pub const THROTTLE_WINDOW: jiff::SignedDuration =
+    jiff::SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
 pub fn hash_password(password: &str) -> AppResult<String> {

@@ -21,6 +21,8 @@ pub enum AppError {
     Conflict(String),
     #[error("too many failed log-in attempts; try again in {retry_after_minutes} minutes")]
     TooManyAttempts { retry_after_minutes: i64 },
+    #[error("too many requests; try again in {retry_after_minutes} minutes")]
+    TooManyRequests { retry_after_minutes: i64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

@@ -3,6 +3,7 @@
 //! role takes the proof of it from `policy`.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod demo;

@@ -36,8 +36,15 @@ pub struct Settings {
     pub session_hours: i64,
     /// Mark cookies `Secure`; turn on when Upward is served over HTTPS.
     pub secure_cookies: bool,
-    /// The address people reach Upward at, for links in mail.
-    pub base_url: String,
+    /// The address people reach Upward at, for links in mail; without one, the address the
+    /// server listens on (see [`Settings::base_url`]).
+    pub base_url: Option<String>,
+    /// How long a mailed sign-in link works.
+    pub sign_in_link_minutes: i64,
+    /// How long a password-reset link works.
+    pub reset_link_minutes: i64,
+    /// How long an invitation link works.
+    pub invitation_days: i64,
     /// The SMTP server mail goes through; without one, mail is written to the log instead
     /// (development).
     pub smtp_host: Option<String>,
@@ -81,7 +88,10 @@ impl Default for Settings {
             database_url: Secret::new("sqlite://upward.db"),
             session_hours: 12,
             secure_cookies: false,
-            base_url: "http://127.0.0.1:8080".into(),
+            base_url: None,
+            sign_in_link_minutes: 15,
+            reset_link_minutes: 60,
+            invitation_days: 14,
             smtp_host: None,
             smtp_port: None,
             smtp_security: SmtpSecurity::Starttls,
@@ -101,6 +111,8 @@ pub enum SettingsError {
     },
     #[error("the settings file {path} is not valid: {message}")]
     Parse { path: String, message: String },
+    #[error("the setting {name} is not valid: {message}")]
+    Invalid { name: &'static str, message: String },
     #[error("the environment variable {name}='{value}' is not valid: {message}")]
     Environment {
         name: &'static str,
@@ -141,7 +153,16 @@ impl Settings {
             settings.secure_cookies = parse_env("UPWARD_SECURE_COOKIES", &value)?;
         }
         if let Some(value) = environment("UPWARD_BASE_URL") {
-            settings.base_url = value;
+            settings.base_url = Some(value).filter(|url| !url.is_empty());
+        }
+        if let Some(value) = environment("UPWARD_SIGN_IN_LINK_MINUTES") {
+            settings.sign_in_link_minutes = parse_env("UPWARD_SIGN_IN_LINK_MINUTES", &value)?;
+        }
+        if let Some(value) = environment("UPWARD_RESET_LINK_MINUTES") {
+            settings.reset_link_minutes = parse_env("UPWARD_RESET_LINK_MINUTES", &value)?;
+        }
+        if let Some(value) = environment("UPWARD_INVITATION_DAYS") {
+            settings.invitation_days = parse_env("UPWARD_INVITATION_DAYS", &value)?;
         }
         if let Some(value) = environment("UPWARD_SMTP_HOST") {
             settings.smtp_host = Some(value).filter(|host| !host.is_empty());
@@ -161,7 +182,49 @@ impl Settings {
         if let Some(value) = environment("UPWARD_MAIL_FROM") {
             settings.mail_from = value;
         }
+        settings.check()?;
         Ok(settings)
+    }
+
+    /// The address links in mail start with: `base_url` as set (without a trailing slash), or
+    /// else the address the server listens on.
+    pub fn base_url(&self) -> String {
+        match &self.base_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Why the links in mail may not reach people, if they may not: a server listening on
+    /// every interface without a `base_url` would mail links to `0.0.0.0`.
+    pub fn base_url_warning(&self) -> Option<String> {
+        match &self.base_url {
+            None if self.listen.ip().is_unspecified() => Some(format!(
+                "links in mail will point at {}, which nobody can open: set base_url (UPWARD_BASE_URL) to the address people reach Upward at",
+                self.base_url()
+            )),
+            Some(url) if !url.starts_with("http://") && !url.starts_with("https://") => {
+                Some(format!(
+                    "base_url '{url}' does not start with http:// or https://, so links in mail will not open"
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        let lifetimes = [
+            ("sign_in_link_minutes", self.sign_in_link_minutes),
+            ("reset_link_minutes", self.reset_link_minutes),
+            ("invitation_days", self.invitation_days),
+        ];
+        match lifetimes.iter().find(|(_, value)| *value < 1) {
+            Some((name, value)) => Err(SettingsError::Invalid {
+                name,
+                message: format!("{value} is not a whole number of at least 1"),
+            }),
+            None => Ok(()),
+        }
     }
 }
 
@@ -210,6 +273,42 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("unknown field")
+        );
+    }
+
+    #[test]
+    fn links_point_at_the_listen_address_unless_base_url_is_set() {
+        let listening = Settings {
+            listen: "127.0.0.1:4321".parse().unwrap(),
+            ..Settings::default()
+        };
+        assert_eq!(listening.base_url(), "http://127.0.0.1:4321");
+        assert_eq!(listening.base_url_warning(), None);
+        let everywhere = Settings {
+            listen: "0.0.0.0:8080".parse().unwrap(),
+            ..Settings::default()
+        };
+        assert!(
+            everywhere
+                .base_url_warning()
+                .unwrap()
+                .contains("set base_url")
+        );
+        let set = Settings {
+            base_url: Some("https://upward.example.com/".into()),
+            ..everywhere
+        };
+        assert_eq!(set.base_url(), "https://upward.example.com");
+        assert_eq!(set.base_url_warning(), None);
+    }
+
+    #[test]
+    fn link_lifetimes_must_be_positive() {
+        let env = |name: &str| (name == "UPWARD_INVITATION_DAYS").then(|| "0".to_owned());
+        let error = Settings::load(None, env).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "the setting invitation_days is not valid: 0 is not a whole number of at least 1"
         );
     }
 

@@ -36,7 +36,7 @@ impl App {
         }
         done.runs_failed = self.store.fail_stalled_runs(now - STALLED_AFTER).await?;
         for pairing in self.store.proposals_to_remind(now).await? {
-            let mail = reminders(&pairing, &self.settings.base_url);
+            let mail = reminders(&pairing, &self.settings.base_url());
             if self.store.mark_reminded(pairing.id, now, &mail).await? {
                 done.reminded += 1;
             }
@@ -66,8 +66,24 @@ impl App {
                 Err(other) => return Err(other.into()),
             }
         }
+        self.sweep(now).await?;
         done.mailed = self.deliver_mail_at(mailer, 100, now).await?;
         Ok(done)
+    }
+}
+
+impl App {
+    /// Forgets what no longer counts, so these tables stay the size of the live rows: expired
+    /// links, rate-limit events and failed log-ins older than their windows.
+    async fn sweep(&self, now: Timestamp) -> AppResult<()> {
+        self.store.delete_expired_links(now).await?;
+        self.store
+            .delete_rate_events_before(now - crate::access::REQUEST_WINDOW)
+            .await?;
+        self.store
+            .delete_login_failures_before(now - crate::auth::THROTTLE_WINDOW)
+            .await?;
+        Ok(())
     }
 }
 

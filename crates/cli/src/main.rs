@@ -36,7 +36,7 @@ struct GlobalOptions {
     /// Also UPWARD_DATABASE_URL.
     #[arg(long, global = true)]
     database_url: Option<String>,
-    /// A TOML settings file (keys: listen, database_url, session_hours, secure_cookies).
+    /// A TOML settings file (keys as in the README's settings table).
     #[arg(long, global = true, env = "UPWARD_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -203,7 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let app = App::new(Arc::new(store), settings.clone())?;
     let operator = Admin::command_line_operator();
     match cli.command {
-        Command::Serve { demo, .. } => serve(app, &settings, demo).await?,
+        Command::Serve { demo, .. } => serve(app, settings, demo).await?,
         Command::Migrate => eprintln!("The database is up to date."),
         Command::Demo => print_demo(&app).await?,
         Command::People {
@@ -384,10 +384,7 @@ fn solve_command(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> {
-    if demo {
-        print_demo(&app).await?;
-    }
+async fn serve(app: App, settings: Settings, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| {
@@ -397,14 +394,29 @@ async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> 
             )
         })?;
     let address = listener.local_addr()?;
-    let mailer = upward_app::mail::mailer_for(settings)
+    // Links in mail default to the address actually bound (port 0 picks one).
+    let settings = Settings {
+        listen: address,
+        ..settings
+    };
+    let app = App::new(app.store.clone(), settings.clone())?;
+    if demo {
+        print_demo(&app).await?;
+    }
+    if let Some(warning) = settings.base_url_warning() {
+        tracing::warn!("{warning}");
+    }
+    let mailer = upward_app::mail::mailer_for(&settings)
         .map_err(|problem| anyhow::anyhow!("the mail settings are not usable: {problem}"))?;
     match &settings.smtp_host {
         Some(host) => eprintln!("Mail goes through the SMTP server {host}."),
         None => eprintln!("Mail is written to the log (set UPWARD_SMTP_HOST to send it)."),
     }
     tokio::spawn(upkeep(app.clone(), mailer));
-    eprintln!("Upward is running at http://{address}/  (Ctrl-C to stop)");
+    eprintln!(
+        "Upward is running at http://{address}/  (links in mail point at {}/; Ctrl-C to stop)",
+        settings.base_url()
+    );
     upward_web::serve(listener, app).await?;
     Ok(())
 }

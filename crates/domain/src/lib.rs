@@ -2,6 +2,7 @@
 //! can only hold valid values, plus the lifecycle rules between them. Nothing here does I/O.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod account;
 pub mod enrolment;
 pub mod matching;
@@ -10,6 +11,7 @@ pub mod person;
 pub mod programme;
 pub mod text;
 
+pub use access::{Audience, InvitationCounts, LinkPurpose};
 pub use account::{Role, User, UserId};
 pub use enrolment::{
     Availability, BigFive, Channel, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole,

@@ -208,4 +208,11 @@ impl AccountStore for SqlStore {
         .await?;
         Ok(())
     }
+
+    async fn delete_login_failures_before(&self, before: Timestamp) -> StoreResult<u64> {
+        self.run(
+            sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1").bind(to_epoch(before)),
+        )
+        .await
+    }
 }

@@ -5,6 +5,7 @@
 //! file stays small; `Store` is all of them together and is object-safe (`Arc<dyn Store>`).
 #![forbid(unsafe_code)]
 
+mod access;
 mod accounts;
 mod audit;
 mod enrolments;
@@ -20,9 +21,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::Serialize;
 use upward_domain::{
-    Email, Enrolment, EnrolmentId, EnrolmentProfile, MatchingRun, Pairing, PairingEvent, PairingId,
-    Person, Phase, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, User, UserId,
-    Weights,
+    Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, InvitationCounts, LinkPurpose,
+    MatchingRun, Pairing, PairingEvent, PairingId, Person, Phase, Programme, ProgrammeDraft,
+    ProgrammeId, Role, RunId, RunResult, User, UserId, Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -98,6 +99,78 @@ pub trait AccountStore: Send + Sync {
     async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()>;
     async fn login_failures_since(&self, throttle_key: &str, since: Timestamp) -> StoreResult<i64>;
     async fn clear_login_failures(&self, throttle_key: &str) -> StoreResult<()>;
+    /// Forgets failures at or before `before` (they no longer count); says how many.
+    async fn delete_login_failures_before(&self, before: Timestamp) -> StoreResult<u64>;
+}
+
+/// A one-time link to be stored (its token only as a hash) and mailed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLink {
+    pub token_hash: String,
+    pub email_key: String,
+    pub purpose: LinkPurpose,
+    pub programme: Option<ProgrammeId>,
+    pub expires_at: Timestamp,
+}
+
+/// A link that works (unused, unexpired, the newest of its kind): whom it is for and what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveLink {
+    pub email_key: String,
+    pub purpose: LinkPurpose,
+    pub programme: Option<ProgrammeId>,
+}
+
+#[async_trait]
+pub trait AccessStore: Send + Sync {
+    /// Stores the link in place of the person's unused links of its kind (for an invitation,
+    /// to the same programme) and queues its mail, in one transaction.
+    async fn issue_link(&self, link: &NewLink, mail: &Mail, now: Timestamp) -> StoreResult<()>;
+    /// The link if it is of `purpose` and would work at `now`, without using it (a GET shows its page with this).
+    async fn live_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: Timestamp,
+    ) -> StoreResult<Option<LiveLink>>;
+    /// Uses the link: exactly once, however many try at the same moment; `None` if it is
+    /// unknown, of another purpose, used, expired or replaced by a newer one.
+    async fn use_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: Timestamp,
+    ) -> StoreResult<Option<LiveLink>>;
+    async fn delete_expired_links(&self, now: Timestamp) -> StoreResult<u64>;
+    /// Counts one request in each bucket and says, per bucket, how many it has had after
+    /// `since`, this one included.
+    async fn count_request(
+        &self,
+        buckets: &[String],
+        at: Timestamp,
+        since: Timestamp,
+    ) -> StoreResult<Vec<i64>>;
+    async fn delete_rate_events_before(&self, before: Timestamp) -> StoreResult<u64>;
+    /// Records the invitations and, for everyone not invited after `resend_before`, stores
+    /// their link and queues their mail; audits the whole in the same transaction. Says how
+    /// many were sent.
+    async fn invite(
+        &self,
+        programme: ProgrammeId,
+        invitations: &[(NewLink, Mail)],
+        actor: &str,
+        audience: &str,
+        now: Timestamp,
+        resend_before: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Notes that the invitee followed an invitation (the first time only).
+    async fn mark_invitation_used(
+        &self,
+        programme: ProgrammeId,
+        email_key: &str,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    async fn invitation_counts(&self, programme: ProgrammeId) -> StoreResult<InvitationCounts>;
 }
 
 /// How many rows an import added and how many it updated.
@@ -124,6 +197,9 @@ pub trait PeopleStore: Send + Sync {
     /// People whose name, email or department contains `search` (any case), by name.
     async fn people_page(&self, search: &str, offset: i64, limit: i64) -> StoreResult<PeoplePage>;
     async fn all_people(&self) -> StoreResult<Vec<Person>>;
+    /// The people an invitation reaches, by name; a listed address not in the directory is
+    /// simply not among them.
+    async fn audience(&self, audience: &Audience) -> StoreResult<Vec<Person>>;
 }
 
 /// A programme with how many have enrolled, for lists.
@@ -369,6 +445,7 @@ pub trait MailStore: Send + Sync {
 #[async_trait]
 pub trait Store:
     AccountStore
+    + AccessStore
     + PeopleStore
     + ProgrammeStore
     + EnrolmentStore

@@ -12,7 +12,9 @@ use upward_domain::{
     PairingState, ProgrammeId, RunId, RunResult, RunSummary, Side, UnmatchedPerson, Weights,
 };
 
-use crate::sql::{corrupt, from_epoch, map_error, now_epoch, parse_column, to_epoch};
+use crate::sql::{
+    audit, corrupt, from_epoch, map_error, now_epoch, parse_column, queue_mail, to_epoch,
+};
 use crate::{Mail, MatchingStore, PairRule, SqlStore, StoreError, StoreResult};
 
 const RUN_SELECT: &str =
@@ -103,43 +105,6 @@ fn pairing_from_row(row: &AnyRow) -> StoreResult<Pairing> {
         reminded_at: reminded_at.map(from_epoch),
         version: row.try_get("version")?,
     })
-}
-
-async fn queue_mail(tx: &mut Transaction<'_, Any>, mail: &[Mail]) -> StoreResult<()> {
-    for message in mail {
-        sqlx::query(
-            "INSERT INTO outbox (recipient, subject, body, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(message.recipient.clone())
-        .bind(message.subject.clone())
-        .bind(message.body.clone())
-        .bind(now_epoch())
-        .execute(&mut **tx)
-        .await
-        .map_err(map_error)?;
-    }
-    Ok(())
-}
-
-async fn audit(
-    tx: &mut Transaction<'_, Any>,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    detail: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(now_epoch())
-    .bind(actor.to_owned())
-    .bind(action.to_owned())
-    .bind(subject.to_owned())
-    .bind(detail.to_owned())
-    .execute(&mut **tx)
-    .await
-    .map_err(map_error)?;
-    Ok(())
 }
 
 /// Takes one of the mentor's seats, or says they have none left.

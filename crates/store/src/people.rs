@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use upward_domain::{BirthYear, Email, JobLevel, Person, TimeZoneName};
+use upward_domain::{Audience, BirthYear, Email, JobLevel, Person, TimeZoneName};
 
 use crate::sql::{corrupt, map_error, now_epoch};
 use crate::{ImportCounts, PeoplePage, PeopleStore, SqlStore, StoreError, StoreResult};
@@ -143,5 +143,44 @@ impl PeopleStore for SqlStore {
             "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} ORDER BY p.id"
         ));
         self.all(sqlx::query(sql), person_from_row).await
+    }
+
+    async fn audience(&self, audience: &Audience) -> StoreResult<Vec<Person>> {
+        let select = format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM}");
+        let order = "ORDER BY p.name, p.email_key";
+        match audience {
+            Audience::Everyone => {
+                let sql = sqlx::AssertSqlSafe(format!("{select} {order}"));
+                self.all(sqlx::query(sql), person_from_row).await
+            }
+            Audience::Filter { department, levels } => {
+                let (min, max) = levels.map_or((JobLevel::MIN, JobLevel::MAX), |(min, max)| {
+                    (min.get(), max.get())
+                });
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "{select} WHERE ($1 IS NULL OR LOWER(p.department) = $1)
+                       AND p.job_level BETWEEN $2 AND $3 {order}"
+                ));
+                let query = sqlx::query(sql)
+                    .bind(department.as_ref().map(|d| d.trim().to_lowercase()))
+                    .bind(min)
+                    .bind(max);
+                self.all(query, person_from_row).await
+            }
+            Audience::Emails(emails) => {
+                let mut people = Vec::with_capacity(emails.len());
+                for chunk in emails.chunks(ROWS_PER_STATEMENT) {
+                    let list = self.backend.values_placeholders(1, chunk.len());
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{select} WHERE p.email_key IN {list} {order}"
+                    ));
+                    let query = chunk
+                        .iter()
+                        .fold(sqlx::query(sql), |query, email| query.bind(email.key()));
+                    people.extend(self.all(query, person_from_row).await?);
+                }
+                Ok(people)
+            }
+        }
     }
 }

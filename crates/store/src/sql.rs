@@ -8,9 +8,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
-use crate::{Store, StoreError, StoreResult};
+use crate::{Mail, Store, StoreError, StoreResult};
 
 /// Which engine a database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +217,46 @@ pub(crate) fn corrupt(column: &str, value: &str, error: impl std::fmt::Display) 
     StoreError::Other(sqlx::Error::Decode(
         format!("column {column} holds '{value}', which does not parse: {error}").into(),
     ))
+}
+
+/// Writes mail to the outbox inside the caller's transaction, so it goes out only if the
+/// change it announces is committed.
+pub(crate) async fn queue_mail(tx: &mut Transaction<'_, Any>, mail: &[Mail]) -> StoreResult<()> {
+    for message in mail {
+        sqlx::query(
+            "INSERT INTO outbox (recipient, subject, body, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(message.recipient.clone())
+        .bind(message.subject.clone())
+        .bind(message.body.clone())
+        .bind(now_epoch())
+        .execute(&mut **tx)
+        .await
+        .map_err(map_error)?;
+    }
+    Ok(())
+}
+
+/// Records a change in the audit trail inside the caller's transaction.
+pub(crate) async fn audit(
+    tx: &mut Transaction<'_, Any>,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now_epoch())
+    .bind(actor.to_owned())
+    .bind(action.to_owned())
+    .bind(subject.to_owned())
+    .bind(detail.to_owned())
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(())
 }
 
 #[cfg(test)]

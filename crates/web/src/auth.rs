@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use upward_app::AppError;
 use upward_app::policy::{Admin, Manager};
 use upward_domain::User;
@@ -142,6 +143,34 @@ macro_rules! api_role {
 
 api_role!(ApiManager, Manager);
 api_role!(ApiAdmin, Admin);
+
+/// The browser session's cookie, set once someone has proved who they are.
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .secure(state.app.settings.secure_cookies)
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// Where a request comes from, for rate limits: the peer's IP address (a proxy in front of
+/// Upward makes every request look alike, which only makes the per-client limit stricter).
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string());
+        Ok(Self(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
 
 /// Percent-encodes a path for a query parameter (the characters a path can hold that a query
 /// value cannot).

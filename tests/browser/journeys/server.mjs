@@ -1,21 +1,46 @@
-// Starts the real `upward serve --demo` on a fresh SQLite file and a free port, and launches
-// Debian's Chromium through playwright-core.
+// Starts the real `upward serve --demo` on a fresh SQLite file and a free port, with its mail
+// going to a real SMTP server on loopback (smtp-server from npm) whose inbox the journeys read,
+// and launches Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 export const screenshots = join(root, 'target', 'screenshots');
 mkdirSync(screenshots, { recursive: true });
 
+/// An SMTP server on a free loopback port that keeps every message it receives.
+async function startMailServer() {
+  const inbox = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      // Decoded as a mail client would (quoted-printable, base64, charsets).
+      simpleParser(stream).then((parsed) => {
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), subject: parsed.subject, text: parsed.text });
+        done();
+      }, done);
+    },
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { port: server.server.address().port, inbox, close: () => server.close() };
+}
+
 export async function startUpward() {
   const binary = process.env.UPWARD_BIN ?? join(root, 'target', 'debug', 'upward');
   const dir = mkdtempSync(join(tmpdir(), 'upward-browser-'));
+  const mail = await startMailServer();
   const child = spawn(binary, ['serve', '--demo', '--listen', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'upward.db')}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, UPWARD_SMTP_HOST: '127.0.0.1', UPWARD_SMTP_PORT: String(mail.port), UPWARD_SMTP_SECURITY: 'none' },
   });
   let log = '';
   const url = await new Promise((ok, fail) => {
@@ -28,11 +53,29 @@ export async function startUpward() {
     child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`upward exited with ${code}:\n${log}`)); });
   });
   const junior = log.match(/junior participant (\S+)/)[1];
+  const senior = log.match(/senior participant (\S+)/)[1];
   return {
     url,
     junior,
+    senior,
     log: () => log,
-    stop() { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+    /// The path of the newest link to `url` mailed to `to` after `since` messages, waiting for
+    /// the server's upkeep (every two seconds) to send it.
+    async mailedLink(to, since = 0) {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const mine = mail.inbox.filter((m) => m.to.includes(to.toLowerCase()));
+        if (mine.length > since) {
+          const found = mine.at(-1).text.match(new RegExp(`${url.replace(/[.]/g, '\\.')}(/[^\\s]+)`));
+          assert.ok(found, `the mail to ${to} holds a link:\n${mine.at(-1).text}`);
+          return found[1];
+        }
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
+      throw new Error(`no mail for ${to} arrived`);
+    },
+    mailCount: (to) => mail.inbox.filter((m) => m.to.includes(to.toLowerCase())).length,
+    stop() { child.kill('SIGTERM'); mail.close(); rmSync(dir, { recursive: true, force: true }); },
   };
 }
 

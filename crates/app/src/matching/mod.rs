@@ -394,7 +394,7 @@ impl App {
                              days. Your answer is private: the other person is never told who \
                              declined.",
                             programme.draft.name,
-                            self.settings.base_url,
+                            self.settings.base_url(),
                             programme.draft.matching.answer_days
                         ),
                     });

@@ -135,6 +135,29 @@ impl World {
         }
     }
 
+    /// The path of the newest link mailed to `recipient` (`/sign-in/…` and the like), read
+    /// from the outbox.
+    pub async fn mailed_link(&self, recipient: &str) -> Option<String> {
+        let outbox = self.app.store.outbox(1000).await.unwrap();
+        let mail = outbox.iter().find(|m| m.mail.recipient == recipient)?;
+        let base = self.app.settings.base_url();
+        let start = mail.mail.body.find(&base)? + base.len();
+        let path: String = mail.mail.body[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        Some(path)
+    }
+
+    /// How many messages the outbox holds for `recipient`.
+    pub async fn mail_count(&self, recipient: &str) -> usize {
+        let outbox = self.app.store.outbox(1000).await.unwrap();
+        outbox
+            .iter()
+            .filter(|m| m.mail.recipient == recipient)
+            .count()
+    }
+
     pub fn anonymous(&self) -> Browser {
         Browser {
             router: self.router.clone(),
@@ -209,6 +232,8 @@ pub struct Browser {
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
+    /// The `Set-Cookie` headers, as sent.
+    pub set_cookies: Vec<String>,
     pub body: String,
 }
 
@@ -265,10 +290,17 @@ impl Browser {
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_owned());
+        let set_cookies = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
         Page {
             status,
             location,
+            set_cookies,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }

@@ -1,6 +1,7 @@
 //! The JSON API, version 1: bearer-token authentication, the same use cases as the pages, and
 //! an OpenAPI document generated from these handlers at `/api/v1/openapi.json`.
 
+mod access;
 mod directory;
 mod matching;
 mod programmes;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/auth/token", post(issue_token))
         .route("/me", get(me))
+        .merge(access::router())
         .merge(programmes::router())
         .merge(directory::router())
         .merge(matching::router())
@@ -33,7 +35,8 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(title = "Upward API", version = "1", description = "Reverse mentoring programmes: accounts, directory, programmes, enrolment, matching runs and pairings."),
     paths(
-        issue_token, me,
+        issue_token, me, access::sign_in_link, access::password_reset, access::invite,
+        access::invitation_counts,
         programmes::list, programmes::create, programmes::show, programmes::update, programmes::change_phase,
         programmes::clone, programmes::enrolments, programmes::import_enrolments, programmes::my_enrolment,
         programmes::enrol, programmes::withdraw, programmes::enrolment,

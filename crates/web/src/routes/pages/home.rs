@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::cookie::Cookie;
 use upward_app::{AppError, MyPairing, PairingAction};
 use upward_domain::{Enrolment, Phase};
 use upward_store::ProgrammeSummary;
@@ -16,9 +16,9 @@ use upward_store::ProgrammeSummary;
 use super::Layout;
 use super::forms::FormState;
 use crate::AppState;
-use crate::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, safe_next};
+use crate::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, safe_next, session_cookie};
 use crate::csrf::CsrfToken;
-use crate::error::{PageError, render, status_of};
+use crate::error::{PageError, capitalise, render, status_of};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,13 +73,7 @@ async fn log_in(
     {
         Ok(user) => match state.app.start_session(&user).await {
             Ok(token) => {
-                let cookie = Cookie::build((SESSION_COOKIE, token))
-                    .path("/")
-                    .http_only(true)
-                    .secure(state.app.settings.secure_cookies)
-                    .same_site(SameSite::Lax)
-                    .build();
-                (jar.add(cookie), Redirect::to(&next)).into_response()
+                (jar.add(session_cookie(&state, token)), Redirect::to(&next)).into_response()
             }
             Err(error) => PageError(error).into_response(),
         },
@@ -91,7 +85,7 @@ async fn log_in(
                 csrf: csrf.0,
                 ..Layout::bare("Log in")
             };
-            let message = Some(format!("{}.", capitalised(&error.to_string())));
+            let message = Some(format!("{}.", capitalise(&error.to_string())));
             (
                 status,
                 render(&LoginPage {
@@ -105,14 +99,6 @@ async fn log_in(
         }
         Err(error) => PageError(error).into_response(),
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 async fn log_out(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {

@@ -1,10 +1,12 @@
 //! The HTML pages: one layout with navigation for each role, forms that work without
 //! JavaScript and show each error next to its field.
 
+mod access;
 mod admin;
 pub mod enrolment;
 mod forms;
 mod home;
+mod invitations;
 mod matching;
 mod people;
 mod programmes;
@@ -18,7 +20,9 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
+        .merge(access::router())
         .merge(programmes::router())
+        .merge(invitations::router())
         .merge(enrolment::router())
         .merge(people::router())
         .merge(admin::router())

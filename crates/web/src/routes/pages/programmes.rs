@@ -60,6 +60,10 @@ struct ShowPage {
     mentees: usize,
     /// For managers: the programme's matching runs, newest first.
     runs: Vec<MatchingRun>,
+    /// For managers: how far invitations have got.
+    invitations: Option<InvitationCounts>,
+    /// The (empty) invitation form.
+    form: FormState,
 }
 
 impl ShowPage {
@@ -78,7 +82,14 @@ async fn show(
     let mine = state.app.my_enrolment(&user, view.programme.id).await?;
     let (mut mentors, mut mentees) = (0, 0);
     let mut runs = Vec::new();
+    let mut invitations = None;
     if let Ok(manager) = upward_app::policy::Manager::check(&user) {
+        invitations = Some(
+            state
+                .app
+                .invitation_counts(&manager, view.programme.id)
+                .await?,
+        );
         runs = state
             .app
             .programme_runs(&manager, view.programme.id)
@@ -109,6 +120,8 @@ async fn show(
         mentors,
         mentees,
         runs,
+        invitations,
+        form: FormState::default(),
     }))
 }
 

@@ -1,0 +1,117 @@
+//! Asking for sign-in and reset links, and programme invitations, over the API. A link request
+//! answers 202 with the same body whether or not the address is known.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use upward_app::access::{AudienceRequest, InvitationOutcome};
+use upward_domain::{InvitationCounts, ProgrammeId};
+
+use super::ApiJson;
+use crate::auth::{ApiManager, ClientAddress};
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/sign-in-link", post(sign_in_link))
+        .route("/auth/password-reset", post(password_reset))
+        .route(
+            "/programmes/{id}/invitations",
+            post(invite).get(invitation_counts),
+        )
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LinkRequest {
+    email: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LinkRequested {
+    /// The same for every address, known or not.
+    message: String,
+}
+
+/// Mail a sign-in link to someone in the directory. The answer is the same whether or not the
+/// address is known; limited per address and per client (429).
+#[utoipa::path(post, path = "/api/v1/auth/sign-in-link", request_body = LinkRequest, security(()),
+    responses((status = 202, body = LinkRequested), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn sign_in_link(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    ApiJson(request): ApiJson<LinkRequest>,
+) -> Result<(StatusCode, Json<LinkRequested>), ApiError> {
+    state
+        .app
+        .request_sign_in_link(&request.email, &client)
+        .await?;
+    Ok(requested(&state, upward_domain::LinkPurpose::SignIn))
+}
+
+/// Mail a link to choose a new password, on the same terms as a sign-in link.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", request_body = LinkRequest, security(()),
+    responses((status = 202, body = LinkRequested), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    ApiJson(request): ApiJson<LinkRequest>,
+) -> Result<(StatusCode, Json<LinkRequested>), ApiError> {
+    state
+        .app
+        .request_password_reset(&request.email, &client)
+        .await?;
+    Ok(requested(&state, upward_domain::LinkPurpose::Reset))
+}
+
+fn requested(
+    state: &AppState,
+    purpose: upward_domain::LinkPurpose,
+) -> (StatusCode, Json<LinkRequested>) {
+    let message = format!(
+        "If the address belongs to someone in the directory, a link is on its way by mail. It works once, within {}.",
+        state.app.link_lifetime_words(purpose)
+    );
+    (StatusCode::ACCEPTED, Json(LinkRequested { message }))
+}
+
+/// Invite people to a programme in its pilot or enrolling phase: one mail each with a link
+/// that signs them in on the enrolment form. Exactly one of `everyone`, `emails`, or
+/// `department` and/or `min_level`/`max_level`. People invited in the last 7 days are not
+/// mailed again.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/invitations", params(("id" = i64, Path)),
+    request_body = AudienceRequest,
+    responses((status = 200, body = InvitationOutcome), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<AudienceRequest>,
+) -> Result<Json<InvitationOutcome>, ApiError> {
+    let audience = request.parse()?;
+    Ok(Json(
+        state
+            .app
+            .invite(&manager, ProgrammeId(id), &audience)
+            .await?,
+    ))
+}
+
+/// How many were invited, signed in through their invitation, and enrolled.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/invitations", params(("id" = i64, Path)),
+    responses((status = 200, body = InvitationCounts), (status = 404, body = ErrorBody)))]
+pub async fn invitation_counts(
+    State(state): State<AppState>,
+    ApiManager(manager): ApiManager,
+    Path(id): Path<i64>,
+) -> Result<Json<InvitationCounts>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .invitation_counts(&manager, ProgrammeId(id))
+            .await?,
+    ))
+}
