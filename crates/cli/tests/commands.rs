@@ -85,16 +85,17 @@ fn solve_exits_2_naming_the_bad_line() {
 fn a_bad_people_file_exits_1_and_imports_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("u.db").display());
+    // Windows line endings and a blank line, as spreadsheets write them: the bad row is line 4.
     let bad = write(
         &dir,
         "bad.csv",
-        "email,name,job_level,time_zone\nann@x.org,Ann,3,UTC\nbob@x.org,Bob,high,UTC\n",
+        "email,name,job_level,time_zone\r\nann@x.org,Ann,3,UTC\r\n\r\nbob@x.org,Bob,high,UTC\r\n",
     );
     let output = upward(&["people", "import", &bad, "--database-url", &database]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("Nothing was imported") && stderr.contains("line 3, column job_level"),
+        stderr.contains("Nothing was imported") && stderr.contains("line 4, column job_level"),
         "{stderr}"
     );
     let export = upward(&["people", "export", "--database-url", &database]);

@@ -105,11 +105,12 @@ pub(crate) fn read_table(
     let columns = header_columns(&header, known, required, problems)?;
     let mut rows = Vec::new();
     let mut data_lines = 0;
+    let mut lines = LineCounter::new(bytes);
     for record in records {
         data_lines += 1;
         match record {
             Err(error) => {
-                let line = error.position().map(|p| p.line()).unwrap_or(0);
+                let line = lines.line_of(error.position());
                 problems.add(
                     line,
                     None,
@@ -117,7 +118,7 @@ pub(crate) fn read_table(
                 );
             }
             Ok(record) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let line = lines.line_of(record.position());
                 if record.iter().all(|field| field.trim().is_empty()) {
                     data_lines -= 1;
                     continue;
@@ -144,6 +145,42 @@ pub(crate) fn read_table(
         }
     }
     Some(CsvTable { rows, data_lines })
+}
+
+/// Line numbers (the header is line 1) worked out from byte offsets, because the csv crate's
+/// own line count is off for the files HR systems write: a record after blank lines is placed
+/// on the first blank line, and after Windows line endings (CRLF) every record one line early.
+/// The offsets are right, so the line is one plus the line breaks before the record's first
+/// character. Records come in order, so the count carries on from the last one (linear time).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    counted_to: usize,
+    breaks: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            counted_to: 0,
+            breaks: 0,
+        }
+    }
+
+    fn line_of(&mut self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else {
+            return 0;
+        };
+        let mut start = (position.byte() as usize).clamp(self.counted_to, self.bytes.len());
+        // A record's offset may point at the line breaks the reader skipped before it.
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let newly = &self.bytes[self.counted_to..start];
+        self.breaks += newly.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.counted_to = start;
+        self.breaks + 1
+    }
 }
 
 fn header_columns(
@@ -186,5 +223,64 @@ fn csv_error_text(error: &csv::Error) -> String {
             "it is not valid UTF-8 text (save the file as CSV UTF-8)".into()
         }
         _ => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// The lines of every problem in a people file.
+    fn people_problem_lines(csv: &str) -> Vec<u64> {
+        parse_people(csv.as_bytes(), &[], 2026)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.line)
+            .collect()
+    }
+
+    const PEOPLE_HEADER: &str = "email,name,job_level,time_zone";
+
+    #[test]
+    fn line_numbers_hold_for_lf_crlf_blank_lines_and_quoted_line_breaks() {
+        let rows = [
+            PEOPLE_HEADER,
+            "ann@x.org,Ann,3,UTC",
+            "bad,Bob,4,UTC",
+            "",
+            "",
+            "cy@x.org,\"Cy\nSecond line\",5,UTC",
+            "dee@x.org,Dee,99,UTC",
+            "",
+        ];
+        for ending in ["\n", "\r\n"] {
+            let csv = rows.join(ending);
+            assert_eq!(
+                people_problem_lines(&csv),
+                [3, 8],
+                "{ending:?}: the bad email on line 3, the level on line 8 after blank lines and a quoted break"
+            );
+        }
+        let bom = format!("\u{feff}{PEOPLE_HEADER}\r\n\r\nbad,Bob,4,UTC\r\n");
+        assert_eq!(people_problem_lines(&bom), [3]);
+    }
+
+    #[test]
+    fn enrolment_line_numbers_hold_for_crlf_and_blank_lines() {
+        let directory: HashSet<String> = ["jun@x.org".to_owned()].into();
+        let csv = "email,role,offers,availability\r\n\r\njun@x.org,mentor,ai:9,Mon 08:00-09:00\r\n";
+        let problems = parse_enrolments(csv.as_bytes(), &directory).unwrap_err();
+        assert_eq!(problems[0].line, 3, "{problems:?}");
+        assert_eq!(problems[0].column.as_deref(), Some("offers"));
+    }
+
+    #[test]
+    fn an_unreadable_line_after_blank_lines_names_its_own_line() {
+        let mut bytes = b"email,name,job_level,time_zone\r\n\r\n\r\n".to_vec();
+        bytes.extend_from_slice(b"b\xff@x.org,B,3,UTC\r\n");
+        let problems = parse_people(&bytes, &[], 2026).unwrap_err();
+        assert_eq!(problems[0].line, 4, "{problems:?}");
     }
 }
