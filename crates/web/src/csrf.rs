@@ -1,7 +1,8 @@
 //! Cross-site request forgery protection for every page form: the double-submit pattern
 //! (docs/decisions/002). A random token lives in a `SameSite=Strict`, `HttpOnly` cookie; each
-//! form repeats it in a hidden `csrf` field (or, for file uploads, in the action's query), and
-//! a POST whose two copies differ is refused before any handler runs.
+//! form repeats it in a hidden `csrf` field (file uploads too: it is found among the multipart
+//! fields), and a POST whose two copies differ is refused before any handler runs. The token is
+//! never put in a URL, where it would end up in the address bar, history and logs.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request};
@@ -84,33 +85,46 @@ async fn verified(request: Request, cookie_token: Option<&str>) -> Result<Reques
     let Some(expected) = cookie_token else {
         return Err(refuse());
     };
-    let from_query = request
-        .uri()
-        .query()
-        .and_then(|q| field(q.as_bytes(), "csrf"));
-    if let Some(given) = from_query {
-        return if given == expected {
-            Ok(request)
-        } else {
-            Err(refuse())
-        };
-    }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    let boundary = multer::parse_boundary(&content_type).ok();
+    if boundary.is_none() && !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(refuse());
     }
+    let limit = if boundary.is_some() {
+        crate::routes::pages::MAX_UPLOAD_BYTES
+    } else {
+        MAX_FORM_BYTES
+    };
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES)
+    let bytes = to_bytes(body, limit)
         .await
         .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response())?;
-    match field(&bytes, "csrf") {
+    let given = match boundary {
+        Some(boundary) => multipart_field(bytes.clone(), boundary, "csrf").await,
+        None => field(&bytes, "csrf"),
+    };
+    match given {
         Some(given) if given == expected => Ok(Request::from_parts(parts, Body::from(bytes))),
         _ => Err(refuse()),
     }
+}
+
+/// The text of a multipart form's field, read from the buffered body (the handler reads the
+/// same bytes again).
+async fn multipart_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut fields = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = fields.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn field(encoded: &[u8], name: &str) -> Option<String> {

@@ -305,8 +305,10 @@ async fn the_upload_pages_import_all_or_nothing_and_list_the_problems() {
             .await;
         assert_eq!(good.status, StatusCode::OK);
         assert!(good.body.contains("Imported: 1 added, 0 updated."));
-        // The page offers the form again, posting to itself, with the columns it accepts.
-        assert!(good.body.contains(r#"action="/people/import?csrf="#));
+        // The page offers the form again, posting to itself (the token in the form, never in
+        // the address), with the columns it accepts.
+        assert!(good.body.contains(r#"action="/people/import""#));
+        assert!(!good.body.contains("?csrf="));
         assert!(
             good.body
                 .contains(&upward_app::import::PEOPLE_COLUMNS.join(","))
@@ -326,14 +328,16 @@ async fn the_upload_pages_import_all_or_nothing_and_list_the_problems() {
         assert!(
             page.body.contains("Imported: 1 added, 0 updated.") && page.body.contains("ceo@x.org")
         );
-        assert!(page.body.contains(&format!(r#"action="{path}?csrf="#)));
+        assert!(page.body.contains(&format!(r#"action="{path}""#)));
         assert!(
             page.body
                 .contains(&upward_app::import::ENROLMENT_COLUMNS.join(","))
         );
-        let forged = manager
-            .upload(&path.replace("import", "import?csrf=wrong&x=1"), "")
-            .await;
+        let forged = manager.upload_with_token(&path, "", "wrong").await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // A token in the address is not accepted in place of the form's.
+        let in_url = format!("{path}?csrf={}", common::CSRF);
+        let smuggled = manager.upload_with_token(&in_url, "", "").await;
+        assert_eq!(smuggled.status, StatusCode::FORBIDDEN);
     }
 }

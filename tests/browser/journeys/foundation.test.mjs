@@ -85,3 +85,18 @@ test('pages are usable on a phone and start with a skip link for keyboards', asy
   await shot(page, 'programmes-phone');
   await page.close();
 });
+
+test('an upload imports the file and keeps the form token out of the address bar', async () => {
+  const page = await session.browser.newPage();
+  await logIn(page, session.upward.url, 'admin@upward-demo.example');
+  await page.goto(`${session.upward.url}/people/import`);
+  await page.getByLabel('CSV file').setInputFiles({
+    name: 'people.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('email,name,job_level,time_zone\r\nnew.person@upward-demo.example,New Person,3,Europe/London\r\n'),
+  });
+  await page.getByRole('button', { name: 'Import' }).click();
+  await page.getByText('Imported: 1 added, 0 updated.').waitFor();
+  assert.doesNotMatch(page.url(), /csrf/);
+  await page.close();
+});

@@ -266,13 +266,18 @@ impl Browser {
         self.send(request).await
     }
 
-    /// Uploads a file as a multipart form, with the CSRF token in the query as the pages do.
+    /// Uploads a file as a multipart form, with the CSRF token as its first field as the
+    /// pages send it.
     pub async fn upload(&self, path: &str, file: &str) -> Page {
+        self.upload_with_token(path, file, CSRF).await
+    }
+
+    pub async fn upload_with_token(&self, path: &str, file: &str, token: &str) -> Page {
         let boundary = "upward-test-boundary";
         let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
         );
-        let request = Request::post(format!("{path}?csrf={CSRF}"))
+        let request = Request::post(path)
             .header(header::COOKIE, &self.cookies)
             .header(
                 header::CONTENT_TYPE,
