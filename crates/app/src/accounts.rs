@@ -15,6 +15,17 @@ impl App {
         role: Role,
         password: &str,
     ) -> AppResult<User> {
+        let parsed = App::parse_email("email", email)?;
+        // Participants take part from their directory record (level, reporting line, time
+        // zone); without one they could do nothing. Admins and managers may be outside it.
+        if role == Role::Participant && self.store.person(&parsed.key()).await?.is_none() {
+            return Err(AppError::invalid(
+                "email",
+                format!(
+                    "{parsed} is not in the directory: import the person first, or choose the admin or manager role for someone who only runs programmes"
+                ),
+            ));
+        }
         let user = self
             .create_account_as_operator(email, name, role, password)
             .await?;

@@ -341,3 +341,85 @@ async fn the_upload_pages_import_all_or_nothing_and_list_the_problems() {
         assert_eq!(smuggled.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn a_new_account_is_a_participant_from_the_directory_and_is_confirmed() {
+    for world in World::each().await {
+        let admin = world.browser(&world.admin).await;
+        let form = admin.get("/admin/accounts").await.body;
+        assert!(
+            form.contains(r#"<option value="participant" selected>"#),
+            "participant is the default role"
+        );
+        let outside = admin
+            .post(
+                "/admin/accounts",
+                &[
+                    ("email", "stranger@x.org"),
+                    ("name", "Stranger"),
+                    ("role", "participant"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            outside
+                .body
+                .contains("stranger@x.org is not in the directory"),
+            "{}",
+            outside.body
+        );
+        assert!(
+            world
+                .app
+                .store
+                .credentials("stranger@x.org")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let created = admin
+            .post(
+                "/admin/accounts",
+                &[
+                    ("email", "ceo@x.org"),
+                    ("name", "Cleo CEO"),
+                    ("role", "participant"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        let location = created.location.expect("a redirect");
+        assert!(
+            location.starts_with("/admin/accounts?created="),
+            "{location}"
+        );
+        let confirmed = admin.get(&location).await.body;
+        assert!(confirmed.contains("Created the account of Cleo CEO (ceo@x.org) as participant."));
+        // An HR colleague who only runs programmes may be outside the directory.
+        let hr = admin
+            .post(
+                "/admin/accounts",
+                &[
+                    ("email", "hr@x.org"),
+                    ("name", "HR"),
+                    ("role", "manager"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(hr.status, StatusCode::SEE_OTHER);
+        let changed = admin
+            .post(
+                &format!("/admin/accounts/{}/role", world.bob.id.0),
+                &[("role", "manager")],
+            )
+            .await;
+        let confirmed = admin.get(&changed.location.unwrap()).await.body;
+        assert!(
+            confirmed.contains("is now programme manager."),
+            "{confirmed}"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -32,6 +32,8 @@ struct AccountsPage {
     accounts: Vec<User>,
     form: FormState,
     roles: [Role; 3],
+    /// What the last action did, in a sentence.
+    notice: Option<String>,
 }
 
 async fn accounts_page(
@@ -46,6 +48,32 @@ async fn accounts_page(
         accounts,
         form,
         roles: Role::ALL,
+        notice: None,
+    })
+}
+
+/// The account a redirect after a change names (`?created=ID` or `?changed=ID`), for its
+/// confirmation.
+fn notice(accounts: &[User], query: &HashMap<String, String>) -> Option<String> {
+    let named = |key: &str| {
+        let id: i64 = query.get(key)?.parse().ok()?;
+        accounts.iter().find(|a| a.id == UserId(id))
+    };
+    if let Some(account) = named("created") {
+        return Some(format!(
+            "Created the account of {} ({}) as {}. They can sign in with a link by email, or with the password you set.",
+            account.name,
+            account.email,
+            account.role.label().to_lowercase()
+        ));
+    }
+    named("changed").map(|account| {
+        format!(
+            "{} ({}) is now {}.",
+            account.name,
+            account.email,
+            account.role.label().to_lowercase()
+        )
     })
 }
 
@@ -53,10 +81,16 @@ async fn accounts(
     State(state): State<AppState>,
     AdminPage(admin): AdminPage,
     csrf: CsrfToken,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    Ok(render(
-        &accounts_page(&state, &admin, &csrf, FormState::default()).await?,
-    ))
+    // A new account is a participant unless the admin says otherwise.
+    let blank = FormState::new(HashMap::from([(
+        "role".to_owned(),
+        "participant".to_owned(),
+    )]));
+    let mut page = accounts_page(&state, &admin, &csrf, blank).await?;
+    page.notice = notice(&page.accounts, &query);
+    Ok(render(&page))
 }
 
 async fn create_account(
@@ -80,7 +114,10 @@ async fn create_account(
                 )
                 .await;
             match created {
-                Ok(_) => return Ok(Redirect::to("/admin/accounts").into_response()),
+                Ok(user) => {
+                    let to = format!("/admin/accounts?created={}", user.id.0);
+                    return Ok(Redirect::to(&to).into_response());
+                }
                 Err(upward_app::AppError::Conflict(message)) => form.add_error("email", message),
                 Err(error) => form.absorb(error)?,
             }
@@ -106,8 +143,8 @@ async fn set_role(
         .unwrap_or("")
         .parse::<Role>()
         .map_err(|e| upward_app::AppError::invalid("role", e.0))?;
-    state.app.set_role(&admin, UserId(id), role).await?;
-    Ok(Redirect::to("/admin/accounts").into_response())
+    let user = state.app.set_role(&admin, UserId(id), role).await?;
+    Ok(Redirect::to(&format!("/admin/accounts?changed={}", user.id.0)).into_response())
 }
 
 #[derive(Template)]
