@@ -101,18 +101,15 @@ impl AudienceRequest {
 }
 
 impl App {
-    /// Mails a sign-in link if the address belongs to an account or to someone in the
-    /// directory; answers the same either way.
-    pub async fn request_sign_in_link(&self, email: &str, client: &str) -> AppResult<()> {
-        self.request_link(LinkPurpose::SignIn, email, client).await
-    }
-
-    /// Mails a link to choose a new password, on the same terms as a sign-in link.
-    pub async fn request_password_reset(&self, email: &str, client: &str) -> AppResult<()> {
-        self.request_link(LinkPurpose::Reset, email, client).await
-    }
-
-    async fn request_link(&self, purpose: LinkPurpose, email: &str, client: &str) -> AppResult<()> {
+    /// Mails a sign-in or password-reset link if the address belongs to an account or to
+    /// someone in the directory; answers the same either way. `client` is the caller's address,
+    /// for the rate limit.
+    pub async fn request_link(
+        &self,
+        purpose: LinkPurpose,
+        email: &str,
+        client: &str,
+    ) -> AppResult<()> {
         let email = App::parse_email("email", email)?;
         let now = Timestamp::now();
         self.limit_requests(&email, client, now).await?;

@@ -7,7 +7,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use upward_app::access::{AudienceRequest, InvitationOutcome};
-use upward_domain::{InvitationCounts, ProgrammeId};
+use upward_domain::{InvitationCounts, LinkPurpose, ProgrammeId};
 
 use super::ApiJson;
 use crate::auth::{ApiManager, ClientAddress};
@@ -44,11 +44,7 @@ pub async fn sign_in_link(
     ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<LinkRequest>,
 ) -> Result<(StatusCode, Json<LinkRequested>), ApiError> {
-    state
-        .app
-        .request_sign_in_link(&request.email, &client)
-        .await?;
-    Ok(requested(&state, upward_domain::LinkPurpose::SignIn))
+    ask(&state, LinkPurpose::SignIn, &request.email, &client).await
 }
 
 /// Mail a link to choose a new password, on the same terms as a sign-in link.
@@ -59,22 +55,22 @@ pub async fn password_reset(
     ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<LinkRequest>,
 ) -> Result<(StatusCode, Json<LinkRequested>), ApiError> {
-    state
-        .app
-        .request_password_reset(&request.email, &client)
-        .await?;
-    Ok(requested(&state, upward_domain::LinkPurpose::Reset))
+    ask(&state, LinkPurpose::Reset, &request.email, &client).await
 }
 
-fn requested(
+/// Asks for the link and answers 202 with the same body for every address.
+async fn ask(
     state: &AppState,
-    purpose: upward_domain::LinkPurpose,
-) -> (StatusCode, Json<LinkRequested>) {
+    purpose: LinkPurpose,
+    email: &str,
+    client: &str,
+) -> Result<(StatusCode, Json<LinkRequested>), ApiError> {
+    state.app.request_link(purpose, email, client).await?;
     let message = format!(
         "If the address belongs to someone in the directory, a link is on its way by mail. It works once, within {}.",
         state.app.link_lifetime_words(purpose)
     );
-    (StatusCode::ACCEPTED, Json(LinkRequested { message }))
+    Ok((StatusCode::ACCEPTED, Json(LinkRequested { message })))
 }
 
 /// Invite people to a programme in its pilot or enrolling phase: one mail each with a link

@@ -142,11 +142,11 @@ async fn ask(
 ) -> Result<Response, PageError> {
     let mut form = FormState::new(values);
     let email = form.value("email").trim().to_owned();
-    let asked = match request.purpose {
-        LinkPurpose::Reset => state.app.request_password_reset(&email, client).await,
-        _ => state.app.request_sign_in_link(&email, client).await,
-    };
-    match asked {
+    match state
+        .app
+        .request_link(request.purpose, &email, client)
+        .await
+    {
         Ok(()) => Ok(render(&SentPage {
             layout: Layout::bare("Check your mail"),
             email,
