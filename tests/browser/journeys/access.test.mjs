@@ -9,6 +9,9 @@ const session = upwardInBrowser();
 
 const DEPARTMENTS = ['Engineering', 'Sales', 'Marketing', 'Finance', 'People', 'Operations', 'Product'];
 
+/// Whether the page fits its width without scrolling sideways.
+const fitsSideways = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth <= 1);
+
 /// A browser context of its own, as a person opening mail on another device would have.
 const freshPage = async () => (await session.browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
 
@@ -38,6 +41,9 @@ test('a manager invites a department and an invitee enrols through the link', as
   await invitee.goto(`${url}${link}`);
   await invitee.getByRole('heading', { name: /You are invited to/ }).waitFor();
   await shot(invitee, 'invitation');
+  await invitee.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await fitsSideways(invitee), 'the invitation fits a phone');
+  await shot(invitee, 'invitation-phone');
   await invitee.getByRole('button', { name: 'Continue to the programme' }).click();
   await invitee.waitForURL(/\/programmes\/1\/enrol$/);
   await invitee.getByRole('link', { name: /As a mentor/ }).click();
@@ -52,6 +58,9 @@ test('a manager invites a department and an invitee enrols through the link', as
   await manager.goto(`${url}/programmes/1`);
   assert.match(await manager.locator('#invitations').innerText(), /\d+ invited, 1 signed in through their invitation/);
   await shot(manager, 'programme-invitations');
+  await manager.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await fitsSideways(manager), 'the programme page with its invitation form fits a phone');
+  await shot(manager, 'programme-invitations-phone');
 });
 
 test('a sign-in link signs in once, from the log-in page', async () => {
