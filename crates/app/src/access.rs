@@ -27,6 +27,7 @@ pub const RESEND_INVITATION_AFTER: SignedDuration = SignedDuration::from_hours(7
 /// A link that works, as its page shows it before the button is pressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkView {
+    /// The address in its compared form (lower case), as the link was issued to it.
     pub email: String,
     /// The programme an invitation is to, by name.
     pub programme: Option<(ProgrammeId, String)>,

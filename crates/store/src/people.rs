@@ -153,6 +153,8 @@ impl PeopleStore for SqlStore {
                 let sql = sqlx::AssertSqlSafe(format!("{select} {order}"));
                 self.all(sqlx::query(sql), person_from_row).await
             }
+            // A scan of the directory on purpose: a manager's invitation reads every person it
+            // invites anyway, once per invitation, never on a participant's route.
             Audience::Filter { department, levels } => {
                 let (min, max) = levels.map_or((JobLevel::MIN, JobLevel::MAX), |(min, max)| {
                     (min.get(), max.get())
