@@ -332,7 +332,7 @@ impl App {
         programme: ProgrammeId,
         audience: &Audience,
     ) -> AppResult<InvitationOutcome> {
-        let (found, people) = self.invitees(programme, audience).await?;
+        let (found, people) = self.invitees(manager, programme, audience).await?;
         let now = Timestamp::now();
         let expires_at = now + self.lifetime(LinkPurpose::Invitation);
         let invitations: Vec<(NewLink, Mail)> = people
@@ -379,11 +379,11 @@ impl App {
     /// people the audience reaches, and the listed addresses not in the directory.
     pub async fn invitation_preview(
         &self,
-        _manager: &Manager,
+        manager: &Manager,
         programme: ProgrammeId,
         audience: &Audience,
     ) -> AppResult<(String, u64, Vec<String>)> {
-        let (found, people) = self.invitees(programme, audience).await?;
+        let (found, people) = self.invitees(manager, programme, audience).await?;
         let missing = not_in_directory(audience, &people);
         Ok((found.draft.name, people.len() as u64, missing))
     }
@@ -391,10 +391,11 @@ impl App {
     /// The programme, if it takes invitations, and the people the audience reaches.
     async fn invitees(
         &self,
+        manager: &Manager,
         programme: ProgrammeId,
         audience: &Audience,
     ) -> AppResult<(upward_domain::Programme, Vec<upward_domain::Person>)> {
-        let found = self.store.programme(programme).await?;
+        let found = self.managed_programme(manager, programme).await?;
         if !found.phase.accepts_enrolment() {
             return Err(AppError::Conflict(format!(
                 "invitations open the enrolment form, so {} must be in its pilot or enrolling phase first (it is {})",
@@ -408,10 +409,10 @@ impl App {
 
     pub async fn invitation_counts(
         &self,
-        _manager: &Manager,
+        manager: &Manager,
         programme: ProgrammeId,
     ) -> AppResult<upward_domain::InvitationCounts> {
-        self.store.programme(programme).await?;
+        self.managed_programme(manager, programme).await?;
         Ok(self.store.invitation_counts(programme).await?)
     }
 }

@@ -80,11 +80,13 @@ impl App {
 }
 
 impl App {
-    /// The latest changes by managers and admins.
+    /// The latest changes by managers and admins: all of them for an admin, those about
+    /// their own programmes for a programme manager.
     pub async fn audit_log(
         &self,
-        _manager: &crate::policy::Manager,
+        manager: &crate::policy::Manager,
     ) -> AppResult<Vec<upward_store::AuditEntry>> {
-        Ok(self.store.audit_log(500).await?)
+        let scope = (!manager.is_admin()).then(|| manager.user().id);
+        Ok(self.store.audit_log(500, scope).await?)
     }
 }

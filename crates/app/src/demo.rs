@@ -257,7 +257,8 @@ impl App {
                 &shared_hash,
             )
             .await?;
-        self.store
+        let manager = self
+            .store
             .create_user(
                 &Email::parse(DEMO_MANAGER).expect("valid"),
                 "Morgan Manager",
@@ -273,7 +274,7 @@ impl App {
 
         let programme = self
             .store
-            .create_programme(&demo_programme(), Phase::Enrolling, None)
+            .create_programme(&demo_programme(), Phase::Enrolling, None, Some(manager.id))
             .await?;
         let (juniors, seniors) = juniors_and_seniors(&generator.people);
         // Leave the first junior and senior unenrolled so a visitor can try the enrolment form.

@@ -7,7 +7,7 @@ use upward_domain::{Enrolment, EnrolmentId, EnrolmentProfile, Phase, ProgrammeId
 use upward_store::ImportCounts;
 
 use crate::import::parse_enrolments;
-use crate::policy::{Manager, readable_enrolment};
+use crate::policy::Manager;
 use crate::{App, AppError, AppResult};
 
 impl App {
@@ -96,15 +96,16 @@ impl App {
     }
 
     pub async fn enrolment(&self, user: &User, id: EnrolmentId) -> AppResult<Enrolment> {
-        readable_enrolment(user, self.store.enrolment(id).await?)
+        let enrolment = self.store.enrolment(id).await?;
+        self.readable_enrolment(user, enrolment).await
     }
 
     pub async fn programme_enrolments(
         &self,
-        _manager: &Manager,
+        manager: &Manager,
         programme: ProgrammeId,
     ) -> AppResult<Vec<Enrolment>> {
-        self.store.programme(programme).await?;
+        self.managed_programme(manager, programme).await?;
         Ok(self.store.programme_enrolments(programme).await?)
     }
 
@@ -115,7 +116,7 @@ impl App {
         programme: ProgrammeId,
         csv: &[u8],
     ) -> AppResult<ImportCounts> {
-        let target = self.store.programme(programme).await?;
+        let target = self.managed_programme(manager, programme).await?;
         if target.phase == Phase::Closed {
             return Err(AppError::Conflict("the programme is closed".into()));
         }
@@ -129,13 +130,8 @@ impl App {
         let rows = parse_enrolments(csv, &directory).map_err(AppError::ImportRejected)?;
         let counts = self.store.import_enrolments(programme, &rows).await?;
         let detail = format!("{} added, {} updated", counts.added, counts.updated);
-        self.audit(
-            manager.user(),
-            "enrolments.import",
-            &format!("programme {}", programme.0),
-            &detail,
-        )
-        .await?;
+        self.audit_programme(manager.user(), "enrolments.import", programme, &detail)
+            .await?;
         Ok(counts)
     }
 }

@@ -15,6 +15,7 @@ mod matching;
 mod pairings;
 pub mod people;
 pub mod policy;
+mod programme_managers;
 mod programmes;
 pub mod settings;
 pub mod upkeep;
@@ -47,7 +48,8 @@ impl App {
         })
     }
 
-    /// Records a change by a manager or admin in the audit trail.
+    /// Records a change to the organisation (accounts, directory) in the audit trail: admins
+    /// read it.
     pub(crate) async fn audit(
         &self,
         actor: &upward_domain::User,
@@ -55,10 +57,39 @@ impl App {
         subject: &str,
         detail: &str,
     ) -> AppResult<()> {
-        Ok(self
-            .store
-            .record_audit(actor.email.as_str(), action, subject, detail)
-            .await?)
+        self.record_audit(actor, action, subject, detail, None)
+            .await
+    }
+
+    /// Records a change to a programme in the audit trail: its managers read it too.
+    pub(crate) async fn audit_programme(
+        &self,
+        actor: &upward_domain::User,
+        action: &str,
+        programme: upward_domain::ProgrammeId,
+        detail: &str,
+    ) -> AppResult<()> {
+        let subject = format!("programme {}", programme.0);
+        self.record_audit(actor, action, &subject, detail, Some(programme))
+            .await
+    }
+
+    async fn record_audit(
+        &self,
+        actor: &upward_domain::User,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        programme: Option<upward_domain::ProgrammeId>,
+    ) -> AppResult<()> {
+        let entry = upward_store::NewAuditEntry {
+            actor: actor.email.as_str(),
+            action,
+            subject,
+            detail,
+            programme,
+        };
+        Ok(self.store.record_audit(&entry).await?)
     }
 
     pub fn current_year() -> i16 {

@@ -224,10 +224,10 @@ impl App {
     /// Every pairing of a programme, with the reasons people gave.
     pub async fn programme_pairings(
         &self,
-        _manager: &Manager,
+        manager: &Manager,
         programme: ProgrammeId,
     ) -> AppResult<Vec<Pairing>> {
-        self.store.programme(programme).await?;
+        self.managed_programme(manager, programme).await?;
         Ok(self.store.programme_pairings(programme).await?)
     }
 }

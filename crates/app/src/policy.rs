@@ -1,9 +1,12 @@
 //! Who may do what: the one place where roles are checked. A use case that needs a manager
-//! takes a `Manager`, which only `Manager::check` can make, so an unchecked call does not compile.
+//! takes a `Manager`, which only `Manager::check` can make, so an unchecked call does not compile;
+//! a use case about one programme then asks [`App::managed_programme`], which lets a programme
+//! manager reach only the programmes they manage (admins reach all).
 
-use upward_domain::{Enrolment, Role, User};
+use upward_domain::{Enrolment, Programme, ProgrammeId, Role, User, UserId};
+use upward_store::StoreError;
 
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// Proof that the account may run programmes (a programme manager or an admin).
 #[derive(Debug, Clone)]
@@ -27,7 +30,19 @@ impl Manager {
     pub fn user(&self) -> &User {
         &self.0
     }
+
+    pub fn is_admin(&self) -> bool {
+        self.0.role == Role::Admin
+    }
+
+    /// The account behind the proof; `None` for the command-line operator, who has none.
+    pub fn account(&self) -> Option<UserId> {
+        (self.0.id != COMMAND_LINE_OPERATOR).then_some(self.0.id)
+    }
 }
+
+/// The id the command-line operator carries: no account has it.
+const COMMAND_LINE_OPERATOR: UserId = UserId(0);
 
 impl Admin {
     pub fn check(user: &User) -> AppResult<Self> {
@@ -46,7 +61,7 @@ impl Admin {
     /// the audit trail as `command-line@upward.local`.
     pub fn command_line_operator() -> Self {
         Self(User {
-            id: upward_domain::UserId(0),
+            id: COMMAND_LINE_OPERATOR,
             email: upward_domain::Email::parse("command-line@upward.local")
                 .expect("a valid address"),
             name: "Command line".into(),
@@ -59,16 +74,72 @@ impl Admin {
     }
 }
 
-/// A participant reads their own enrolment; managers read all. Anyone else is told it does
-/// not exist, so ids cannot be probed.
-pub fn may_read_enrolment(user: &User, enrolment: &Enrolment) -> bool {
-    user.role.manages_programmes() || user.email.key() == enrolment.email.key()
-}
+impl App {
+    /// The programme, if `manager` may run it: an admin any, a programme manager only the
+    /// ones they manage. For anyone else it does not exist, so ids cannot be probed.
+    pub async fn managed_programme(
+        &self,
+        manager: &Manager,
+        id: ProgrammeId,
+    ) -> AppResult<Programme> {
+        let not_found = || AppError::NotFound(format!("programme {}", id.0));
+        let programme = match self.store.programme(id).await {
+            Err(StoreError::NotFound { .. }) => return Err(not_found()),
+            other => other?,
+        };
+        if self.runs_programme(manager.user(), id).await? {
+            Ok(programme)
+        } else {
+            Err(not_found())
+        }
+    }
 
-pub fn readable_enrolment(user: &User, enrolment: Enrolment) -> AppResult<Enrolment> {
-    if may_read_enrolment(user, &enrolment) {
-        Ok(enrolment)
-    } else {
-        Err(AppError::NotFound("the enrolment".into()))
+    /// The matching run, if `manager` may run its programme (else it does not exist for them).
+    pub async fn managed_run(
+        &self,
+        manager: &Manager,
+        id: upward_domain::RunId,
+    ) -> AppResult<upward_domain::MatchingRun> {
+        let run = self.store.matching_run(id).await?;
+        match self.managed_programme(manager, run.programme_id).await {
+            Ok(_) => Ok(run),
+            Err(AppError::NotFound(_)) => Err(AppError::NotFound(format!("run {}", id.0))),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Whether the user runs this programme: an admin, or one of its managers.
+    pub async fn runs_programme(&self, user: &User, id: ProgrammeId) -> AppResult<bool> {
+        Ok(match user.role {
+            Role::Admin => true,
+            Role::Manager => self.store.manages_programme(id, user.id).await?,
+            Role::Participant => false,
+        })
+    }
+
+    /// The proof that the user runs this programme, for pages that show a manager's sections
+    /// only to the programme's own managers.
+    pub async fn manager_of(&self, user: &User, id: ProgrammeId) -> AppResult<Option<Manager>> {
+        Ok(if self.runs_programme(user, id).await? {
+            Some(Manager(user.clone()))
+        } else {
+            None
+        })
+    }
+
+    /// A participant reads their own enrolment, a manager those of the programmes they run.
+    /// Anyone else is told it does not exist, so ids cannot be probed.
+    pub(crate) async fn readable_enrolment(
+        &self,
+        user: &User,
+        enrolment: Enrolment,
+    ) -> AppResult<Enrolment> {
+        if user.email.key() == enrolment.email.key()
+            || self.runs_programme(user, enrolment.programme_id).await?
+        {
+            Ok(enrolment)
+        } else {
+            Err(AppError::NotFound("the enrolment".into()))
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Designing programmes: create, edit, move through phases, clone a pilot for roll-out.
 
 use serde::Serialize;
-use upward_domain::{Phase, Programme, ProgrammeDraft, ProgrammeId, User};
+use upward_domain::{Phase, Programme, ProgrammeDraft, ProgrammeId, Role, User};
 use upward_store::ProgrammeSummary;
 
 use crate::policy::Manager;
@@ -34,11 +34,6 @@ fn checked(draft: &ProgrammeDraft) -> AppResult<()> {
     }
 }
 
-/// Participants do not see programmes still being designed.
-fn visible_to(user: &User, programme: &Programme) -> bool {
-    user.role.manages_programmes() || programme.phase != Phase::Draft
-}
-
 impl App {
     pub async fn create_programme(
         &self,
@@ -48,12 +43,12 @@ impl App {
         checked(draft)?;
         let programme = self
             .store
-            .create_programme(draft, Phase::Draft, None)
+            .create_programme(draft, Phase::Draft, None, manager.account())
             .await?;
-        self.audit(
+        self.audit_programme(
             manager.user(),
             "programme.create",
-            &subject(&programme),
+            programme.id,
             &programme.draft.name,
         )
         .await?;
@@ -66,18 +61,18 @@ impl App {
         id: ProgrammeId,
         draft: &ProgrammeDraft,
     ) -> AppResult<ProgrammeView> {
+        let current = self.managed_programme(manager, id).await?;
         checked(draft)?;
-        let current = self.store.programme(id).await?;
         if current.phase == Phase::Closed {
             return Err(AppError::Conflict(
                 "a closed programme cannot be changed; clone it to start another".into(),
             ));
         }
         let programme = self.store.update_programme(id, draft).await?;
-        self.audit(
+        self.audit_programme(
             manager.user(),
             "programme.update",
-            &subject(&programme),
+            programme.id,
             "settings changed",
         )
         .await?;
@@ -90,13 +85,13 @@ impl App {
         id: ProgrammeId,
         to: Phase,
     ) -> AppResult<ProgrammeView> {
-        let current = self.store.programme(id).await?;
+        let current = self.managed_programme(manager, id).await?;
         current.phase.transition(to)?;
         let programme = self.store.change_phase(id, current.phase, to).await?;
-        self.audit(
+        self.audit_programme(
             manager.user(),
             "programme.phase",
-            &subject(&programme),
+            programme.id,
             &format!("{} → {to}", current.phase),
         )
         .await?;
@@ -110,39 +105,46 @@ impl App {
         manager: &Manager,
         id: ProgrammeId,
     ) -> AppResult<ProgrammeView> {
-        let source = self.store.programme(id).await?;
+        let source = self.managed_programme(manager, id).await?;
         let mut draft = source.draft.clone();
         draft.name = format!("{} (roll-out)", source.draft.name);
         draft.name = draft.name.chars().take(120).collect();
         let programme = self
             .store
-            .create_programme(&draft, Phase::Draft, Some(source.id))
+            .create_programme(&draft, Phase::Draft, Some(source.id), manager.account())
             .await?;
-        self.audit(
+        self.audit_programme(
             manager.user(),
             "programme.clone",
-            &subject(&programme),
-            &format!("cloned from {}", subject(&source)),
+            programme.id,
+            &format!("cloned from programme {}", source.id.0),
         )
         .await?;
         Ok(programme.into())
     }
 
+    /// A programme as the user may see it: one still being designed only by those who run it.
     pub async fn programme(&self, user: &User, id: ProgrammeId) -> AppResult<ProgrammeView> {
         let programme = self.store.programme(id).await?;
-        if !visible_to(user, &programme) {
+        if programme.phase == Phase::Draft && !self.runs_programme(user, id).await? {
             return Err(AppError::NotFound(format!("programme {}", id.0)));
         }
         Ok(programme.into())
     }
 
+    /// The programmes the user may see: an admin all; anyone else those open to participants
+    /// and, for a programme manager, the drafts they manage.
     pub async fn programmes(&self, user: &User) -> AppResult<Vec<ProgrammeSummary>> {
         let mut all = self.store.list_programmes().await?;
-        all.retain(|summary| visible_to(user, &summary.programme));
+        if user.role != Role::Admin {
+            let managed = match user.role {
+                Role::Manager => self.store.managed_programmes(user.id).await?,
+                _ => Vec::new(),
+            };
+            all.retain(|summary| {
+                summary.programme.phase != Phase::Draft || managed.contains(&summary.programme.id)
+            });
+        }
         Ok(all)
     }
-}
-
-fn subject(programme: &Programme) -> String {
-    format!("programme {}", programme.id.0)
 }

@@ -323,7 +323,7 @@ async fn consent_exploration_decline_exit_and_a_re_match_that_keeps_the_active_p
             ("ended", "ended")
         );
         assert!(seen_by_ana.actions.is_empty());
-        let audit = world.app.store.audit_log(50).await.unwrap();
+        let audit = world.app.store.audit_log(50, None).await.unwrap();
         assert!(
             audit
                 .iter()

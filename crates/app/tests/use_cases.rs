@@ -74,7 +74,7 @@ async fn a_bad_people_file_changes_nothing_and_a_good_one_is_counted() {
         assert_eq!((again.added, again.updated), (0, 3));
         let exported = app.export_people(&admin).await.unwrap();
         assert_eq!(String::from_utf8(exported).unwrap(), PEOPLE);
-        let audit = app.store.audit_log(10).await.unwrap();
+        let audit = app.store.audit_log(10, None).await.unwrap();
         assert_eq!(audit[0].action, "people.import");
         assert_eq!(audit[0].actor, "admin@x.org");
     }
@@ -158,7 +158,7 @@ async fn illegal_phase_moves_are_conflicts_and_legal_ones_are_audited() {
             .unwrap_err();
         assert!(matches!(error, AppError::Conflict(_)));
         app.change_phase(&manager, id, Phase::Pilot).await.unwrap();
-        let audit = app.store.audit_log(1).await.unwrap();
+        let audit = app.store.audit_log(1, None).await.unwrap();
         assert_eq!(
             (audit[0].action.as_str(), audit[0].detail.as_str()),
             ("programme.phase", "draft → pilot")

@@ -9,7 +9,7 @@ use sqlx::{Any, Row, Transaction};
 use upward_domain::{InvitationCounts, LinkPurpose, ProgrammeId};
 
 use crate::sql::{audit, map_error, parse_column, queue_mail, to_epoch};
-use crate::{AccessStore, LiveLink, Mail, NewLink, SqlStore, StoreResult};
+use crate::{AccessStore, LiveLink, Mail, NewAuditEntry, NewLink, SqlStore, StoreResult};
 
 fn live_link_from_row(row: &AnyRow) -> StoreResult<LiveLink> {
     let programme: Option<i64> = row.try_get("programme_id")?;
@@ -169,17 +169,18 @@ impl AccessStore for SqlStore {
                 sent += 1;
             }
         }
-        audit(
-            &mut tx,
+        let detail = format!(
+            "{audience}: {sent} invited, {} already invited in the last days",
+            invitations.len() as u64 - sent
+        );
+        let entry = NewAuditEntry {
             actor,
-            "programme.invite",
-            &format!("programme {}", programme.0),
-            &format!(
-                "{audience}: {sent} invited, {} already invited in the last days",
-                invitations.len() as u64 - sent
-            ),
-        )
-        .await?;
+            action: "programme.invite",
+            subject: &format!("programme {}", programme.0),
+            detail: &detail,
+            programme: Some(programme),
+        };
+        audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(map_error)?;
         Ok(sent)
     }

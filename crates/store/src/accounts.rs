@@ -9,9 +9,9 @@ use upward_domain::{Email, Role, User, UserId};
 use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
 use crate::{AccountStore, Credentials, SqlStore, StoreError, StoreResult};
 
-const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role";
+pub(crate) const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role";
 
-fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+pub(crate) fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let email: String = row.try_get("email")?;
     Ok(User {
         id: UserId(row.try_get("id")?),

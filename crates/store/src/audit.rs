@@ -3,32 +3,37 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use crate::sql::{from_epoch, now_epoch};
-use crate::{AuditEntry, AuditStore, SqlStore, StoreResult};
+use upward_domain::UserId;
+
+use crate::sql::{audit, from_epoch, map_error};
+use crate::{AuditEntry, AuditStore, NewAuditEntry, SqlStore, StoreResult};
 
 #[async_trait]
 impl AuditStore for SqlStore {
-    async fn record_audit(
-        &self,
-        actor: &str,
-        action: &str,
-        subject: &str,
-        detail: &str,
-    ) -> StoreResult<()> {
-        self.run(sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(now_epoch())
-            .bind(actor)
-            .bind(action)
-            .bind(subject)
-            .bind(detail)).await?;
-        Ok(())
+    async fn record_audit(&self, entry: &NewAuditEntry<'_>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        audit(&mut tx, entry).await?;
+        tx.commit().await.map_err(map_error)
     }
 
-    async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-        let query = sqlx::query(
-            "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit);
+    async fn audit_log(
+        &self,
+        limit: i64,
+        managed_by: Option<UserId>,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let query = match managed_by {
+            None => sqlx::query(
+                "SELECT at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+            )
+            .bind(limit),
+            Some(user) => sqlx::query(
+                "SELECT a.at, a.actor, a.action, a.subject, a.detail FROM audit_log a
+                 JOIN programme_managers pm ON pm.programme_id = a.programme_id AND pm.user_id = $2
+                 ORDER BY a.id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .bind(user.0),
+        };
         self.all(query, |row| {
             Ok(AuditEntry {
                 at: from_epoch(row.try_get("at")?),

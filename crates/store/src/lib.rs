@@ -12,6 +12,7 @@ mod enrolments;
 mod mail;
 mod matching;
 mod people;
+mod programme_managers;
 mod programmes;
 mod sql;
 #[cfg(feature = "testing")]
@@ -218,6 +219,7 @@ pub trait ProgrammeStore: Send + Sync {
         draft: &ProgrammeDraft,
         phase: Phase,
         cloned_from: Option<ProgrammeId>,
+        manager: Option<UserId>,
     ) -> StoreResult<Programme>;
     async fn programme(&self, id: ProgrammeId) -> StoreResult<Programme>;
     async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>>;
@@ -229,6 +231,25 @@ pub trait ProgrammeStore: Send + Sync {
     /// Moves the phase only if it is still `from`, so two managers racing cannot skip a check.
     async fn change_phase(&self, id: ProgrammeId, from: Phase, to: Phase)
     -> StoreResult<Programme>;
+}
+
+/// Who manages which programme: its creator and the co-managers they add.
+#[async_trait]
+pub trait ProgrammeManagerStore: Send + Sync {
+    /// The programme's managers, by name.
+    async fn programme_managers(&self, id: ProgrammeId) -> StoreResult<Vec<User>>;
+    async fn manages_programme(&self, id: ProgrammeId, user: UserId) -> StoreResult<bool>;
+    /// The programmes the account manages.
+    async fn managed_programmes(&self, user: UserId) -> StoreResult<Vec<ProgrammeId>>;
+    /// Adds a co-manager; `false` if they already were one.
+    async fn add_programme_manager(
+        &self,
+        id: ProgrammeId,
+        user: UserId,
+        added_by: &str,
+    ) -> StoreResult<bool>;
+    /// Removes a manager, refusing (`Conflict`) to remove the last one, whatever races.
+    async fn remove_programme_manager(&self, id: ProgrammeId, user: UserId) -> StoreResult<()>;
 }
 
 #[async_trait]
@@ -268,16 +289,27 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// A change to record: who did what to which subject, and the programme it concerns (if any),
+/// which decides which programme managers may read it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAuditEntry<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub detail: &'a str,
+    pub programme: Option<ProgrammeId>,
+}
+
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    async fn record_audit(
+    async fn record_audit(&self, entry: &NewAuditEntry<'_>) -> StoreResult<()>;
+    /// The newest entries: all of them, or with `managed_by`, only those about programmes
+    /// that account manages.
+    async fn audit_log(
         &self,
-        actor: &str,
-        action: &str,
-        subject: &str,
-        detail: &str,
-    ) -> StoreResult<()>;
-    async fn audit_log(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+        limit: i64,
+        managed_by: Option<UserId>,
+    ) -> StoreResult<Vec<AuditEntry>>;
 }
 
 /// A message for the outbox, written in the same transaction as the change it announces and
@@ -448,6 +480,7 @@ pub trait Store:
     + AccessStore
     + PeopleStore
     + ProgrammeStore
+    + ProgrammeManagerStore
     + EnrolmentStore
     + AuditStore
     + MatchingStore

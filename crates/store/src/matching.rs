@@ -15,7 +15,7 @@ use upward_domain::{
 use crate::sql::{
     audit, corrupt, from_epoch, map_error, now_epoch, parse_column, queue_mail, to_epoch,
 };
-use crate::{Mail, MatchingStore, PairRule, SqlStore, StoreError, StoreResult};
+use crate::{Mail, MatchingStore, NewAuditEntry, PairRule, SqlStore, StoreError, StoreResult};
 
 const RUN_SELECT: &str =
     "SELECT id, programme_id, status, started_by, incremental, weights, progress, summary,
@@ -426,14 +426,14 @@ impl MatchingStore for SqlStore {
             .await?;
         }
         queue_mail(&mut tx, mail).await?;
-        audit(
-            &mut tx,
+        let entry = NewAuditEntry {
             actor,
-            "matching.publish",
-            &format!("programme {}", run.programme_id.0),
-            &format!("run {}: {} pairs proposed", id.0, result.pairs.len()),
-        )
-        .await?;
+            action: "matching.publish",
+            subject: &format!("programme {}", run.programme_id.0),
+            detail: &format!("run {}: {} pairs proposed", id.0, result.pairs.len()),
+            programme: Some(run.programme_id),
+        };
+        audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(map_error)?;
         let sql = sqlx::AssertSqlSafe(format!(
             "{PAIRING_SELECT} WHERE pa.run_id = $1 ORDER BY pa.id"
@@ -509,19 +509,20 @@ impl MatchingStore for SqlStore {
             .await
             .map_err(map_error)?;
         }
-        audit(
-            &mut tx,
+        let detail = format!(
+            "{}: {} → {}",
+            event.label(),
+            current.state.name(),
+            to.name()
+        );
+        let entry = NewAuditEntry {
             actor,
-            "pairing.state",
-            &format!("pairing {}", current.id.0),
-            &format!(
-                "{}: {} → {}",
-                event.label(),
-                current.state.name(),
-                to.name()
-            ),
-        )
-        .await?;
+            action: "pairing.state",
+            subject: &format!("pairing {}", current.id.0),
+            detail: &detail,
+            programme: Some(current.programme_id),
+        };
+        audit(&mut tx, &entry).await?;
         queue_mail(&mut tx, mail).await?;
         tx.commit().await.map_err(map_error)?;
         self.pairing(current.id).await

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
-use upward_domain::{Cadence, Objective, Phase, Programme, ProgrammeDraft, ProgrammeId};
+use upward_domain::{Cadence, Objective, Phase, Programme, ProgrammeDraft, ProgrammeId, UserId};
 
 use crate::sql::{corrupt, map_error, now_epoch, parse_column};
 use crate::{ProgrammeStore, ProgrammeSummary, SqlStore, StoreError, StoreResult};
@@ -82,8 +82,10 @@ impl ProgrammeStore for SqlStore {
         draft: &ProgrammeDraft,
         phase: Phase,
         cloned_from: Option<ProgrammeId>,
+        manager: Option<UserId>,
     ) -> StoreResult<Programme> {
         let now = now_epoch();
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
         let query = sqlx::query(
             "INSERT INTO programmes (name, purpose, objectives, learning_expectations, start_date, end_date,
                 virtual_every_weeks, in_person_every_months, matching_settings, phase, cloned_from, created_at, updated_at)
@@ -93,10 +95,25 @@ impl ProgrammeStore for SqlStore {
             .bind(phase.as_str())
             .bind(cloned_from.map(|id| id.0))
             .bind(now)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
             .map_err(map_error)?;
-        self.programme(ProgrammeId(row.try_get("id")?)).await
+        let id = ProgrammeId(row.try_get("id")?);
+        if let Some(manager) = manager {
+            // The creator is its first manager; recorded as adding themselves.
+            sqlx::query(
+                "INSERT INTO programme_managers (programme_id, user_id, added_by, added_at)
+                 SELECT $1, id, email, $3 FROM users WHERE id = $2",
+            )
+            .bind(id.0)
+            .bind(manager.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)?;
+        self.programme(id).await
     }
 
     async fn programme(&self, id: ProgrammeId) -> StoreResult<Programme> {

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
-use crate::{Mail, Store, StoreError, StoreResult};
+use crate::{Mail, NewAuditEntry, Store, StoreError, StoreResult};
 
 /// Which engine a database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,19 +240,17 @@ pub(crate) async fn queue_mail(tx: &mut Transaction<'_, Any>, mail: &[Mail]) -> 
 /// Records a change in the audit trail inside the caller's transaction.
 pub(crate) async fn audit(
     tx: &mut Transaction<'_, Any>,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    detail: &str,
+    entry: &NewAuditEntry<'_>,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO audit_log (at, actor, action, subject, detail, programme_id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(now_epoch())
-    .bind(actor.to_owned())
-    .bind(action.to_owned())
-    .bind(subject.to_owned())
-    .bind(detail.to_owned())
+    .bind(entry.actor.to_owned())
+    .bind(entry.action.to_owned())
+    .bind(entry.subject.to_owned())
+    .bind(entry.detail.to_owned())
+    .bind(entry.programme.map(|id| id.0))
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;

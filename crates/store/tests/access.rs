@@ -57,7 +57,7 @@ async fn enrolling_programme(store: &dyn Store) -> ProgrammeId {
         matching: MatchingSettings::default(),
     };
     store
-        .create_programme(&draft, Phase::Enrolling, None)
+        .create_programme(&draft, Phase::Enrolling, None, None)
         .await
         .unwrap()
         .id
@@ -308,7 +308,7 @@ async fn invitations_are_not_sent_twice_within_the_resend_window_and_are_counted
             .unwrap();
         assert_eq!(sent, 2, "a week later both are invited again");
         assert_eq!(store.invitation_counts(programme).await.unwrap().invited, 2);
-        let audit = store.audit_log(10).await.unwrap();
+        let audit = store.audit_log(10, None).await.unwrap();
         assert_eq!(audit[0].action, "programme.invite");
         assert!(
             audit

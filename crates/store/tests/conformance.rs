@@ -116,7 +116,7 @@ async fn the_directory_search_pages_and_escapes_wildcards() {
 async fn phase_changes_are_conditional_on_the_current_phase() {
     each(async |store| {
         let programme = store
-            .create_programme(&draft("Pilot"), Phase::Draft, None)
+            .create_programme(&draft("Pilot"), Phase::Draft, None, None)
             .await
             .unwrap();
         assert_eq!(programme.draft, draft("Pilot"));
@@ -144,7 +144,7 @@ async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
             .await
             .unwrap();
         let programme = store
-            .create_programme(&draft("P"), Phase::Enrolling, None)
+            .create_programme(&draft("P"), Phase::Enrolling, None, None)
             .await
             .unwrap();
         let saved = store

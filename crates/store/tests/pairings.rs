@@ -66,7 +66,7 @@ async fn cohort(
         matching: MatchingSettings::default(),
     };
     let programme = store
-        .create_programme(&draft, Phase::Matching, None)
+        .create_programme(&draft, Phase::Matching, None, None)
         .await
         .unwrap();
     let enrol = async |email: String, role| {
@@ -265,7 +265,7 @@ async fn publishing_is_all_or_nothing_and_keeps_capacity_and_one_live_pairing() 
                 .len(),
             2
         );
-        let audit = store.audit_log(10).await.unwrap();
+        let audit = store.audit_log(10, None).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "matching.publish"));
     })
     .await;
@@ -328,7 +328,7 @@ async fn a_pairing_changes_only_from_the_version_read_and_frees_the_seat_when_it
             .publish_run(next, 1, due(), &[], "manager@x.org")
             .await
             .unwrap();
-        let audit = store.audit_log(20).await.unwrap();
+        let audit = store.audit_log(20, None).await.unwrap();
         let changes: Vec<&str> = audit
             .iter()
             .filter(|e| e.action == "pairing.state")

@@ -106,27 +106,103 @@ impl<E: Into<AppError>> From<E> for PageError {
 #[template(path = "error.html")]
 struct ErrorPage {
     layout: crate::routes::pages::Layout,
+    content: ErrorContent,
+}
+
+/// What an error page says. It travels with the response so that [`frame_error_pages`] can
+/// draw it again inside the signed-in layout (the handler that failed may not have known who
+/// was signed in).
+#[derive(Debug, Clone)]
+pub struct ErrorContent {
     status: u16,
     title: &'static str,
     message: String,
     import_problems: Vec<ImportProblem>,
+    /// Where to go from here, in a sentence.
+    next_step: &'static str,
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
-        let page = ErrorPage {
-            layout: crate::routes::pages::Layout::bare("Error"),
+        let content = ErrorContent {
             status: status.as_u16(),
             title: status.canonical_reason().unwrap_or("Error"),
             message: public_message(&self.0),
+            next_step: next_step(&self.0),
             import_problems: match self.0 {
                 AppError::ImportRejected(problems) => problems,
                 _ => Vec::new(),
             },
         };
-        (status, render(&page)).into_response()
+        error_page(content, crate::routes::pages::Layout::bare("Error"))
     }
+}
+
+/// What someone who met the error can do about it.
+fn next_step(error: &AppError) -> &'static str {
+    match error {
+        AppError::Unauthenticated => "Sign in, then try again.",
+        AppError::Forbidden(_) => "If you need this, ask an admin of Upward for the right role.",
+        AppError::NotFound(_) => "Check the address, or start again from the home page.",
+        AppError::Invalid(_) | AppError::ImportRejected(_) => {
+            "Go back, correct what is named above and send it again: nothing was saved."
+        }
+        AppError::Conflict(_) => "Reload the page to see the current state, then try again.",
+        AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => {
+            "Wait a few minutes, then try again."
+        }
+        AppError::Internal(_) => "Try again in a moment; if it keeps happening, tell your admin.",
+    }
+}
+
+fn error_page(content: ErrorContent, mut layout: crate::routes::pages::Layout) -> Response {
+    let status = StatusCode::from_u16(content.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    layout.title = format!("{} {}", content.status, content.title);
+    let mut response = (
+        status,
+        render(&ErrorPage {
+            layout,
+            content: content.clone(),
+        }),
+    )
+        .into_response();
+    response.extensions_mut().insert(content);
+    response
+}
+
+/// Draws error pages inside the layout of whoever is signed in, so an error keeps the
+/// navigation and the way back.
+pub async fn frame_error_pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let session = axum_extra::extract::CookieJar::from_headers(request.headers())
+        .get(crate::auth::SESSION_COOKIE)
+        .map(|cookie| cookie.value().to_owned());
+    let csrf = request
+        .extensions()
+        .get::<crate::csrf::CsrfToken>()
+        .cloned();
+    let response = next.run(request).await;
+    let (Some(content), Some(session)) = (response.extensions().get::<ErrorContent>(), session)
+    else {
+        return response;
+    };
+    match state.app.session_user(&session).await {
+        Ok(Some(user)) => {
+            let csrf = csrf.unwrap_or(crate::csrf::CsrfToken(String::new()));
+            let layout = crate::routes::pages::Layout::new("Error", &user, &csrf, "");
+            error_page(content.clone(), layout)
+        }
+        _ => response,
+    }
+}
+
+/// Any address no page answers.
+pub async fn page_not_found() -> PageError {
+    PageError(AppError::NotFound("this page".into()))
 }
 
 /// Renders a template; a template that fails to render is a bug, reported as a 500.

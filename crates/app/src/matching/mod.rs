@@ -55,7 +55,7 @@ impl App {
         weights: Option<Weights>,
         incremental: bool,
     ) -> AppResult<MatchingRun> {
-        let programme = self.store.programme(programme).await?;
+        let programme = self.managed_programme(manager, programme).await?;
         if !matches!(programme.phase, Phase::Matching | Phase::Running) {
             return Err(AppError::Conflict(format!(
                 "{} is {}: move it to matching first",
@@ -78,10 +78,10 @@ impl App {
                 &weights,
             )
             .await?;
-        self.audit(
+        self.audit_programme(
             manager.user(),
             "matching.start",
-            &format!("programme {}", programme.id.0),
+            programme.id,
             &format!(
                 "run {}{}",
                 run.id.0,
@@ -180,7 +180,7 @@ impl App {
         mentor: EnrolmentId,
         mentee: EnrolmentId,
     ) -> AppResult<RunView> {
-        let run = self.store.matching_run(id).await?;
+        let run = self.managed_run(manager, id).await?;
         if run.status != RunStatus::Done {
             return Err(AppError::Conflict(format!(
                 "only a finished, unpublished run can be changed; this one is {}",
@@ -266,10 +266,10 @@ impl App {
         result.unmatched.sort_by_key(|person| person.enrolment);
         result.summary = summarise(&result.pairs, result.summary);
         self.store.replace_run_result(id, &result).await?;
-        self.audit(
+        self.audit_programme(
             manager.user(),
             "matching.manual_pair",
-            &format!("programme {}", run.programme_id.0),
+            run.programme_id,
             &format!(
                 "run {}: {} ↔ {} by hand",
                 id.0, mentor_enrolment.name, mentee_enrolment.name
@@ -280,8 +280,8 @@ impl App {
     }
 
     /// A run and its proposal, with names.
-    pub async fn run_view(&self, _manager: &Manager, id: RunId) -> AppResult<RunView> {
-        let run = self.store.matching_run(id).await?;
+    pub async fn run_view(&self, manager: &Manager, id: RunId) -> AppResult<RunView> {
+        let run = self.managed_run(manager, id).await?;
         let result = self.store.run_result(id).await?;
         let enrolments = self.store.programme_enrolments(run.programme_id).await?;
         let named = |id: EnrolmentId| {
@@ -322,17 +322,17 @@ impl App {
 
     pub async fn programme_runs(
         &self,
-        _manager: &Manager,
+        manager: &Manager,
         programme: ProgrammeId,
     ) -> AppResult<Vec<MatchingRun>> {
-        self.store.programme(programme).await?;
+        self.managed_programme(manager, programme).await?;
         Ok(self.store.programme_runs(programme).await?)
     }
 
     /// Publishes a done run: every pair becomes a proposal both people see and answer, and
     /// both are told by email. All or nothing.
     pub async fn publish_run(&self, manager: &Manager, id: RunId) -> AppResult<Vec<Pairing>> {
-        let run = self.store.matching_run(id).await?;
+        let run = self.managed_run(manager, id).await?;
         if run.status != RunStatus::Done {
             return Err(AppError::Conflict(format!(
                 "only a finished run can be published; this one is {}",
@@ -426,6 +426,7 @@ impl App {
         mentee: EnrolmentId,
         rule: Option<PairRule>,
     ) -> AppResult<()> {
+        self.managed_programme(manager, programme).await?;
         let mentor_enrolment = self.store.enrolment(mentor).await?;
         let mentee_enrolment = self.store.enrolment(mentee).await?;
         let fits = mentor_enrolment.programme_id == programme
@@ -441,10 +442,10 @@ impl App {
         self.store
             .set_pair_rule(programme, mentor, mentee, rule)
             .await?;
-        self.audit(
+        self.audit_programme(
             manager.user(),
             "matching.rule",
-            &format!("programme {}", programme.0),
+            programme,
             &format!(
                 "{} ↔ {}: {}",
                 mentor_enrolment.name,

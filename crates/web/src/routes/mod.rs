@@ -14,7 +14,13 @@ use tower_http::trace::TraceLayer;
 use crate::{AppState, csrf, metrics};
 
 pub fn router(state: AppState) -> Router {
-    let pages = pages::router().layer(middleware::from_fn_with_state(state.clone(), csrf::protect));
+    let pages = pages::router()
+        .fallback(crate::error::page_not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::error::frame_error_pages,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect));
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())

@@ -4,6 +4,7 @@
 mod access;
 mod directory;
 mod matching;
+mod programme_managers;
 mod programmes;
 
 use axum::extract::{FromRequest, Request, State};
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .merge(access::router())
         .merge(programmes::router())
+        .merge(programme_managers::router())
         .merge(directory::router())
         .merge(matching::router())
         .fallback(not_found)
@@ -40,6 +42,7 @@ pub fn router() -> Router<AppState> {
         programmes::list, programmes::create, programmes::show, programmes::update, programmes::change_phase,
         programmes::clone, programmes::enrolments, programmes::import_enrolments, programmes::my_enrolment,
         programmes::enrol, programmes::withdraw, programmes::enrolment,
+        programme_managers::list, programme_managers::add, programme_managers::remove,
         directory::people, directory::import_people, directory::export_people, directory::accounts,
         directory::create_account, directory::set_role, directory::audit,
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,

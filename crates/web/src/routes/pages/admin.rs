@@ -32,8 +32,6 @@ struct AccountsPage {
     accounts: Vec<User>,
     form: FormState,
     roles: [Role; 3],
-    /// What the last action did, in a sentence.
-    notice: Option<String>,
 }
 
 async fn accounts_page(
@@ -48,7 +46,6 @@ async fn accounts_page(
         accounts,
         form,
         roles: Role::ALL,
-        notice: None,
     })
 }
 
@@ -89,7 +86,7 @@ async fn accounts(
         "participant".to_owned(),
     )]));
     let mut page = accounts_page(&state, &admin, &csrf, blank).await?;
-    page.notice = notice(&page.accounts, &query);
+    page.layout.notice = notice(&page.accounts, &query);
     Ok(render(&page))
 }
 

@@ -311,7 +311,7 @@ async fn enrolments_page(
     csrf: &CsrfToken,
     id: ProgrammeId,
 ) -> Result<EnrolmentsPage, PageError> {
-    let view = state.app.programme(manager.user(), id).await?;
+    let view: ProgrammeView = state.app.managed_programme(manager, id).await?.into();
     let enrolments = state.app.programme_enrolments(manager, id).await?;
     let layout = Layout::new(
         format!("Enrolments: {}", view.programme.draft.name),

@@ -9,11 +9,12 @@ mod home;
 mod invitations;
 mod matching;
 mod people;
+mod programme_managers;
 mod programmes;
 
 use axum::Router;
 pub use enrolment::MAX_UPLOAD_BYTES;
-use upward_domain::{Role, User};
+use upward_domain::{Role, User, UserId};
 
 use crate::AppState;
 
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(access::router())
         .merge(programmes::router())
         .merge(invitations::router())
+        .merge(programme_managers::router())
         .merge(enrolment::router())
         .merge(people::router())
         .merge(admin::router())
@@ -38,6 +40,8 @@ pub struct Layout {
     pub section: &'static str,
     /// Reload the page after this many seconds (a run in progress; no JavaScript needed).
     pub refresh_seconds: Option<u8>,
+    /// What the action that led here did, shown at the top of the page.
+    pub notice: Option<String>,
 }
 
 impl Layout {
@@ -53,7 +57,13 @@ impl Layout {
             csrf: csrf.0.clone(),
             section,
             refresh_seconds: None,
+            notice: None,
         }
+    }
+
+    pub fn with_notice(mut self, notice: Option<String>) -> Self {
+        self.notice = notice;
+        self
     }
 
     /// For pages shown without a signed-in frame (log-in, errors).
@@ -64,6 +74,7 @@ impl Layout {
             csrf: String::new(),
             section: "",
             refresh_seconds: None,
+            notice: None,
         }
     }
 
@@ -71,6 +82,11 @@ impl Layout {
         self.user
             .as_ref()
             .is_some_and(|u| u.role.manages_programmes())
+    }
+
+    /// The signed-in account's id (none on bare pages).
+    pub fn user_id(&self) -> UserId {
+        self.user.as_ref().map_or(UserId(0), |u| u.id)
     }
 
     pub fn is_admin(&self) -> bool {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -41,10 +41,14 @@ async fn list(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     csrf: CsrfToken,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let programmes = state.app.programmes(&user).await?;
+    let notice = query
+        .contains_key("stopped_managing")
+        .then(|| "You no longer manage that programme.".to_owned());
     Ok(render(&ListPage {
-        layout: Layout::new("Programmes", &user, &csrf, "programmes"),
+        layout: Layout::new("Programmes", &user, &csrf, "programmes").with_notice(notice),
         programmes,
     }))
 }
@@ -62,6 +66,11 @@ struct ShowPage {
     runs: Vec<MatchingRun>,
     /// For managers: how far invitations have got.
     invitations: Option<InvitationCounts>,
+    /// Whether the viewer runs this programme (an admin or one of its managers).
+    manages: bool,
+    /// For its managers: who runs the programme, and who could be added.
+    managers: Vec<User>,
+    co_manager_choices: Vec<User>,
     /// The (empty) invitation form.
     form: FormState,
 }
@@ -77,26 +86,34 @@ async fn show(
     SignedIn(user): SignedIn,
     csrf: CsrfToken,
     Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let view = state.app.programme(&user, ProgrammeId(id)).await?;
     let mine = state.app.my_enrolment(&user, view.programme.id).await?;
     let (mut mentors, mut mentees) = (0, 0);
     let mut runs = Vec::new();
     let mut invitations = None;
-    if let Ok(manager) = upward_app::policy::Manager::check(&user) {
+    let (mut managers, mut co_manager_choices) = (Vec::new(), Vec::new());
+    let manager = state.app.manager_of(&user, view.programme.id).await?;
+    if let Some(manager) = &manager {
+        managers = state
+            .app
+            .programme_managers(manager, view.programme.id)
+            .await?;
+        co_manager_choices = state
+            .app
+            .possible_co_managers(manager, view.programme.id)
+            .await?;
         invitations = Some(
             state
                 .app
-                .invitation_counts(&manager, view.programme.id)
+                .invitation_counts(manager, view.programme.id)
                 .await?,
         );
-        runs = state
-            .app
-            .programme_runs(&manager, view.programme.id)
-            .await?;
+        runs = state.app.programme_runs(manager, view.programme.id).await?;
         for enrolment in state
             .app
-            .programme_enrolments(&manager, view.programme.id)
+            .programme_enrolments(manager, view.programme.id)
             .await?
         {
             match enrolment.profile.role {
@@ -106,12 +123,14 @@ async fn show(
         }
     }
     let next_phases = view.programme.phase.next_phases().to_vec();
+    let notice = super::programme_managers::notice(&managers, &query);
     let layout = Layout::new(
         view.programme.draft.name.clone(),
         &user,
         &csrf,
         "programmes",
-    );
+    )
+    .with_notice(notice);
     Ok(render(&ShowPage {
         layout,
         view,
@@ -121,6 +140,9 @@ async fn show(
         mentees,
         runs,
         invitations,
+        manages: manager.is_some(),
+        managers,
+        co_manager_choices,
         form: FormState::default(),
     }))
 }
@@ -210,7 +232,11 @@ async fn edit_form(
     csrf: CsrfToken,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let view = state.app.programme(manager.user(), ProgrammeId(id)).await?;
+    let view: ProgrammeView = state
+        .app
+        .managed_programme(&manager, ProgrammeId(id))
+        .await?
+        .into();
     let title = format!("Edit {}", view.programme.draft.name);
     let mut page = form_page(
         Layout::new(title, manager.user(), &csrf, "programmes"),
@@ -229,6 +255,7 @@ async fn update(
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let id = ProgrammeId(id);
+    state.app.managed_programme(&manager, id).await?;
     let mut form = FormState::new(values);
     if let Some(draft) = draft_from_form(&mut form) {
         match state.app.update_programme(&manager, id, &draft).await {
