@@ -17,6 +17,7 @@ pub mod people;
 pub mod policy;
 mod programme_managers;
 mod programmes;
+pub mod provisioning;
 pub mod settings;
 pub mod upkeep;
 

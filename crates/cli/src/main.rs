@@ -76,6 +76,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Bearer tokens for an identity provider's SCIM client (/scim/v2).
+    ScimToken {
+        #[command(subcommand)]
+        command: ScimTokenCommand,
+    },
     /// Run matching for a programme (in its matching or running phase) and print the proposal.
     Match {
         programme: i64,
@@ -129,6 +134,20 @@ enum EnrolmentCommand {
 enum ProgrammeCommand {
     /// Move a programme to another phase (draft, pilot, enrolling, matching, running, closed).
     Phase { programme: i64, phase: Phase },
+}
+
+#[derive(Subcommand)]
+enum ScimTokenCommand {
+    /// Make a token and print only the token on standard output (it is shown this once).
+    Create {
+        /// A name to recognise it by, such as "Entra ID".
+        #[arg(long)]
+        label: String,
+    },
+    /// List the tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by its number (from `list`); the identity provider is refused from then on.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -264,6 +283,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             eprintln!("Created {} ({}).", user.email, user.role.label());
         }
+        Command::ScimToken { command } => scim_token_command(&app, &operator, command).await?,
         Command::Match {
             programme,
             rematch,
@@ -473,4 +493,31 @@ fn report_import(result: Result<upward_store::ImportCounts, AppError>) -> anyhow
         }
         Err(error) => Err(error.into()),
     }
+}
+
+async fn scim_token_command(
+    app: &App,
+    operator: &Admin,
+    command: ScimTokenCommand,
+) -> anyhow::Result<()> {
+    match command {
+        ScimTokenCommand::Create { label } => {
+            println!("{}", app.create_scim_token(operator, &label).await?);
+        }
+        ScimTokenCommand::List => {
+            for token in app.scim_tokens(operator).await? {
+                let state = match (token.revoked_at, token.last_used_at) {
+                    (Some(at), _) => format!("revoked {at}"),
+                    (None, Some(at)) => format!("last used {at}"),
+                    (None, None) => "never used".to_owned(),
+                };
+                println!("{}\t{}\t{state}", token.id, token.label);
+            }
+        }
+        ScimTokenCommand::Revoke { id } => {
+            app.revoke_scim_token(operator, id).await?;
+            eprintln!("Token {id} is revoked.");
+        }
+    }
+    Ok(())
 }

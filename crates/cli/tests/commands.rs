@@ -156,3 +156,47 @@ fn match_runs_a_programme_in_its_matching_phase_and_publishes_on_request() {
     let bad_phase = run(&["programmes", "phase", "1", "draft"]);
     assert_eq!(bad_phase.status.code(), Some(1));
 }
+
+#[test]
+fn scim_token_create_prints_only_the_token_and_list_and_revoke_manage_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("u.db").display());
+    let output = upward(&[
+        "scim-token",
+        "create",
+        "--label",
+        "Entra ID",
+        "--database-url",
+        &database,
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let token = stdout.trim_end_matches('\n');
+    assert_eq!(stdout.lines().count(), 1, "one line: {stdout}");
+    assert!(
+        token.len() >= 40 && !token.contains(char::is_whitespace),
+        "{token}"
+    );
+
+    let list = upward(&["scim-token", "list", "--database-url", &database]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("Entra ID") && listed.contains("never used"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(token),
+        "the token itself is never shown again"
+    );
+
+    let revoke = upward(&["scim-token", "revoke", "1", "--database-url", &database]);
+    assert!(revoke.status.success());
+    let list = upward(&["scim-token", "list", "--database-url", &database]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("revoked"));
+    let missing = upward(&["scim-token", "revoke", "9", "--database-url", &database]);
+    assert!(!missing.status.success());
+}

@@ -10,6 +10,9 @@ use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
 use crate::{AccountStore, Credentials, SqlStore, StoreError, StoreResult};
 
 pub(crate) const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role";
+/// A deactivated person's account no longer signs in, by any means; an account outside the
+/// directory (an admin, say) is not affected.
+const ACTIVE_ACCOUNT: &str = "NOT EXISTS (SELECT 1 FROM people WHERE people.email_key = users.email_key AND people.active = 0)";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let email: String = row.try_get("email")?;
@@ -65,7 +68,7 @@ impl AccountStore for SqlStore {
 
     async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1"
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email_key = $1 AND {ACTIVE_ACCOUNT}"
         ));
         self.one(sqlx::query(sql).bind(email_key), |row| {
             Ok(Credentials {
@@ -135,7 +138,7 @@ impl AccountStore for SqlStore {
     async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM sessions JOIN users ON users.id = sessions.user_id
-             WHERE sessions.token_hash = $1 AND sessions.expires_at > $2"
+             WHERE sessions.token_hash = $1 AND sessions.expires_at > $2 AND {ACTIVE_ACCOUNT}"
         ));
         self.one(
             sqlx::query(sql).bind(token_hash).bind(to_epoch(now)),
@@ -173,7 +176,8 @@ impl AccountStore for SqlStore {
 
     async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.token_hash = $1"
+            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+             WHERE api_tokens.token_hash = $1 AND {ACTIVE_ACCOUNT}"
         ));
         self.one(sqlx::query(sql).bind(token_hash), user_from_row)
             .await

@@ -178,6 +178,14 @@ impl EnrolmentStore for SqlStore {
             .await
     }
 
+    async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND p.active = 1 ORDER BY e.role, p.name"
+        ));
+        self.all(sqlx::query(sql).bind(programme.0), enrolment_from_row)
+            .await
+    }
+
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "{ENROLMENT_SELECT} WHERE e.person_key = $1 ORDER BY e.programme_id"

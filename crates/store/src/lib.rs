@@ -14,6 +14,7 @@ mod matching;
 mod people;
 mod programme_managers;
 mod programmes;
+mod provisioning;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -23,8 +24,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 use upward_domain::{
     Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, InvitationCounts, LinkPurpose,
-    MatchingRun, Pairing, PairingEvent, PairingId, Person, Phase, Programme, ProgrammeDraft,
-    ProgrammeId, Role, RunId, RunResult, User, UserId, Weights,
+    MatchingRun, Pairing, PairingEvent, PairingId, Person, PersonId, Phase, Programme,
+    ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, User, UserId, Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -194,6 +195,8 @@ pub trait PeopleStore: Send + Sync {
     async fn upsert_people(&self, people: &[Person]) -> StoreResult<ImportCounts>;
     /// Every stored person's email key with their manager's email key, for validating imports.
     async fn reporting_lines(&self) -> StoreResult<Vec<(String, Option<String>)>>;
+    /// The person with this address, if they are active: a deactivated person no longer
+    /// takes part (signs in, enrols, is invited), though their record and history stay.
     async fn person(&self, email_key: &str) -> StoreResult<Option<Person>>;
     /// People whose name, email or department contains `search` (any case), by name.
     async fn people_page(&self, search: &str, offset: i64, limit: i64) -> StoreResult<PeoplePage>;
@@ -201,6 +204,78 @@ pub trait PeopleStore: Send + Sync {
     /// The people an invitation reaches, by name; a listed address not in the directory is
     /// simply not among them.
     async fn audience(&self, audience: &Audience) -> StoreResult<Vec<Person>>;
+}
+
+/// A person as the SCIM interface shows them to an identity provider.
+#[derive(Debug, Clone)]
+pub struct ScimUser {
+    pub id: PersonId,
+    pub person: Person,
+    pub active: bool,
+    /// The identity provider's name for them (their email, for people it did not create).
+    pub user_name: String,
+    /// The resource as the identity provider last wrote it (JSON), if it wrote one.
+    pub attributes: Option<String>,
+    /// A manager named by SCIM id who is not provisioned yet.
+    pub pending_manager: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+/// What a SCIM create or replace stores.
+#[derive(Debug, Clone)]
+pub struct ScimWrite {
+    pub person: Person,
+    pub active: bool,
+    pub user_name: String,
+    pub attributes: String,
+    /// The manager's SCIM id when that user is not provisioned yet (else `person` names them).
+    pub pending_manager: Option<String>,
+}
+
+/// A SCIM client's bearer token, as the admin page lists it (never the token itself).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScimToken {
+    pub id: i64,
+    pub label: String,
+    pub created_by: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>)]
+    pub last_used_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// Provisioning by an identity provider over SCIM, and the tokens it authenticates with.
+#[async_trait]
+pub trait ProvisioningStore: Send + Sync {
+    /// The person, unless SCIM deleted them.
+    async fn scim_user(&self, id: PersonId) -> StoreResult<Option<ScimUser>>;
+    /// People not deleted over SCIM, by id; with `user_name`, only the one with that userName
+    /// (any case). Also says how many there are in all.
+    async fn scim_users(
+        &self,
+        user_name: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<ScimUser>, i64)>;
+    /// Adds the person; someone deleted over SCIM with the same email comes back. `Conflict`
+    /// if the email is taken by someone who is not deleted.
+    async fn create_scim_user(&self, write: &ScimWrite) -> StoreResult<ScimUser>;
+    /// Replaces everything SCIM manages of the person (never the email, which is their key).
+    async fn replace_scim_user(&self, id: PersonId, write: &ScimWrite) -> StoreResult<ScimUser>;
+    /// Deactivates the person and hides them from SCIM; their history stays.
+    async fn delete_scim_user(&self, id: PersonId) -> StoreResult<()>;
+    async fn create_scim_token(
+        &self,
+        token_hash: &str,
+        label: &str,
+        created_by: &str,
+    ) -> StoreResult<ScimToken>;
+    async fn scim_tokens(&self) -> StoreResult<Vec<ScimToken>>;
+    async fn revoke_scim_token(&self, id: i64) -> StoreResult<()>;
+    /// Whether the token is live, noting its use.
+    async fn use_scim_token(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
 }
 
 /// A programme with how many have enrolled, for lists.
@@ -274,6 +349,8 @@ pub trait EnrolmentStore: Send + Sync {
         email_key: &str,
     ) -> StoreResult<Option<Enrolment>>;
     async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
+    /// The enrolments a matching run considers: those of people still active.
+    async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>>;
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()>;
 }
@@ -481,6 +558,7 @@ pub trait Store:
     + PeopleStore
     + ProgrammeStore
     + ProgrammeManagerStore
+    + ProvisioningStore
     + EnrolmentStore
     + AuditStore
     + MatchingStore

@@ -8,8 +8,8 @@ use upward_domain::{Audience, BirthYear, Email, JobLevel, Person, TimeZoneName};
 use crate::sql::{corrupt, map_error, now_epoch};
 use crate::{ImportCounts, PeoplePage, PeopleStore, SqlStore, StoreError, StoreResult};
 
-const PERSON_COLUMNS: &str = "p.email, p.name, p.job_level, m.email AS manager_email, p.department, p.location, p.time_zone, p.birth_year, p.gender";
-const PERSON_FROM: &str = "people p LEFT JOIN people m ON m.email_key = p.manager_key";
+pub(crate) const PERSON_COLUMNS: &str = "p.email, p.name, p.job_level, m.email AS manager_email, p.department, p.location, p.time_zone, p.birth_year, p.gender";
+pub(crate) const PERSON_FROM: &str = "people p LEFT JOIN people m ON m.email_key = p.manager_key";
 /// Rows per INSERT: 11 parameters each stays well under SQLite's 32,766 and PostgreSQL's 65,535.
 const ROWS_PER_STATEMENT: usize = 1000;
 
@@ -111,7 +111,7 @@ impl PeopleStore for SqlStore {
 
     async fn person(&self, email_key: &str) -> StoreResult<Option<Person>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1"
+            "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1 AND p.active = 1"
         ));
         self.one(sqlx::query(sql).bind(email_key), person_from_row)
             .await
@@ -146,7 +146,8 @@ impl PeopleStore for SqlStore {
     }
 
     async fn audience(&self, audience: &Audience) -> StoreResult<Vec<Person>> {
-        let select = format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM}");
+        // Deactivated people are never invited.
+        let select = format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.active = 1");
         let order = "ORDER BY p.name, p.email_key";
         match audience {
             Audience::Everyone => {
@@ -160,7 +161,7 @@ impl PeopleStore for SqlStore {
                     (min.get(), max.get())
                 });
                 let sql = sqlx::AssertSqlSafe(format!(
-                    "{select} WHERE ($1 IS NULL OR LOWER(p.department) = $1)
+                    "{select} AND ($1 IS NULL OR LOWER(p.department) = $1)
                        AND p.job_level BETWEEN $2 AND $3 {order}"
                 ));
                 let query = sqlx::query(sql)
@@ -173,9 +174,8 @@ impl PeopleStore for SqlStore {
                 let mut people = Vec::with_capacity(emails.len());
                 for chunk in emails.chunks(ROWS_PER_STATEMENT) {
                     let list = self.backend.values_placeholders(1, chunk.len());
-                    let sql = sqlx::AssertSqlSafe(format!(
-                        "{select} WHERE p.email_key IN {list} {order}"
-                    ));
+                    let sql =
+                        sqlx::AssertSqlSafe(format!("{select} AND p.email_key IN {list} {order}"));
                     let query = chunk
                         .iter()
                         .fold(sqlx::query(sql), |query, email| query.bind(email.key()));

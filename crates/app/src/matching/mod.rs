@@ -156,7 +156,7 @@ impl App {
         let programme = self.store.programme(run.programme_id).await?;
         Ok(Records {
             weights: run.weights,
-            enrolments: self.store.programme_enrolments(programme.id).await?,
+            enrolments: self.store.matchable_enrolments(programme.id).await?,
             people: self.store.all_people().await?,
             live: if run.incremental {
                 self.store.live_pairings(programme.id).await?

@@ -4,6 +4,7 @@
 pub mod api;
 mod ops;
 pub mod pages;
+mod scim;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         .nest("/api/v1", api::router())
+        .nest("/scim/v2", scim::router())
         .merge(ops::router())
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_responses))
         .layer(security_header("x-content-type-options", "nosniff"))

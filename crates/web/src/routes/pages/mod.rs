@@ -11,6 +11,7 @@ mod matching;
 mod people;
 mod programme_managers;
 mod programmes;
+mod provisioning;
 
 use axum::Router;
 pub use enrolment::MAX_UPLOAD_BYTES;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(enrolment::router())
         .merge(people::router())
         .merge(admin::router())
+        .merge(provisioning::router())
         .merge(matching::router())
 }
 

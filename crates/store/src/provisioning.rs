@@ -1,0 +1,323 @@
+//! People provisioned by an identity provider over SCIM, deactivation, and SCIM tokens.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use upward_domain::{Email, PersonId};
+
+use crate::people::{PERSON_COLUMNS, PERSON_FROM, person_from_row};
+use crate::sql::{from_epoch, map_error, now_epoch, to_epoch};
+use crate::{ProvisioningStore, ScimToken, ScimUser, ScimWrite, SqlStore, StoreError, StoreResult};
+
+const SCIM_COLUMNS: &str =
+    "p.id, p.active, p.scim_user_name, p.scim_attributes, p.scim_manager_id, p.updated_at";
+/// The userName a person answers to: the identity provider's, or their email. The index
+/// `people_by_user_name` is on exactly this expression.
+const USER_NAME: &str = "LOWER(COALESCE(p.scim_user_name, p.email))";
+
+fn scim_user_from_row(row: &AnyRow) -> StoreResult<ScimUser> {
+    let person = person_from_row(row)?;
+    let user_name: Option<String> = row.try_get("scim_user_name")?;
+    Ok(ScimUser {
+        id: PersonId(row.try_get("id")?),
+        active: row.try_get::<i64, _>("active")? == 1,
+        user_name: user_name.unwrap_or_else(|| person.email.as_str().to_owned()),
+        attributes: row.try_get("scim_attributes")?,
+        pending_manager: row.try_get("scim_manager_id")?,
+        updated_at: from_epoch(row.try_get("updated_at")?),
+        person,
+    })
+}
+
+fn token_from_row(row: &AnyRow) -> StoreResult<ScimToken> {
+    let at = |column: &str| -> StoreResult<Option<Timestamp>> {
+        Ok(row.try_get::<Option<i64>, _>(column)?.map(from_epoch))
+    };
+    Ok(ScimToken {
+        id: row.try_get("id")?,
+        label: row.try_get("label")?,
+        created_by: row.try_get("created_by")?,
+        created_at: from_epoch(row.try_get("created_at")?),
+        last_used_at: at("last_used_at")?,
+        revoked_at: at("revoked_at")?,
+    })
+}
+
+/// Writes everything SCIM manages of the person with `id`, their email included: a new
+/// address moves their account and their reports with them, and is refused (`Conflict`) once
+/// they take part in a programme, whose records are keyed by it.
+async fn write_person(
+    tx: &mut Transaction<'_, Any>,
+    id: PersonId,
+    write: &ScimWrite,
+    now: i64,
+) -> StoreResult<()> {
+    let person = &write.person;
+    let old_key: String = sqlx::query("SELECT email_key FROM people WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(map_error)?
+        .try_get("email_key")?;
+    let new_key = person.email.key();
+    if old_key != new_key {
+        move_email(tx, &old_key, &person.email).await?;
+    }
+    sqlx::query(
+        "UPDATE people SET email = $1, email_key = $2, name = $3, job_level = $4, manager_key = $5,
+            department = $6, location = $7, time_zone = $8, active = $9,
+            deactivated_at = CASE WHEN $9 = 1 THEN NULL ELSE COALESCE(deactivated_at, $10) END,
+            scim_deleted = 0, scim_user_name = $11, scim_attributes = $12, scim_manager_id = $13,
+            updated_at = $10
+         WHERE id = $14",
+    )
+    .bind(person.email.as_str().to_owned())
+    .bind(new_key.clone())
+    .bind(person.name.clone())
+    .bind(person.job_level.get())
+    .bind(person.manager_email.as_ref().map(Email::key))
+    .bind(person.department.clone())
+    .bind(person.location.clone())
+    .bind(person.time_zone.as_str().to_owned())
+    .bind(i64::from(write.active))
+    .bind(now)
+    .bind(write.user_name.clone())
+    .bind(write.attributes.clone())
+    .bind(write.pending_manager.clone())
+    .bind(id.0)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    // Whoever named this person as their manager before they were provisioned reports to
+    // them from now on.
+    sqlx::query(
+        "UPDATE people SET manager_key = $1, scim_manager_id = NULL WHERE scim_manager_id = $2 AND id <> $3",
+    )
+    .bind(new_key)
+    .bind(id.0.to_string())
+    .bind(id.0)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+/// Moves the account and the reporting lines from the old address to the new one, before the
+/// person's own row changes (the reporting line's reference is checked at commit).
+async fn move_email(
+    tx: &mut Transaction<'_, Any>,
+    old_key: &str,
+    email: &Email,
+) -> StoreResult<()> {
+    let taking_part = sqlx::query("SELECT 1 AS found FROM enrolments WHERE person_key = $1")
+        .bind(old_key)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_error)?;
+    if taking_part.is_some() {
+        return Err(StoreError::conflict(format!(
+            "{old_key} takes part in a programme, whose records are kept under that address: Upward cannot change it to {email}"
+        )));
+    }
+    let taken = sqlx::query("SELECT 1 AS found FROM people WHERE email_key = $1")
+        .bind(email.key())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_error)?;
+    if taken.is_some() {
+        return Err(StoreError::conflict(format!(
+            "someone with the email {email} is already in the directory"
+        )));
+    }
+    for sql in [
+        "UPDATE users SET email = $1, email_key = $2 WHERE email_key = $3",
+        "UPDATE people SET manager_key = $2 WHERE manager_key = $3 AND $1 IS NOT NULL",
+    ] {
+        sqlx::query(sql)
+            .bind(email.as_str().to_owned())
+            .bind(email.key())
+            .bind(old_key.to_owned())
+            .execute(&mut **tx)
+            .await
+            .map_err(map_error)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ProvisioningStore for SqlStore {
+    async fn scim_user(&self, id: PersonId) -> StoreResult<Option<ScimUser>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS}, {SCIM_COLUMNS} FROM {PERSON_FROM} WHERE p.id = $1 AND p.scim_deleted = 0"
+        ));
+        self.one(sqlx::query(sql).bind(id.0), scim_user_from_row)
+            .await
+    }
+
+    async fn scim_users(
+        &self,
+        user_name: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<ScimUser>, i64)> {
+        let filter = format!("p.scim_deleted = 0 AND ($1 IS NULL OR {USER_NAME} = $1)");
+        let name = user_name.map(str::to_lowercase);
+        let count_sql =
+            sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM people p WHERE {filter}"));
+        let total: i64 = sqlx::query(count_sql)
+            .bind(name.clone())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_error)?
+            .try_get("n")?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS}, {SCIM_COLUMNS} FROM {PERSON_FROM} WHERE {filter}
+             ORDER BY p.id LIMIT $2 OFFSET $3"
+        ));
+        let users = self
+            .all(
+                sqlx::query(sql).bind(name).bind(limit).bind(offset),
+                scim_user_from_row,
+            )
+            .await?;
+        Ok((users, total))
+    }
+
+    async fn create_scim_user(&self, write: &ScimWrite) -> StoreResult<ScimUser> {
+        let now = now_epoch();
+        let person = &write.person;
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let existing = sqlx::query("SELECT id, scim_deleted FROM people WHERE email_key = $1")
+            .bind(person.email.key())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        let id = match existing {
+            Some(row) if row.try_get::<i64, _>("scim_deleted")? == 0 => {
+                return Err(StoreError::conflict(format!(
+                    "someone with the email {} is already in the directory",
+                    person.email
+                )));
+            }
+            Some(row) => PersonId(row.try_get("id")?),
+            None => {
+                let row = sqlx::query(
+                    "INSERT INTO people (email, email_key, name, job_level, time_zone, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(person.email.as_str().to_owned())
+                .bind(person.email.key())
+                .bind(person.name.clone())
+                .bind(person.job_level.get())
+                .bind(person.time_zone.as_str().to_owned())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_error)?;
+                PersonId(row.try_get("id")?)
+            }
+        };
+        write_person(&mut tx, id, write, now).await?;
+        tx.commit().await.map_err(map_error)?;
+        self.scim_user(id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("the user"))
+    }
+
+    async fn replace_scim_user(&self, id: PersonId, write: &ScimWrite) -> StoreResult<ScimUser> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let visible =
+            sqlx::query("SELECT 1 AS found FROM people WHERE id = $1 AND scim_deleted = 0")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        if visible.is_none() {
+            return Err(StoreError::not_found("the user"));
+        }
+        write_person(&mut tx, id, write, now_epoch()).await?;
+        tx.commit().await.map_err(map_error)?;
+        self.scim_user(id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("the user"))
+    }
+
+    async fn delete_scim_user(&self, id: PersonId) -> StoreResult<()> {
+        let now = now_epoch();
+        let changed = self
+            .run(
+                sqlx::query(
+                    "UPDATE people SET active = 0, scim_deleted = 1,
+                        deactivated_at = COALESCE(deactivated_at, $1), updated_at = $1
+                     WHERE id = $2 AND scim_deleted = 0",
+                )
+                .bind(now)
+                .bind(id.0),
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::not_found("the user"));
+        }
+        Ok(())
+    }
+
+    async fn create_scim_token(
+        &self,
+        token_hash: &str,
+        label: &str,
+        created_by: &str,
+    ) -> StoreResult<ScimToken> {
+        let row = sqlx::query(
+            "INSERT INTO scim_tokens (token_hash, label, created_by, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING id, label, created_by, created_at, last_used_at, revoked_at",
+        )
+        .bind(token_hash)
+        .bind(label)
+        .bind(created_by)
+        .bind(now_epoch())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_error)?;
+        token_from_row(&row)
+    }
+
+    async fn scim_tokens(&self) -> StoreResult<Vec<ScimToken>> {
+        self.all(
+            sqlx::query(
+                "SELECT id, label, created_by, created_at, last_used_at, revoked_at FROM scim_tokens ORDER BY id DESC",
+            ),
+            token_from_row,
+        )
+        .await
+    }
+
+    async fn revoke_scim_token(&self, id: i64) -> StoreResult<()> {
+        let changed = self
+            .run(
+                sqlx::query(
+                    "UPDATE scim_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
+                )
+                .bind(now_epoch())
+                .bind(id),
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::not_found("the token"));
+        }
+        Ok(())
+    }
+
+    async fn use_scim_token(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool> {
+        let changed = self
+            .run(
+                sqlx::query(
+                    "UPDATE scim_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+                )
+                .bind(to_epoch(now))
+                .bind(token_hash),
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+}
