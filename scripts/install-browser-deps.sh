@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need, from Debian and npm only: Debian's Chromium (Playwright
 # never downloads a browser here) and the npm packages pinned by tests/browser/package-lock.json
-# (playwright-core; smtp-server, the mail server the journeys read their mail from).
+# (playwright-core; smtp-server and mailparser, the mail server the journeys read their mail
+# from; oidc-provider, the OpenID provider single sign-on is tested against; axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -117,6 +117,9 @@ impl App {
         let Some((email, name)) = self.known_person(&email.key()).await? else {
             return Ok(());
         };
+        if !self.may_use_own_credentials(&email).await? {
+            return Ok(()); // Single sign-on only: the same answer, and nothing sent.
+        }
         let token = new_token();
         let link = NewLink {
             token_hash: token_hash(&token),
@@ -267,6 +270,9 @@ impl App {
         let Some(user) = self.account_from_directory(&link.email_key).await? else {
             return Ok(None);
         };
+        if purpose == LinkPurpose::SignIn {
+            self.refuse_outside_sso(&user)?;
+        }
         if let Some(programme) = link.programme {
             self.store
                 .mark_invitation_used(programme, &link.email_key, now)
@@ -294,13 +300,14 @@ impl App {
         let Some(user) = self.account_from_directory(&link.email_key).await? else {
             return Ok(None);
         };
+        self.refuse_outside_sso(&user)?;
         self.store.set_password_hash(user.id, &hash).await?;
         Ok(Some(user))
     }
 
     /// The account for the address, made as a participant from the directory record if there
     /// is none yet (without a password: they sign in by link, or choose one by reset).
-    async fn account_from_directory(&self, email_key: &str) -> AppResult<Option<User>> {
+    pub(crate) async fn account_from_directory(&self, email_key: &str) -> AppResult<Option<User>> {
         if let Some(found) = self.store.credentials(email_key).await? {
             return Ok(Some(found.user));
         }

@@ -81,6 +81,7 @@ impl App {
         match credentials {
             Some(found) if verified => {
                 self.store.clear_login_failures(&key).await?;
+                self.refuse_outside_sso(&found.user)?;
                 Ok(found.user)
             }
             _ => {

@@ -19,6 +19,7 @@ mod programme_managers;
 mod programmes;
 pub mod provisioning;
 pub mod settings;
+pub mod sso;
 pub mod upkeep;
 
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     /// A real hash to verify against when an account does not exist (see `log_in`).
     dummy_hash: Arc<str>,
+    /// The single sign-on provider, once discovered.
+    sso: Arc<tokio::sync::OnceCell<sso::Provider>>,
 }
 
 impl App {
@@ -46,6 +49,7 @@ impl App {
             store,
             settings: Arc::new(settings),
             dummy_hash,
+            sso: Arc::default(),
         })
     }
 

@@ -55,6 +55,17 @@ pub struct Settings {
     pub smtp_password: Option<Secret>,
     /// The sender of Upward's mail, such as `Upward <upward@example.com>`.
     pub mail_from: String,
+    /// Single sign-on through an OpenID Connect provider: its issuer URL (Entra ID, Okta,
+    /// Google Workspace…). Without one, SSO is off.
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<Secret>,
+    /// The email domains SSO accepts (such as `example.com`); empty accepts any the provider
+    /// vouches for.
+    pub oidc_allowed_domains: Vec<String>,
+    /// Only single sign-on: passwords, sign-in links and resets are off for everyone but
+    /// admins, who keep a password to get in when the provider is down.
+    pub sso_only: bool,
 }
 
 /// How the connection to the SMTP server is protected.
@@ -98,6 +109,11 @@ impl Default for Settings {
             smtp_username: None,
             smtp_password: None,
             mail_from: "Upward <upward@localhost>".into(),
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_allowed_domains: Vec::new(),
+            sso_only: false,
         }
     }
 }
@@ -182,6 +198,25 @@ impl Settings {
         if let Some(value) = environment("UPWARD_MAIL_FROM") {
             settings.mail_from = value;
         }
+        if let Some(value) = environment("UPWARD_OIDC_ISSUER") {
+            settings.oidc_issuer = Some(value).filter(|v| !v.is_empty());
+        }
+        if let Some(value) = environment("UPWARD_OIDC_CLIENT_ID") {
+            settings.oidc_client_id = Some(value).filter(|v| !v.is_empty());
+        }
+        if let Some(value) = environment("UPWARD_OIDC_CLIENT_SECRET") {
+            settings.oidc_client_secret = Some(Secret::new(value));
+        }
+        if let Some(value) = environment("UPWARD_OIDC_ALLOWED_DOMAINS") {
+            settings.oidc_allowed_domains = value
+                .split(',')
+                .map(|d| d.trim().to_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect();
+        }
+        if let Some(value) = environment("UPWARD_SSO_ONLY") {
+            settings.sso_only = parse_env("UPWARD_SSO_ONLY", &value)?;
+        }
         settings.check()?;
         Ok(settings)
     }
@@ -212,7 +247,24 @@ impl Settings {
         }
     }
 
+    /// Whether single sign-on is set up (an issuer and a client id).
+    pub fn sso_enabled(&self) -> bool {
+        self.oidc_issuer.is_some() && self.oidc_client_id.is_some()
+    }
+
     fn check(&self) -> Result<(), SettingsError> {
+        if self.oidc_issuer.is_some() != self.oidc_client_id.is_some() {
+            return Err(SettingsError::Invalid {
+                name: "oidc_issuer",
+                message: "single sign-on needs both oidc_issuer and oidc_client_id".into(),
+            });
+        }
+        if self.sso_only && !self.sso_enabled() {
+            return Err(SettingsError::Invalid {
+                name: "sso_only",
+                message: "sso_only needs single sign-on set up (oidc_issuer and oidc_client_id): nobody but admins could sign in".into(),
+            });
+        }
         let lifetimes = [
             ("sign_in_link_minutes", self.sign_in_link_minutes),
             ("reset_link_minutes", self.reset_link_minutes),

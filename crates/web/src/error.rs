@@ -143,7 +143,7 @@ impl IntoResponse for PageError {
 fn next_step(error: &AppError) -> &'static str {
     match error {
         AppError::Unauthenticated => "Sign in, then try again.",
-        AppError::Forbidden(_) => "If you need this, ask an admin of Upward for the right role.",
+        AppError::Forbidden(_) => "If you think you should have access, ask your Upward admin.",
         AppError::NotFound(_) => "Check the address, or start again from the home page.",
         AppError::Invalid(_) | AppError::ImportRejected(_) => {
             "Go back, correct what is named above and send it again: nothing was saved."

@@ -2,6 +2,7 @@
 // going to a real SMTP server on loopback (smtp-server from npm) whose inbox the journeys read,
 // and launches Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,13 +35,24 @@ async function startMailServer() {
   return { port: server.server.address().port, inbox, close: () => server.close() };
 }
 
-export async function startUpward() {
+/// A loopback port nobody is listening on (for a server whose address must be known first).
+export async function freePort() {
+  const server = createServer();
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/// `listen` and `env` are for journeys that need Upward at a known address or with more
+/// settings (single sign-on).
+export async function startUpward({ listen = '127.0.0.1:0', env = {} } = {}) {
   const binary = process.env.UPWARD_BIN ?? join(root, 'target', 'debug', 'upward');
   const dir = mkdtempSync(join(tmpdir(), 'upward-browser-'));
   const mail = await startMailServer();
-  const child = spawn(binary, ['serve', '--demo', '--listen', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'upward.db')}`], {
+  const child = spawn(binary, ['serve', '--demo', '--listen', listen, '--database-url', `sqlite://${join(dir, 'upward.db')}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, UPWARD_SMTP_HOST: '127.0.0.1', UPWARD_SMTP_PORT: String(mail.port), UPWARD_SMTP_SECURITY: 'none' },
+    env: { ...process.env, UPWARD_SMTP_HOST: '127.0.0.1', UPWARD_SMTP_PORT: String(mail.port), UPWARD_SMTP_SECURITY: 'none', ...env },
   });
   let log = '';
   const url = await new Promise((ok, fail) => {
@@ -89,10 +101,10 @@ export function launchBrowser() {
 
 // A journey file's Upward and Chromium: started before its tests, stopped after them. The
 // fields are filled in once `before` has run.
-export function upwardInBrowser() {
+export function upwardInBrowser(options) {
   const session = {};
   before(async () => {
-    session.upward = await startUpward();
+    session.upward = await startUpward(options);
     session.browser = await launchBrowser();
   });
   after(async () => {

@@ -49,7 +49,11 @@ pub fn mentor_profile(statement: &str) -> EnrolmentProfile {
 
 impl World {
     pub async fn new(db: TestDatabase) -> Self {
-        let app = App::new(db.store(), Settings::default()).unwrap();
+        Self::with_settings(db, Settings::default()).await
+    }
+
+    pub async fn with_settings(db: TestDatabase, settings: Settings) -> Self {
+        let app = App::new(db.store(), settings).unwrap();
         let account = |email: &'static str, role| {
             let app = app.clone();
             async move {

@@ -269,6 +269,14 @@ async fn use_link(
         Some(id) => format!("/programmes/{}/enrol", id.0),
         None => "/".to_owned(),
     };
+    // Under single sign-on only, an invitation leads to the organisation's sign-in instead.
+    if state.app.refuse_outside_sso(&user).is_err() {
+        let to = format!(
+            "/sso/start?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
+        return Ok(Redirect::to(&to).into_response());
+    }
     signed_in(state, jar, &user, &next).await
 }
 

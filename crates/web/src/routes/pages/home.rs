@@ -35,9 +35,14 @@ struct LoginPage {
     form: FormState,
     next: String,
     message: Option<String>,
+    /// Single sign-on is set up: offer it first.
+    sso: bool,
+    /// Only single sign-on: the password form is for admins, and no links are offered.
+    sso_only: bool,
 }
 
 async fn login_page(
+    State(state): State<AppState>,
     MaybeSignedIn(user): MaybeSignedIn,
     csrf: CsrfToken,
     Query(query): Query<HashMap<String, String>>,
@@ -55,6 +60,8 @@ async fn login_page(
         form: FormState::default(),
         next,
         message: None,
+        sso: state.app.settings.sso_enabled(),
+        sso_only: state.app.settings.sso_only,
     })
 }
 
@@ -93,6 +100,8 @@ async fn log_in(
                     form,
                     next,
                     message,
+                    sso: state.app.settings.sso_enabled(),
+                    sso_only: state.app.settings.sso_only,
                 }),
             )
                 .into_response()

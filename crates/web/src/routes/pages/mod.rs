@@ -12,6 +12,7 @@ mod people;
 mod programme_managers;
 mod programmes;
 mod provisioning;
+mod sso;
 
 use axum::Router;
 pub use enrolment::MAX_UPLOAD_BYTES;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(admin::router())
         .merge(provisioning::router())
+        .merge(sso::router())
         .merge(matching::router())
 }
 
