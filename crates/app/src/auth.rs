@@ -150,7 +150,10 @@ impl App {
             .credentials(&user.email.key())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if !verify_password(&credentials.password_hash, current) {
+        // An account made from a link has no password yet: it sets one without a current one.
+        if !credentials.password_hash.is_empty()
+            && !verify_password(&credentials.password_hash, current)
+        {
             return Err(AppError::invalid(
                 "current_password",
                 "this is not your current password",
@@ -161,6 +164,16 @@ impl App {
             .set_password_hash(user.id, &hash_password(new)?)
             .await?;
         Ok(())
+    }
+
+    /// Whether the account has a password (one made from a mailed link or single sign-on
+    /// has none until it sets one).
+    pub async fn has_password(&self, user: &User) -> AppResult<bool> {
+        Ok(self
+            .store
+            .credentials(&user.email.key())
+            .await?
+            .is_some_and(|found| !found.password_hash.is_empty()))
     }
 
     /// Parses an email typed into a form field, reporting a problem under that field.

@@ -15,6 +15,7 @@ mod matching;
 mod pairings;
 pub mod people;
 pub mod policy;
+pub mod profile;
 mod programme_managers;
 mod programmes;
 pub mod provisioning;

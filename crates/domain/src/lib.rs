@@ -22,7 +22,7 @@ pub use matching::{
     RunId, RunResult, RunStatus, RunSummary, UnmatchedPerson,
 };
 pub use pairing::{Answer, PairingEvent, PairingId, PairingState, Side, TransitionError};
-pub use person::{BirthYear, Email, JobLevel, Person, PersonId, TimeZoneName};
+pub use person::{BirthYear, Email, JobLevel, OwnProfile, Person, PersonId, TimeZoneName};
 pub use programme::{
     Cadence, DiversityDimension, MatchingSettings, Objective, Phase, PhaseError, Programme,
     ProgrammeDraft, ProgrammeId, Weights,

@@ -209,6 +209,18 @@ pub struct Person {
     pub gender: Option<String>,
 }
 
+/// What a person keeps current themselves: where they are and when they like to meet. The
+/// directory (an import or SCIM) also keeps the time zone and location, and wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct OwnProfile {
+    pub time_zone: TimeZoneName,
+    pub location: Option<String>,
+    /// Their usual preference, which their enrolments follow.
+    pub preferred_time: Option<crate::PreferredTime>,
+    /// When the directory last replaced a time zone or location they had set.
+    #[schema(value_type = Option<String>)]
+    pub overridden_by_directory_at: Option<jiff::Timestamp>,
+}
 #[cfg(test)]
 mod tests {
     use super::*;

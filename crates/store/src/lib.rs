@@ -24,8 +24,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 use upward_domain::{
     Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, InvitationCounts, LinkPurpose,
-    MatchingRun, Pairing, PairingEvent, PairingId, Person, PersonId, Phase, Programme,
-    ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, User, UserId, Weights,
+    MatchingRun, OwnProfile, Pairing, PairingEvent, PairingId, Person, PersonId, Phase,
+    PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, TimeZoneName,
+    User, UserId, Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -201,6 +202,17 @@ pub trait PeopleStore: Send + Sync {
     /// People whose name, email or department contains `search` (any case), by name.
     async fn people_page(&self, search: &str, offset: i64, limit: i64) -> StoreResult<PeoplePage>;
     async fn all_people(&self) -> StoreResult<Vec<Person>>;
+    /// What the person keeps current themselves (`None` if they are not in the directory).
+    async fn own_profile(&self, email_key: &str) -> StoreResult<Option<OwnProfile>>;
+    /// Saves their time zone, location and preferred time, which their enrolments in
+    /// programmes not yet closed follow, in one transaction.
+    async fn save_own_profile(
+        &self,
+        email_key: &str,
+        time_zone: &TimeZoneName,
+        location: Option<&str>,
+        preferred_time: PreferredTime,
+    ) -> StoreResult<OwnProfile>;
     /// The people an invitation reaches, by name; a listed address not in the directory is
     /// simply not among them.
     async fn audience(&self, audience: &Audience) -> StoreResult<Vec<Person>>;

@@ -3,13 +3,20 @@
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use upward_domain::{Audience, BirthYear, Email, JobLevel, Person, TimeZoneName};
+use upward_domain::{
+    Audience, BirthYear, Email, JobLevel, OwnProfile, Person, PreferredTime, TimeZoneName,
+};
 
-use crate::sql::{corrupt, map_error, now_epoch};
+use crate::sql::{corrupt, from_epoch, map_error, now_epoch};
 use crate::{ImportCounts, PeoplePage, PeopleStore, SqlStore, StoreError, StoreResult};
 
 pub(crate) const PERSON_COLUMNS: &str = "p.email, p.name, p.job_level, m.email AS manager_email, p.department, p.location, p.time_zone, p.birth_year, p.gender";
 pub(crate) const PERSON_FROM: &str = "people p LEFT JOIN people m ON m.email_key = p.manager_key";
+/// Notes when the directory replaces a time zone or location the person set themselves.
+pub(crate) const OVERRIDE_NOTE: &str = "profile_overridden_at = CASE
+    WHEN people.self_edited_at IS NOT NULL
+     AND (people.time_zone <> excluded.time_zone OR COALESCE(people.location, '') <> COALESCE(excluded.location, ''))
+    THEN excluded.updated_at ELSE people.profile_overridden_at END";
 /// Rows per INSERT: 11 parameters each stays well under SQLite's 32,766 and PostgreSQL's 65,535.
 const ROWS_PER_STATEMENT: usize = 1000;
 
@@ -60,7 +67,7 @@ impl PeopleStore for SqlStore {
             let sql = format!(
                 "INSERT INTO people (email, email_key, name, job_level, manager_key, department, location, time_zone, birth_year, gender, updated_at)
                  VALUES {values}
-                 ON CONFLICT (email_key) DO UPDATE SET email = excluded.email, name = excluded.name,
+                 ON CONFLICT (email_key) DO UPDATE SET {OVERRIDE_NOTE}, email = excluded.email, name = excluded.name,
                    job_level = excluded.job_level, manager_key = excluded.manager_key, department = excluded.department,
                    location = excluded.location, time_zone = excluded.time_zone, birth_year = excluded.birth_year,
                    gender = excluded.gender, updated_at = excluded.updated_at"
@@ -143,6 +150,77 @@ impl PeopleStore for SqlStore {
             "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} ORDER BY p.id"
         ));
         self.all(sqlx::query(sql), person_from_row).await
+    }
+
+    async fn own_profile(&self, email_key: &str) -> StoreResult<Option<OwnProfile>> {
+        self.one(
+            sqlx::query(
+                "SELECT time_zone, location, preferred_time, profile_overridden_at FROM people
+                 WHERE email_key = $1 AND active = 1",
+            )
+            .bind(email_key),
+            |row| {
+                let zone: String = row.try_get("time_zone")?;
+                let preferred: Option<String> = row.try_get("preferred_time")?;
+                Ok(OwnProfile {
+                    time_zone: TimeZoneName::parse(&zone)
+                        .map_err(|e| corrupt("time_zone", &zone, e))?,
+                    location: row.try_get("location")?,
+                    preferred_time: preferred
+                        .map(|p| {
+                            p.parse().map_err(|e: upward_domain::FieldError| {
+                                corrupt("preferred_time", &p, e)
+                            })
+                        })
+                        .transpose()?,
+                    overridden_by_directory_at: row
+                        .try_get::<Option<i64>, _>("profile_overridden_at")?
+                        .map(from_epoch),
+                })
+            },
+        )
+        .await
+    }
+
+    async fn save_own_profile(
+        &self,
+        email_key: &str,
+        time_zone: &TimeZoneName,
+        location: Option<&str>,
+        preferred_time: PreferredTime,
+    ) -> StoreResult<OwnProfile> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let changed = sqlx::query(
+            "UPDATE people SET time_zone = $1, location = $2, preferred_time = $3,
+                self_edited_at = $4, profile_overridden_at = NULL
+             WHERE email_key = $5 AND active = 1",
+        )
+        .bind(time_zone.as_str().to_owned())
+        .bind(location.map(str::to_owned))
+        .bind(preferred_time.as_str())
+        .bind(now_epoch())
+        .bind(email_key.to_owned())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::not_found("you in the directory"));
+        }
+        // The next matching run of every programme they are in uses the new preference.
+        sqlx::query(
+            "UPDATE enrolments SET preferred_time = $1 WHERE person_key = $2
+               AND programme_id IN (SELECT id FROM programmes WHERE phase <> 'closed')",
+        )
+        .bind(preferred_time.as_str())
+        .bind(email_key.to_owned())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        self.own_profile(email_key)
+            .await?
+            .ok_or_else(|| StoreError::not_found("you in the directory"))
     }
 
     async fn audience(&self, audience: &Audience) -> StoreResult<Vec<Person>> {

@@ -65,7 +65,11 @@ async fn write_person(
         move_email(tx, &old_key, &person.email).await?;
     }
     sqlx::query(
-        "UPDATE people SET email = $1, email_key = $2, name = $3, job_level = $4, manager_key = $5,
+        "UPDATE people SET
+            profile_overridden_at = CASE
+                WHEN self_edited_at IS NOT NULL AND (time_zone <> $8 OR COALESCE(location, '') <> COALESCE($7, ''))
+                THEN $10 ELSE profile_overridden_at END,
+            email = $1, email_key = $2, name = $3, job_level = $4, manager_key = $5,
             department = $6, location = $7, time_zone = $8, active = $9,
             deactivated_at = CASE WHEN $9 = 1 THEN NULL ELSE COALESCE(deactivated_at, $10) END,
             scim_deleted = 0, scim_user_name = $11, scim_attributes = $12, scim_manager_id = $13,

@@ -25,7 +25,6 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(login_page).post(log_in))
         .route("/logout", post(log_out))
-        .route("/account", get(account_page).post(change_password))
 }
 
 #[derive(Template)]
@@ -206,55 +205,4 @@ async fn home(
         mine,
         pairings,
     }))
-}
-
-#[derive(Template)]
-#[template(path = "account.html")]
-struct AccountPage {
-    layout: Layout,
-    form: FormState,
-    saved: bool,
-}
-
-async fn account_page(SignedIn(user): SignedIn, csrf: CsrfToken) -> Response {
-    render(&AccountPage {
-        layout: Layout::new("Your account", &user, &csrf, "account"),
-        form: FormState::default(),
-        saved: false,
-    })
-}
-
-async fn change_password(
-    State(state): State<AppState>,
-    SignedIn(user): SignedIn,
-    csrf: CsrfToken,
-    Form(values): Form<HashMap<String, String>>,
-) -> Result<Response, PageError> {
-    let mut form = FormState::new(values);
-    if form.value("new_password") != form.value("repeat_password") {
-        form.add_error("repeat_password", "the two new passwords differ");
-    } else if let Err(error) = state
-        .app
-        .change_own_password(
-            &user,
-            form.value("current_password"),
-            form.value("new_password"),
-        )
-        .await
-    {
-        form.absorb(error)?;
-    }
-    let saved = !form.has_errors();
-    form.values.retain(|key, _| key == "csrf");
-    let status = if saved {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = AccountPage {
-        layout: Layout::new("Your account", &user, &csrf, "account"),
-        form,
-        saved,
-    };
-    Ok((status, render(&page)).into_response())
 }

@@ -2,6 +2,7 @@
 //! JavaScript and show each error next to its field.
 
 mod access;
+mod account;
 mod admin;
 pub mod enrolment;
 mod forms;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(access::router())
+        .merge(account::router())
         .merge(programmes::router())
         .merge(invitations::router())
         .merge(programme_managers::router())

@@ -1,0 +1,154 @@
+//! The signed-in person's own page: their profile (time zone, location, preferred time of
+//! day) and their password.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use upward_domain::{OwnProfile, PreferredTime, User};
+
+use super::Layout;
+use super::forms::FormState;
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(account_page).post(change_password))
+        .route("/account/profile", post(save_profile))
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    /// `None` for an account outside the directory.
+    profile: Option<OwnProfile>,
+    profile_form: FormState,
+    form: FormState,
+    has_password: bool,
+    zones: Vec<String>,
+    times: [PreferredTime; 4],
+}
+
+impl AccountPage {
+    fn zone_selected(&self, zone: &str) -> bool {
+        self.profile_form.value("time_zone") == zone
+    }
+}
+
+async fn page(state: &AppState, user: &User, csrf: &CsrfToken) -> Result<AccountPage, PageError> {
+    let profile = state.app.own_profile(user).await?;
+    let mut values = HashMap::new();
+    if let Some(profile) = &profile {
+        values.insert(
+            "time_zone".to_owned(),
+            profile.time_zone.as_str().to_owned(),
+        );
+        values.insert(
+            "location".to_owned(),
+            profile.location.clone().unwrap_or_default(),
+        );
+        let preferred = profile.preferred_time.unwrap_or(PreferredTime::Any);
+        values.insert("preferred_time".to_owned(), preferred.as_str().to_owned());
+    }
+    let mut zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.to_string())
+        .collect();
+    zones.sort();
+    Ok(AccountPage {
+        layout: Layout::new("Your account", user, csrf, "account"),
+        profile,
+        profile_form: FormState::new(values),
+        form: FormState::default(),
+        has_password: state.app.has_password(user).await?,
+        zones,
+        times: [
+            PreferredTime::Morning,
+            PreferredTime::Afternoon,
+            PreferredTime::Evening,
+            PreferredTime::Any,
+        ],
+    })
+}
+
+async fn account_page(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    Ok(render(&page(&state, &user, &csrf).await?))
+}
+
+async fn save_profile(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    let saved = state
+        .app
+        .save_own_profile(
+            &user,
+            form.value("time_zone"),
+            form.value("location"),
+            form.value("preferred_time"),
+        )
+        .await;
+    let mut page = page(&state, &user, &csrf).await?;
+    match saved {
+        Ok(_) => {
+            page.layout.notice = Some(
+                "Your profile is saved. Matching runs from now on use it, in every programme you are in."
+                    .into(),
+            );
+            Ok(render(&page))
+        }
+        Err(error) => {
+            form.absorb(error)?;
+            page.profile_form = form;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    if form.value("new_password") != form.value("repeat_password") {
+        form.add_error("repeat_password", "the two new passwords differ");
+    } else if let Err(error) = state
+        .app
+        .change_own_password(
+            &user,
+            form.value("current_password"),
+            form.value("new_password"),
+        )
+        .await
+    {
+        form.absorb(error)?;
+    }
+    let saved = !form.has_errors();
+    form.values.retain(|key, _| key == "csrf");
+    let mut page = page(&state, &user, &csrf).await?;
+    page.form = form;
+    if saved {
+        page.layout.notice =
+            Some("Your password is saved. Your other sessions have been logged out.".into());
+        Ok(render(&page))
+    } else {
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    }
+}
