@@ -146,6 +146,13 @@ async fn a_manager_of_another_programme_reaches_nothing_of_it_over_the_api() {
             let (status, error) = s.world.api(method.clone(), &path, Some(&other), body).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {error}");
         }
+        let import = format!(
+            "/api/v1/programmes/{}/enrolments/import",
+            s.world.programme.0
+        );
+        let csv = "email,role,offers,interests,availability,channel,preferred_time\nbob@x.org,mentor,tiktok:4,,Mon 17:00-18:00,either,evening\n";
+        let (status, error) = s.world.api_csv(&import, &other, csv).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "POST {import}: {error}");
         // Nothing changed: the design, phase and managers of A are as they were.
         let manager = s.world.token(&s.world.manager).await;
         let (_, programme) = s
@@ -228,10 +235,23 @@ async fn pages_of_another_programme_answer_not_found_to_its_non_managers() {
                 vec![],
             ),
             (format!("/runs/{run}/publish"), vec![]),
+            (
+                format!("/runs/{run}/pairs"),
+                vec![("mentor", "1"), ("mentee", "1")],
+            ),
+            (
+                format!("/programmes/{p}/pair-rules"),
+                vec![("mentor", "1"), ("mentee", "1"), ("rule", "forbid")],
+            ),
         ] {
             let page = other.post(&path, &fields).await;
             assert_eq!(page.status, StatusCode::NOT_FOUND, "POST {path}");
         }
+        let upload = format!("/programmes/{p}/enrolments/import");
+        let page = other
+            .upload(&upload, "email,role\nbob@x.org,mentor\n")
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "POST {upload}");
         // The programme page itself is open to every signed-in person once it is past its
         // draft, but only its managers see the managing sections.
         let page = other.get(&format!("/programmes/{p}")).await;
