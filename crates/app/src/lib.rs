@@ -26,7 +26,7 @@ pub mod upkeep;
 use std::sync::Arc;
 
 pub use error::{AppError, AppResult};
-pub use matching::{PairView, RunView, UnmatchedView};
+pub use matching::{PairRuleView, PairView, RunView, UnmatchedView};
 pub use pairings::{MyPairing, PairingAction};
 pub use programmes::ProgrammeView;
 pub use settings::Settings;

@@ -650,3 +650,56 @@ async fn pins_and_forbids_bind_the_next_run() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_pin_the_pair_has_since_ended_lapses_and_the_run_says_so() {
+    for world in worlds().await {
+        let first = world.run(false).await;
+        let toms = first
+            .pairs
+            .iter()
+            .find(|p| p.mentee_name == "Tom CTO")
+            .unwrap();
+        let (mentor_name, cat, tom) =
+            (toms.mentor_name.clone(), toms.pair.mentor, toms.pair.mentee);
+        use upward_store::PairRule;
+        world
+            .app
+            .set_pair_rule(
+                &world.manager,
+                world.programme,
+                cat,
+                tom,
+                Some(PairRule::Pin),
+            )
+            .await
+            .unwrap();
+        // Tom's best mentor is pinned to him; the pair is published, and Tom declines it.
+        let pairing = world.published_pairing_of("cto@x.org").await;
+        world
+            .act("cto@x.org", pairing, PairingAction::Decline)
+            .await;
+
+        // The next run does not fail on the pin: it lapses, is removed and the run says why.
+        let next = world.run(false).await;
+        assert_eq!(next.run.status, RunStatus::Done, "{:?}", next.run.error);
+        let notes = &next.run.summary.as_ref().unwrap().notes;
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        let expected = format!("The pin of {mentor_name} with Tom CTO lapsed");
+        assert!(notes[0].contains(&expected), "{}", notes[0]);
+        assert!(
+            next.pairs
+                .iter()
+                .all(|p| !(p.pair.mentor == cat && p.pair.mentee == tom))
+        );
+        let rules = world
+            .app
+            .pair_rules(&world.manager, world.programme)
+            .await
+            .unwrap();
+        assert!(
+            rules.is_empty(),
+            "the lapsed pin is gone from the programme's list"
+        );
+    }
+}

@@ -145,7 +145,7 @@ pub struct UnmatchedPerson {
 }
 
 /// A run's headline figures.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 pub struct RunSummary {
     /// Mentors and mentees the run matched (not counting live pairings it kept).
     pub mentors: u32,
@@ -159,6 +159,9 @@ pub struct RunSummary {
     pub mean_diversity: f64,
     /// How long the engine took.
     pub seconds: f64,
+    /// What the manager should know about the run, in sentences (a pin that lapsed, say).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// What the engine produced for a run.

@@ -208,7 +208,7 @@ impl AccessStore for SqlStore {
         let row = sqlx::query(
             "SELECT COUNT(*) AS invited, COUNT(i.signed_in_at) AS signed_in, COUNT(e.id) AS enrolled
              FROM invitations i
-             LEFT JOIN enrolments e ON e.programme_id = i.programme_id AND e.person_key = i.email_key
+             LEFT JOIN enrolments e ON e.programme_id = i.programme_id AND e.person_key = i.email_key AND e.withdrawn_at IS NULL
              WHERE i.programme_id = $1",
         )
         .bind(programme.0)

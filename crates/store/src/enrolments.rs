@@ -25,7 +25,7 @@ const UPSERT: &str = "INSERT INTO enrolments (programme_id, person_key, role, of
         preferred_time = excluded.preferred_time, openness = excluded.openness,
         conscientiousness = excluded.conscientiousness, extraversion = excluded.extraversion,
         agreeableness = excluded.agreeableness, neuroticism = excluded.neuroticism,
-        statement = excluded.statement, updated_at = excluded.updated_at
+        statement = excluded.statement, updated_at = excluded.updated_at, withdrawn_at = NULL
      RETURNING id";
 
 fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
@@ -108,11 +108,13 @@ async fn count_enrolments(
     tx: &mut Transaction<'_, Any>,
     programme: ProgrammeId,
 ) -> StoreResult<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM enrolments WHERE programme_id = $1")
-        .bind(programme.0)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(map_error)?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM enrolments WHERE programme_id = $1 AND withdrawn_at IS NULL",
+    )
+    .bind(programme.0)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_error)?;
     Ok(row.try_get("n")?)
 }
 
@@ -161,7 +163,7 @@ impl EnrolmentStore for SqlStore {
         email_key: &str,
     ) -> StoreResult<Option<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND e.person_key = $2"
+            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND e.person_key = $2 AND e.withdrawn_at IS NULL"
         ));
         self.one(
             sqlx::query(sql).bind(programme.0).bind(email_key),
@@ -172,7 +174,7 @@ impl EnrolmentStore for SqlStore {
 
     async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 ORDER BY e.role, p.name"
+            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND e.withdrawn_at IS NULL ORDER BY e.role, p.name"
         ));
         self.all(sqlx::query(sql).bind(programme.0), enrolment_from_row)
             .await
@@ -180,7 +182,7 @@ impl EnrolmentStore for SqlStore {
 
     async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND p.active = 1 ORDER BY e.role, p.name"
+            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND p.active = 1 AND e.withdrawn_at IS NULL ORDER BY e.role, p.name"
         ));
         self.all(sqlx::query(sql).bind(programme.0), enrolment_from_row)
             .await
@@ -188,7 +190,7 @@ impl EnrolmentStore for SqlStore {
 
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{ENROLMENT_SELECT} WHERE e.person_key = $1 ORDER BY e.programme_id"
+            "{ENROLMENT_SELECT} WHERE e.person_key = $1 AND e.withdrawn_at IS NULL ORDER BY e.programme_id"
         ));
         self.all(sqlx::query(sql).bind(email_key), enrolment_from_row)
             .await
@@ -196,7 +198,13 @@ impl EnrolmentStore for SqlStore {
 
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()> {
         let changed = self
-            .run(sqlx::query("DELETE FROM enrolments WHERE id = $1").bind(id.0))
+            .run(
+                sqlx::query(
+                    "UPDATE enrolments SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL",
+                )
+                .bind(now_epoch())
+                .bind(id.0),
+            )
             .await?;
         if changed == 0 {
             return Err(StoreError::not_found("the enrolment"));

@@ -364,6 +364,8 @@ pub trait EnrolmentStore: Send + Sync {
     /// The enrolments a matching run considers: those of people still active.
     async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>>;
+    /// Marks the enrolment withdrawn: it leaves every list and run, its pairings stay, and
+    /// enrolling again brings the same enrolment back.
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()>;
 }
 

@@ -128,8 +128,8 @@ impl ProgrammeStore for SqlStore {
     async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PROGRAMME_COLUMNS},
-                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentor') AS mentors,
-                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentee') AS mentees
+                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentor' AND e.withdrawn_at IS NULL) AS mentors,
+                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentee' AND e.withdrawn_at IS NULL) AS mentees
              FROM programmes ORDER BY start_date DESC, id DESC"
         ));
         self.all(sqlx::query(sql), |row| {

@@ -164,6 +164,7 @@ async fn a_run_is_started_once_and_its_proposal_is_kept_as_stored() {
                 mean_score: 0.75,
                 mean_diversity: 0.5,
                 seconds: 0.01,
+                notes: vec!["A pin lapsed.".into()],
             },
         };
         store.finish_run(run.id, &result).await.unwrap();
@@ -473,6 +474,75 @@ async fn pair_rules_are_set_replaced_and_cleared() {
             .await
             .unwrap();
         assert_eq!(store.pair_rules(programme.id).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn withdrawing_keeps_the_history_and_re_enrolling_brings_the_same_enrolment_back() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 1, 1).await;
+        let run = done_run(
+            store.as_ref(),
+            &programme,
+            vec![pair(mentors[0], mentees[0], 0.9)],
+        )
+        .await;
+        let pairing = store
+            .publish_run(run, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap()
+            .remove(0);
+        let decline = PairingEvent::Decline(Side::Mentee);
+        store
+            .update_pairing(&pairing, decline, None, "e0@x.org", &[])
+            .await
+            .unwrap();
+
+        store.withdraw_enrolment(mentees[0]).await.unwrap();
+        assert!(
+            store
+                .enrolment_of(programme.id, "e0@x.org")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .programme_enrolments(programme.id)
+                .await
+                .unwrap()
+                .iter()
+                .all(|e| e.id != mentees[0])
+        );
+        assert!(
+            store
+                .matchable_enrolments(programme.id)
+                .await
+                .unwrap()
+                .iter()
+                .all(|e| e.id != mentees[0])
+        );
+        assert_eq!(
+            store.programme_pairings(programme.id).await.unwrap().len(),
+            1,
+            "the pairing stays"
+        );
+        assert!(matches!(
+            store.withdraw_enrolment(mentees[0]).await,
+            Err(StoreError::NotFound { .. })
+        ));
+
+        let back = store
+            .save_enrolment(programme.id, "e0@x.org", &profile(EnrolmentRole::Mentee))
+            .await
+            .unwrap();
+        assert_eq!(back.id, mentees[0], "the same enrolment comes back");
+        assert_eq!(
+            store.excluded_pairs(programme.id).await.unwrap(),
+            [(mentors[0], mentees[0])],
+            "the refusal survives withdrawal and re-enrolment"
+        );
     })
     .await;
 }

@@ -276,7 +276,7 @@ async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_partici
                 ],
             )
             .await;
-        assert_eq!(by_hand.location.as_deref(), Some(run_path.as_str()));
+        assert_eq!(by_hand.location, Some(format!("{run_path}?done=paired")));
         assert!(manager.get(&run_path).await.body.contains("by hand"));
         let wrong = manager
             .post(
@@ -303,10 +303,26 @@ async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_partici
             StatusCode::FORBIDDEN
         );
 
-        let published = manager.post(&publish, &[]).await;
+        // Publishing mails everyone in the run: the first press asks, naming how many.
+        let asked = manager.post(&publish, &[]).await;
+        assert_eq!(asked.status, StatusCode::OK);
+        assert!(
+            asked.body.contains("Publish 1 pair?")
+                && asked.body.contains("Publish and mail 2 people")
+        );
+        assert!(
+            world
+                .app
+                .my_pairings(&world.alice)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing published yet"
+        );
+        let published = manager.post(&publish, &[("confirm", "yes")]).await;
         assert_eq!(
             published.location.as_deref(),
-            Some(format!("/programmes/{p}/pairings").as_str())
+            Some(format!("/programmes/{p}/pairings?done=published").as_str())
         );
         let pairings_page = manager.get(&format!("/programmes/{p}/pairings")).await;
         assert!(pairings_page.body.contains("dan@x.org"));
@@ -325,7 +341,12 @@ async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_partici
         let accepted = alice
             .post(&format!("/pairings/{pairing}/accept"), &[])
             .await;
-        assert_eq!(accepted.location, Some(format!("/#pairing-{pairing}")));
+        assert_eq!(
+            accepted.location,
+            Some(format!("/?done=accept#pairing-{pairing}"))
+        );
+        let home = alice.get(accepted.location.as_deref().unwrap()).await;
+        assert!(home.body.contains("You accepted."));
         let again = alice
             .post(&format!("/pairings/{pairing}/accept"), &[])
             .await;
@@ -525,5 +546,95 @@ async fn bad_matching_input_is_refused_with_a_reason_and_changes_nothing() {
             .get(&format!("/api/v1/pairings/{pairing}"), Some(&alice))
             .await;
         assert_eq!(seen["state"], "proposed", "nothing changed");
+    }
+}
+
+#[tokio::test]
+async fn declining_ending_and_withdrawing_ask_first_and_keep_the_reason() {
+    for world in World::each().await {
+        let dan = with_mentee(&world).await;
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        world
+            .app
+            .change_phase(&manager, world.programme, Phase::Matching)
+            .await
+            .unwrap();
+        let run = world
+            .app
+            .start_matching(&manager, world.programme, None, false)
+            .await
+            .unwrap();
+        world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
+        let pairing = world.app.publish_run(&manager, run.id).await.unwrap()[0]
+            .id
+            .0;
+
+        let alice = world.browser(&world.alice).await;
+        let path = format!("/pairings/{pairing}/decline");
+        let asked = alice.post(&path, &[("reason", "no time <b>now</b>")]).await;
+        assert_eq!(asked.status, StatusCode::OK);
+        assert!(asked.body.contains("Decline the pairing with Dan D?"));
+        let carried = asked
+            .body
+            .split("name=\"reason\" value=\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            carried.starts_with("no time &#60;b&#62;now&#60;/b&#62;\"")
+                || carried.starts_with("no time &lt;b&gt;now&lt;/b&gt;\""),
+            "the reason is carried, escaped: {carried:.60}"
+        );
+        assert_eq!(
+            world.app.my_pairings(&world.alice).await.unwrap()[0].state,
+            "proposed",
+            "nothing changed yet"
+        );
+        let done = alice
+            .post(&path, &[("reason", "no time now"), ("confirm", "yes")])
+            .await;
+        assert_eq!(
+            done.location,
+            Some(format!("/?done=decline#pairing-{pairing}"))
+        );
+        let stored = world.app.store.pairing(PairingId(pairing)).await.unwrap();
+        assert_eq!(stored.reason.as_deref(), Some("no time now"));
+
+        // Withdrawing asks first too; Dan withdraws after his pairing ended.
+        let dan_browser = world.browser(&dan).await;
+        let p = world.programme.0;
+        let asked = dan_browser
+            .post(&format!("/programmes/{p}/withdraw"), &[])
+            .await;
+        assert!(asked.body.contains("Withdraw from Digital fluency?"));
+        assert!(
+            world
+                .app
+                .my_enrolment(&dan, world.programme)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let done = dan_browser
+            .post(&format!("/programmes/{p}/withdraw"), &[("confirm", "yes")])
+            .await;
+        assert_eq!(
+            done.location,
+            Some(format!("/programmes/{p}?done=withdrawn"))
+        );
+        assert!(
+            dan_browser
+                .get(&done.location.unwrap())
+                .await
+                .body
+                .contains("You have withdrawn")
+        );
+        // His earlier answer still counts if he comes back (the pair stays excluded).
+        let excluded = world
+            .app
+            .store
+            .excluded_pairs(world.programme)
+            .await
+            .unwrap();
+        assert_eq!(excluded.len(), 1);
     }
 }

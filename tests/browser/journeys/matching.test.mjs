@@ -35,7 +35,12 @@ test('a manager runs and publishes matching, a pair accepts, confirms and ends, 
   assert.ok(await manager.locator('ul.why').count() > 0, 'every pair is explained');
   await shot(manager, 'matching-run');
   await publish.click();
+  // Publishing mails everyone in the run: it asks first.
+  await manager.getByRole('heading', { name: /^Publish \d+ pairs?\?$/ }).waitFor();
+  await shot(manager, 'publish-confirm');
+  await manager.getByRole('button', { name: /^Publish and mail \d+ people$/ }).click();
   await manager.getByRole('heading', { name: 'Pairings' }).waitFor();
+  assert.match(await manager.getByRole('status').first().innerText(), /The run is published/);
   await shot(manager, 'pairings');
 
   // The first pair on the list.
@@ -65,7 +70,12 @@ test('a manager runs and publishes matching, a pair accepts, confirms and ends, 
   await mentor.goto(`${session.upward.url}/`);
   await mentor.locator(`#pairing-${pairingId}`).getByLabel(/Why\?/).fill('changing teams');
   await mentor.locator(`#pairing-${pairingId}`).getByRole('button', { name: 'End the pairing' }).click();
+  // Ending cannot be undone: it asks first.
+  await mentor.getByRole('heading', { name: /^End the pairing with .+\?$/ }).waitFor();
+  await shot(mentor, 'end-confirm');
+  await mentor.getByRole('button', { name: 'End the pairing' }).click();
   await mentor.waitForURL(/#pairing-/);
+  assert.match(await mentor.getByRole('status').first().innerText(), /The pairing has ended/);
   await mentee.reload();
   const ended = await mentee.locator(`#pairing-${pairingId}`).innerText();
   assert.match(ended, /Ended/);

@@ -3,7 +3,8 @@
 // and launches Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
@@ -114,8 +115,28 @@ export function upwardInBrowser(options) {
   return session;
 }
 
-/// A full-page screenshot under target/screenshots/.
-export const shot = (page, name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+// Evaluated through the DevTools protocol, which Upward's Content-Security-Policy (scripts
+// from itself only) rightly does not let a page's own <script> do.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/// Checks the page with axe-core (WCAG 2.1 A and AA rules) and fails on any violation, naming
+/// each rule and the elements that break it.
+export async function checkAccessibility(page, name) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.evaluate(axeSource);
+  }
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`);
+  });
+  assert.deepEqual(violations, [], `axe-core on ${name} (${page.url()})`);
+}
+
+/// A full-page screenshot under target/screenshots/, after checking the page with axe-core.
+export async function shot(page, name) {
+  await checkAccessibility(page, name);
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
 
 export async function logIn(page, url, email) {
   await page.goto(`${url}/login`);

@@ -33,6 +33,9 @@ pub(crate) struct Cohort {
     pub mentee_ids: Vec<EnrolmentId>,
     pub settings: engine::Settings,
     pub constraints: engine::Constraints,
+    /// Pins the pair itself has since contradicted (they said no, stepped back or ended):
+    /// left out of the run, which says so, and to be removed.
+    pub lapsed_pins: Vec<(EnrolmentId, EnrolmentId)>,
 }
 
 impl Cohort {
@@ -84,7 +87,12 @@ impl Cohort {
             .iter()
             .filter_map(|(mentor, mentee)| pair_at(mentor, mentee))
             .collect();
+        let mut lapsed_pins = Vec::new();
         for (mentor, mentee, rule) in &records.rules {
+            if *rule == PairRule::Pin && records.excluded.contains(&(*mentor, *mentee)) {
+                lapsed_pins.push((*mentor, *mentee));
+                continue;
+            }
             if let Some(pair) = pair_at(mentor, mentee) {
                 match rule {
                     PairRule::Pin => constraints.pinned.push(pair),
@@ -103,11 +111,38 @@ impl Cohort {
             mentee_ids,
             settings,
             constraints,
+            lapsed_pins,
         })
     }
 
+    /// Sentences for the manager about the pins that lapsed.
+    fn lapse_notes(&self, records: &Records) -> Vec<String> {
+        let name = |id: &EnrolmentId| {
+            records
+                .enrolments
+                .iter()
+                .find(|e| e.id == *id)
+                .map_or_else(|| "someone who left".to_owned(), |e| e.name.clone())
+        };
+        self.lapsed_pins
+            .iter()
+            .map(|(mentor, mentee)| {
+                format!(
+                    "The pin of {} with {} lapsed and was removed: one of them said no to the pair, stepped back or ended it, so it is not proposed again.",
+                    name(mentor),
+                    name(mentee)
+                )
+            })
+            .collect()
+    }
+
     /// The engine's proposal as the product keeps it.
-    pub fn result(&self, proposal: &engine::Proposal, took: Duration) -> RunResult {
+    pub fn result(
+        &self,
+        records: &Records,
+        proposal: &engine::Proposal,
+        took: Duration,
+    ) -> RunResult {
         let pairs: Vec<ProposedPair> = proposal
             .pairs
             .iter()
@@ -144,6 +179,7 @@ impl Cohort {
             mentors: self.mentors.len() as u32,
             mentees: self.mentees.len() as u32,
             seconds: took.as_secs_f64(),
+            notes: self.lapse_notes(records),
             ..RunSummary::default()
         };
         let summary = super::summarise(&pairs, offered);

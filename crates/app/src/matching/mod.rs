@@ -35,6 +35,16 @@ pub struct UnmatchedView {
     pub reason: String,
 }
 
+/// A pin or forbid as the programme page lists it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PairRuleView {
+    pub mentor: EnrolmentId,
+    pub mentee: EnrolmentId,
+    pub mentor_name: String,
+    pub mentee_name: String,
+    pub rule: PairRule,
+}
+
 /// A run with its proposal, for review.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunView {
@@ -145,7 +155,12 @@ impl App {
         let proposal = proposal.map_err(|e| AppError::Conflict(e.to_string()))?;
         self.store.set_run_progress(id, 0.9).await?;
         progress(0.9, "storing the proposal");
-        let result = cohort.result(&proposal, started.elapsed());
+        let result = cohort.result(&records, &proposal, started.elapsed());
+        for (mentor, mentee) in &cohort.lapsed_pins {
+            self.store
+                .set_pair_rule(run.programme_id, *mentor, *mentee, None)
+                .await?;
+        }
         self.store.finish_run(id, &result).await?;
         progress(1.0, "done");
         Ok(())
@@ -415,6 +430,27 @@ impl App {
                 manager.user().email.as_str(),
             )
             .await?)
+    }
+
+    /// The programme's pins and forbids, with names, for the manager to review and remove.
+    pub async fn pair_rules(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+    ) -> AppResult<Vec<PairRuleView>> {
+        self.managed_programme(manager, programme).await?;
+        let rules = self.store.pair_rules(programme).await?;
+        let mut views = Vec::with_capacity(rules.len());
+        for (mentor, mentee, rule) in rules {
+            views.push(PairRuleView {
+                mentor,
+                mentee,
+                mentor_name: self.store.enrolment(mentor).await?.name,
+                mentee_name: self.store.enrolment(mentee).await?.name,
+                rule,
+            });
+        }
+        Ok(views)
     }
 
     /// Sets or clears the manager's pin or forbid for a pair; later runs honour it.

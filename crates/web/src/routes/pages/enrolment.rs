@@ -130,7 +130,7 @@ async fn enrol(
             .await
         {
             Ok(_) => {
-                return Ok(Redirect::to(&format!("/programmes/{id}?enrolled=1")).into_response());
+                return Ok(Redirect::to(&format!("/programmes/{id}?done=enrolled")).into_response());
             }
             Err(error) => form.absorb(error)?,
         }
@@ -153,10 +153,34 @@ async fn enrol(
 async fn withdraw(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
+    csrf: CsrfToken,
     Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
+    if !super::confirmed(&form) {
+        let view = state.app.programme(&user, ProgrammeId(id)).await?;
+        if state
+            .app
+            .my_enrolment(&user, ProgrammeId(id))
+            .await?
+            .is_none()
+        {
+            return Err(upward_app::AppError::NotFound("your enrolment".into()).into());
+        }
+        return Ok(render(&super::ConfirmPage {
+            layout: Layout::new("Withdraw?", &user, &csrf, "programmes"),
+            heading: format!("Withdraw from {}?", view.programme.draft.name),
+            explanation: "You leave this programme's matching; nobody is told. You can enrol again while enrolment is open, and your earlier answers to proposals still count."
+                .into(),
+            action: format!("/programmes/{id}/withdraw"),
+            button: "Withdraw".into(),
+            cancel: format!("/programmes/{id}"),
+            fields: Vec::new(),
+            danger: true,
+        }));
+    }
     state.app.withdraw(&user, ProgrammeId(id)).await?;
-    Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+    Ok(Redirect::to(&format!("/programmes/{id}?done=withdrawn")).into_response())
 }
 
 /// A new enrolment starts from the most open answers.

@@ -156,6 +156,7 @@ async fn home(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     csrf: CsrfToken,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let programmes = state.app.programmes(&user).await?;
     let enrolments = state.app.my_enrolments(&user).await?;
@@ -197,7 +198,7 @@ async fn home(
     } else {
         Vec::new()
     };
-    let layout = Layout::new("Home", &user, &csrf, "home");
+    let layout = Layout::new("Home", &user, &csrf, "home").with_notice(super::done_notice(&query));
     Ok(render(&HomePage {
         layout,
         open,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -16,7 +16,7 @@ use upward_domain::{
 };
 use upward_store::PairRule;
 
-use super::Layout;
+use super::{ConfirmPage, Layout, confirmed};
 use crate::AppState;
 use crate::auth::{ManagerPage, SignedIn};
 use crate::csrf::CsrfToken;
@@ -98,6 +98,7 @@ async fn run(
     ManagerPage(manager): ManagerPage,
     csrf: CsrfToken,
     Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let view = state.app.run_view(&manager, RunId(id)).await?;
     let programme = state
@@ -110,7 +111,8 @@ async fn run(
         manager.user(),
         &csrf,
         "programmes",
-    );
+    )
+    .with_notice(super::done_notice(&query));
     if matches!(view.run.status, RunStatus::Queued | RunStatus::Running) {
         layout.refresh_seconds = Some(1);
     }
@@ -140,12 +142,36 @@ async fn run(
 async fn publish(
     State(state): State<AppState>,
     ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
     Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
+    if !confirmed(&form) {
+        let view = state.app.run_view(&manager, RunId(id)).await?;
+        let pairs = view.pairs.len();
+        return Ok(render(&ConfirmPage {
+            layout: Layout::new("Publish the run?", manager.user(), &csrf, "programmes"),
+            heading: format!("Publish {}?", crate::format::count(pairs as u32, "pair")),
+            explanation: format!(
+                "{} people will be told by email who they are proposed with and asked to accept or decline. Publishing cannot be undone: anyone may still decline without giving a reason, and you can re-match those left without a partner.",
+                pairs * 2
+            ),
+            action: format!("/runs/{id}/publish"),
+            button: format!("Publish and mail {} people", pairs * 2),
+            cancel: format!("/runs/{id}"),
+            fields: Vec::new(),
+            danger: false,
+        }));
+    }
     let published = state.app.publish_run(&manager, RunId(id)).await?;
     let back = published.first().map_or_else(
         || format!("/runs/{id}"),
-        |pairing| format!("/programmes/{}/pairings", pairing.programme_id.0),
+        |pairing| {
+            format!(
+                "/programmes/{}/pairings?done=published",
+                pairing.programme_id.0
+            )
+        },
     );
     Ok(Redirect::to(&back).into_response())
 }
@@ -171,7 +197,7 @@ async fn pair_by_hand(
             enrolment("mentee")?,
         )
         .await?;
-    Ok(Redirect::to(&format!("/runs/{id}")).into_response())
+    Ok(Redirect::to(&format!("/runs/{id}?done=paired")).into_response())
 }
 
 async fn set_rule(
@@ -201,10 +227,18 @@ async fn set_rule(
             rule,
         )
         .await?;
+    let done = match rule {
+        Some(PairRule::Pin) => "pinned",
+        Some(PairRule::Forbid) => "forbidden",
+        None => "cleared",
+    };
     let back = form
         .get("run")
         .and_then(|run| run.parse::<i64>().ok())
-        .map_or_else(|| format!("/programmes/{id}"), |run| format!("/runs/{run}"));
+        .map_or_else(
+            || format!("/programmes/{id}?done={done}#pair-rules"),
+            |run| format!("/runs/{run}?done={done}"),
+        );
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -235,6 +269,7 @@ async fn pairings(
     ManagerPage(manager): ManagerPage,
     csrf: CsrfToken,
     Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let pairings = state
         .app
@@ -262,7 +297,8 @@ async fn pairings(
         manager.user(),
         &csrf,
         "programmes",
-    );
+    )
+    .with_notice(super::done_notice(&query));
     Ok(render(&PairingsPage {
         layout,
         programme,
@@ -274,15 +310,55 @@ async fn pairings(
 async fn act(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
+    csrf: CsrfToken,
     Path((id, action)): Path<(i64, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let action = PairingAction::parse(&action)
         .ok_or_else(|| AppError::NotFound(format!("the action '{action}'")))?;
     let reason = form.get("reason").map(String::as_str);
+    if let Some((heading, explanation, button)) = irreversible(action)
+        && !confirmed(&form)
+    {
+        let pairing = state.app.my_pairing(&user, PairingId(id)).await?;
+        return Ok(render(&ConfirmPage {
+            layout: Layout::new(heading, &user, &csrf, "home"),
+            heading: format!("{heading} with {}?", pairing.partner_name),
+            explanation: explanation.to_owned(),
+            action: format!("/pairings/{id}/{}", action.as_str()),
+            button: button.to_owned(),
+            cancel: format!("/#pairing-{id}"),
+            fields: reason
+                .map(|r| vec![("reason".to_owned(), r.to_owned())])
+                .unwrap_or_default(),
+            danger: true,
+        }));
+    }
     state
         .app
         .act_on_pairing(&user, PairingId(id), action, reason)
         .await?;
-    Ok(Redirect::to(&format!("/#pairing-{id}")).into_response())
+    Ok(Redirect::to(&format!("/?done={}#pairing-{id}", action.as_str())).into_response())
+}
+
+/// The pairing actions that cannot be undone, with what their confirmation says.
+fn irreversible(action: PairingAction) -> Option<(&'static str, &'static str, &'static str)> {
+    match action {
+        PairingAction::Decline => Some((
+            "Decline the pairing",
+            "You will not be proposed together again. Your partner is told only that the pairing will not go ahead, never who declined or why; what you write as a reason goes to the programme manager alone.",
+            "Decline",
+        )),
+        PairingAction::StepBack => Some((
+            "Step back from the pairing",
+            "There is no penalty: the pairing stops after the exploratory meeting, you will not be proposed together again, and the programme manager can match you both with someone else.",
+            "Step back",
+        )),
+        PairingAction::End => Some((
+            "End the pairing",
+            "There is no penalty: the pairing ends for both of you now and cannot be restarted. Your partner is told it has ended, and the programme manager can match you both again.",
+            "End the pairing",
+        )),
+        PairingAction::Accept | PairingAction::Confirm => None,
+    }
 }

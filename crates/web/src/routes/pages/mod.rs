@@ -37,6 +37,57 @@ pub fn router() -> Router<AppState> {
         .merge(matching::router())
 }
 
+/// The question asked before anything that cannot be undone: the form posts again with
+/// `confirm=yes` and the same fields.
+#[derive(askama::Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub explanation: String,
+    pub action: String,
+    pub button: String,
+    pub cancel: String,
+    pub fields: Vec<(String, String)>,
+    pub danger: bool,
+}
+
+/// What a change that redirected here did, named by `?done=…` in the address (a fixed word,
+/// never text from the request, so nothing can be injected into the page).
+pub fn done_notice(query: &std::collections::HashMap<String, String>) -> Option<String> {
+    let sentence = match query.get("done")?.as_str() {
+        "created" => {
+            "The programme is created, as a draft: only its managers see it until it moves to its pilot or enrolling phase."
+        }
+        "updated" => "The programme's design is saved.",
+        "phase" => "The programme moved to its new phase.",
+        "cloned" => {
+            "This is a copy of the programme, as a new draft: change what the roll-out needs and save."
+        }
+        "enrolled" => "You are enrolled. You can change your answers while enrolment is open.",
+        "withdrawn" => {
+            "You have withdrawn from this programme. You can enrol again while enrolment is open."
+        }
+        "pinned" => "The pair is pinned: every later run proposes them together.",
+        "forbidden" => "The pair is forbidden: no later run proposes them together.",
+        "cleared" => "The pin or forbid is removed: later runs decide about the pair on their own.",
+        "paired" => "The pair is put together by hand in this proposal.",
+        "published" => "The run is published: everyone in it has been mailed and asked to answer.",
+        "accept" => "You accepted. You will hear by email when your partner has answered.",
+        "confirm" => "You confirmed the pairing. You will hear by email when it is active.",
+        "decline" => "You declined the pairing. Nobody is told who declined.",
+        "step_back" => "You stepped back from the pairing, with no penalty.",
+        "end" => "The pairing has ended. Thank you for taking part.",
+        _ => return None,
+    };
+    Some(sentence.to_owned())
+}
+
+/// Whether the form is the answer to a [`ConfirmPage`].
+pub fn confirmed(form: &std::collections::HashMap<String, String>) -> bool {
+    form.get("confirm").map(String::as_str) == Some("yes")
+}
+
 /// What every page needs for its frame: title, who is signed in, the form token, and which
 /// navigation entry is current.
 pub struct Layout {

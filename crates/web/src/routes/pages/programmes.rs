@@ -71,6 +71,8 @@ struct ShowPage {
     /// For its managers: who runs the programme, and who could be added.
     managers: Vec<User>,
     co_manager_choices: Vec<User>,
+    /// For its managers: the pins and forbids later runs honour.
+    rules: Vec<upward_app::PairRuleView>,
     /// The (empty) invitation form.
     form: FormState,
 }
@@ -93,7 +95,7 @@ async fn show(
     let (mut mentors, mut mentees) = (0, 0);
     let mut runs = Vec::new();
     let mut invitations = None;
-    let (mut managers, mut co_manager_choices) = (Vec::new(), Vec::new());
+    let (mut managers, mut co_manager_choices, mut rules) = (Vec::new(), Vec::new(), Vec::new());
     let manager = state.app.manager_of(&user, view.programme.id).await?;
     if let Some(manager) = &manager {
         managers = state
@@ -104,6 +106,7 @@ async fn show(
             .app
             .possible_co_managers(manager, view.programme.id)
             .await?;
+        rules = state.app.pair_rules(manager, view.programme.id).await?;
         invitations = Some(
             state
                 .app
@@ -123,7 +126,8 @@ async fn show(
         }
     }
     let next_phases = view.programme.phase.next_phases().to_vec();
-    let notice = super::programme_managers::notice(&managers, &query);
+    let notice =
+        super::programme_managers::notice(&managers, &query).or_else(|| super::done_notice(&query));
     let layout = Layout::new(
         view.programme.draft.name.clone(),
         &user,
@@ -143,6 +147,7 @@ async fn show(
         manages: manager.is_some(),
         managers,
         co_manager_choices,
+        rules,
         form: FormState::default(),
     }))
 }
@@ -211,9 +216,11 @@ async fn create(
     if let Some(draft) = draft_from_form(&mut form) {
         match state.app.create_programme(&manager, &draft).await {
             Ok(view) => {
-                return Ok(
-                    Redirect::to(&format!("/programmes/{}", view.programme.id.0)).into_response(),
-                );
+                return Ok(Redirect::to(&format!(
+                    "/programmes/{}?done=created",
+                    view.programme.id.0
+                ))
+                .into_response());
             }
             Err(error) => form.absorb(error)?,
         }
@@ -231,6 +238,7 @@ async fn edit_form(
     ManagerPage(manager): ManagerPage,
     csrf: CsrfToken,
     Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let view: ProgrammeView = state
         .app
@@ -239,7 +247,8 @@ async fn edit_form(
         .into();
     let title = format!("Edit {}", view.programme.draft.name);
     let mut page = form_page(
-        Layout::new(title, manager.user(), &csrf, "programmes"),
+        Layout::new(title, manager.user(), &csrf, "programmes")
+            .with_notice(super::done_notice(&query)),
         form_from_draft(&view.programme.draft),
         Some(view.programme.id),
     );
@@ -259,7 +268,11 @@ async fn update(
     let mut form = FormState::new(values);
     if let Some(draft) = draft_from_form(&mut form) {
         match state.app.update_programme(&manager, id, &draft).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/programmes/{}", id.0)).into_response()),
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/programmes/{}?done=updated", id.0)).into_response()
+                );
+            }
             Err(error) => form.absorb(error)?,
         }
     }
@@ -287,7 +300,7 @@ async fn change_phase(
         .app
         .change_phase(&manager, ProgrammeId(id), to)
         .await?;
-    Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+    Ok(Redirect::to(&format!("/programmes/{id}?done=phase")).into_response())
 }
 
 async fn clone(
@@ -296,7 +309,11 @@ async fn clone(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let view = state.app.clone_programme(&manager, ProgrammeId(id)).await?;
-    Ok(Redirect::to(&format!("/programmes/{}/edit", view.programme.id.0)).into_response())
+    Ok(Redirect::to(&format!(
+        "/programmes/{}/edit?done=cloned",
+        view.programme.id.0
+    ))
+    .into_response())
 }
 
 fn form_from_draft(draft: &ProgrammeDraft) -> FormState {
