@@ -13,6 +13,9 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .route("/static/app.css", get(stylesheet))
+        // Browsers ask for /favicon.ico whatever the page says; both answer the same icon.
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
 }
 
 /// Liveness plus a database ping: 200 when the database answers, 503 when it does not.
@@ -50,5 +53,15 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/favicon.svg"),
     )
 }
