@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use upward_domain::{Enrolment, EnrolmentId, EnrolmentProfile, Phase, ProgrammeId, User};
+use upward_domain::{
+    Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole, Phase, ProgrammeId, User,
+};
 use upward_store::ImportCounts;
 
 use crate::import::parse_enrolments;
@@ -59,6 +61,15 @@ impl App {
             .store
             .enrolment_of(programme, &user.email.key())
             .await?)
+    }
+
+    /// Advice for someone about to enrol on the side their level does not usually take.
+    pub async fn role_advice(&self, user: &User, role: EnrolmentRole) -> AppResult<Option<String>> {
+        Ok(self
+            .store
+            .person(&user.email.key())
+            .await?
+            .and_then(|person| role.advice_for(person.job_level)))
     }
 
     pub async fn my_enrolments(&self, user: &User) -> AppResult<Vec<Enrolment>> {

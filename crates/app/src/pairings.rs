@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use upward_domain::{
-    Answer, PairExplanation, Pairing, PairingEvent, PairingId, PairingState, ProgrammeId, Side,
-    User,
+    Answer, PairExplanation, Pairing, PairingEvent, PairingId, PairingState, Phase, ProgrammeId,
+    Side, User,
 };
 use upward_store::{Mail, StoreError};
 
@@ -79,6 +79,11 @@ pub struct MyPairing {
     pub actions: Vec<PairingAction>,
     /// Why they were matched.
     pub explanation: PairExplanation,
+    /// What the partner wrote for their future partner when enrolling ("what I can offer"),
+    /// shown while the pairing is proposed or under way.
+    pub partner_statement: Option<String>,
+    /// The topics the mentor offers and the mentee wants, in a sentence.
+    pub shared_topics: Option<String>,
     #[schema(value_type = String)]
     pub answer_due: jiff::Timestamp,
 }
@@ -139,6 +144,8 @@ impl MyPairing {
             actions,
             explanation: pairing.explanation.clone(),
             answer_due: pairing.answer_due,
+            partner_statement: None,
+            shared_topics: None,
         }
     }
 }
@@ -150,10 +157,34 @@ impl App {
     /// The user's own pairings, newest first.
     pub async fn my_pairings(&self, user: &User) -> AppResult<Vec<MyPairing>> {
         let pairings = self.store.person_pairings(&user.email.key()).await?;
-        Ok(pairings
-            .iter()
-            .filter_map(|p| p.side_of(&user.email).map(|side| MyPairing::of(p, side)))
-            .collect())
+        let mut mine = Vec::with_capacity(pairings.len());
+        for pairing in &pairings {
+            if let Some(side) = pairing.side_of(&user.email) {
+                mine.push(self.described(pairing, side).await?);
+            }
+        }
+        Ok(mine)
+    }
+
+    /// The pairing as one side sees it, with the partner's own words and the shared topics.
+    async fn described(&self, pairing: &Pairing, side: Side) -> AppResult<MyPairing> {
+        let mut mine = MyPairing::of(pairing, side);
+        let under_way = pairing.state.is_live() || pairing.state == PairingState::Active;
+        if under_way {
+            let mentor = self.store.enrolment(pairing.mentor).await?;
+            let mentee = self.store.enrolment(pairing.mentee).await?;
+            let partner = if side == Side::Mentor {
+                &mentee
+            } else {
+                &mentor
+            };
+            mine.partner_statement = upward_domain::text::optional(&partner.profile.statement);
+            mine.shared_topics = mentor
+                .profile
+                .offers
+                .shared_with(&mentee.profile.interests, &mentor.name);
+        }
+        Ok(mine)
     }
 
     /// One of the user's pairings; anyone else's answers 404, as if it did not exist.
@@ -162,7 +193,7 @@ impl App {
         let side = pairing
             .side_of(&user.email)
             .expect("checked by own_pairing");
-        Ok(MyPairing::of(&pairing, side))
+        self.described(&pairing, side).await
     }
 
     async fn own_pairing(&self, user: &User, id: PairingId) -> AppResult<Pairing> {
@@ -210,7 +241,12 @@ impl App {
                 .update_pairing(&pairing, event, reason, user.email.as_str(), &mail)
                 .await
             {
-                Ok(updated) => return Ok(MyPairing::of(&updated, side)),
+                Ok(updated) => {
+                    if updated.state == PairingState::Active {
+                        self.programme_under_way(updated.programme_id).await?;
+                    }
+                    return self.described(&updated, side).await;
+                }
                 // Someone else changed it since it was read: read it again.
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(other) => return Err(other.into()),
@@ -219,6 +255,30 @@ impl App {
         Err(AppError::Conflict(
             "the pairing is changing too fast; try again in a moment".into(),
         ))
+    }
+
+    /// The phase follows reality: once a pairing is active, a programme still in its matching
+    /// phase is running (a manager can reopen enrolment or re-match from there).
+    async fn programme_under_way(&self, programme: ProgrammeId) -> AppResult<()> {
+        match self
+            .store
+            .change_phase(programme, Phase::Matching, Phase::Running)
+            .await
+        {
+            Ok(_) => {
+                let entry = upward_store::NewAuditEntry {
+                    actor: "Upward",
+                    action: "programme.phase",
+                    subject: &format!("programme {}", programme.0),
+                    detail: "matching → running: the first pairing became active",
+                    programme: Some(programme),
+                };
+                Ok(self.store.record_audit(&entry).await?)
+            }
+            // Already running (or moved on by a manager): nothing to do.
+            Err(StoreError::Conflict { .. }) => Ok(()),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Every pairing of a programme, with the reasons people gave.

@@ -703,3 +703,34 @@ async fn a_pin_the_pair_has_since_ended_lapses_and_the_run_says_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_programme_is_running_once_a_pairing_is_active() {
+    for world in worlds().await {
+        let pairing = world.published_pairing_of("cto@x.org").await;
+        let mentor = world.app.store.pairing(pairing).await.unwrap().mentor_email;
+        for email in ["cto@x.org", mentor.as_str()] {
+            world.act(email, pairing, PairingAction::Accept).await;
+        }
+        let phase = |world: &World| {
+            let app = world.app.clone();
+            let id = world.programme;
+            async move { app.store.programme(id).await.unwrap().phase }
+        };
+        assert_eq!(
+            phase(&world).await,
+            Phase::Matching,
+            "exploring is not yet under way"
+        );
+        for email in ["cto@x.org", mentor.as_str()] {
+            world.act(email, pairing, PairingAction::Confirm).await;
+        }
+        assert_eq!(phase(&world).await, Phase::Running);
+        let audit = world.app.store.audit_log(5, None).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.detail.contains("the first pairing became active"))
+        );
+    }
+}

@@ -21,6 +21,26 @@ pub enum EnrolmentRole {
     Mentee,
 }
 
+impl EnrolmentRole {
+    /// Levels from this one up count as the senior half of the 1–20 scale.
+    pub const SENIOR_FROM: i64 = 11;
+
+    /// A word of advice when someone enrols on the side reverse mentoring does not expect of
+    /// their level: juniors mentor, seniors are mentored. Advice only: the person decides.
+    pub fn advice_for(self, level: crate::JobLevel) -> Option<String> {
+        let level = level.get();
+        match self {
+            EnrolmentRole::Mentor if level >= Self::SENIOR_FROM => Some(format!(
+                "You are at level {level}, in the senior half of the organisation. In reverse mentoring the mentors are junior colleagues and the mentees senior leaders: check that mentor is the side you mean."
+            )),
+            EnrolmentRole::Mentee if level < Self::SENIOR_FROM => Some(format!(
+                "You are at level {level}, in the junior half of the organisation. In reverse mentoring the mentees are senior leaders who learn from junior colleagues: check that mentee is the side you mean."
+            )),
+            _ => None,
+        }
+    }
+}
+
 macro_rules! keyword_enum {
     ($name:ident { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
         impl $name {
@@ -115,6 +135,30 @@ impl TopicLevels {
             entries.push(topic, score)?;
         }
         Ok(entries)
+    }
+
+    /// What a mentor offers that a mentee wants, as a sentence for the two of them
+    /// (`mentor_name` offers it), or `None` when they share no topic.
+    pub fn shared_with(&self, interests: &TopicLevels, mentor_name: &str) -> Option<String> {
+        let shared: Vec<(&str, u8)> = self
+            .0
+            .iter()
+            .filter(|(topic, _)| interests.0.iter().any(|(wanted, _)| wanted == topic))
+            .map(|(topic, level)| (topic.as_str(), *level))
+            .collect();
+        let ((first, level), rest) = shared.split_first()?;
+        let offers = std::iter::once(format!("{first} at level {level}"))
+            .chain(rest.iter().map(|(t, l)| format!("{t} at level {l}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "You both care about {}; {mentor_name} can offer {offers} (of 5).",
+            shared
+                .iter()
+                .map(|(t, _)| *t)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ))
     }
 
     /// Adds one topic, normalised to lowercase single-spaced words; repeats are an error.
@@ -258,7 +302,16 @@ fn full_day_name(day: Weekday) -> &'static str {
 
 pub fn parse_time(value: &str) -> Result<Time, FieldError> {
     let value = value.trim();
-    let bad = || FieldError::new(format!("'{value}' is not a time like 08:30"));
+    if value.is_empty() {
+        return Err(FieldError::new(
+            "a time is missing: give both a start and an end, such as 08:30 and 10:00",
+        ));
+    }
+    let bad = || {
+        FieldError::new(format!(
+            "“{value}” is not a time of day: write hours and minutes, such as 08:30"
+        ))
+    };
     let (hour, minute) = value.split_once(':').ok_or_else(bad)?;
     let hour: i8 = hour.parse().map_err(|_| bad())?;
     let minute: i8 = minute.parse().map_err(|_| bad())?;
@@ -526,6 +579,21 @@ mod tests {
         let slot = WeeklySlot::parse("Fri 22:00-24:00").unwrap();
         assert_eq!(slot.to_string(), "Fri 22:00-24:00");
         assert_eq!(slot.minutes(), 119);
+    }
+
+    #[test]
+    fn shared_topics_read_as_a_sentence() {
+        let offers = TopicLevels::parse("data literacy:4;cloud:2;tiktok:5").unwrap();
+        let wants = TopicLevels::parse("cloud:5;data literacy:3").unwrap();
+        assert_eq!(
+            offers.shared_with(&wants, "Jonas").unwrap(),
+            "You both care about data literacy and cloud; Jonas can offer data literacy at level 4, cloud at level 2 (of 5)."
+        );
+        assert!(
+            offers
+                .shared_with(&TopicLevels::parse("sales:3").unwrap(), "Jonas")
+                .is_none()
+        );
     }
 
     #[test]

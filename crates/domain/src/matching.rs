@@ -96,6 +96,62 @@ pub struct PairExplanation {
     pub criteria: Vec<CriterionPart>,
 }
 
+impl PairExplanation {
+    /// The pair's reasons as sentences a person reads, strongest first: what each criterion
+    /// that counted says about these two (the arithmetic stays in `criteria`).
+    pub fn sentences(&self) -> Vec<String> {
+        let mut parts: Vec<&CriterionPart> =
+            self.criteria.iter().filter(|c| c.weight > 0.0).collect();
+        parts.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+        parts
+            .into_iter()
+            .filter_map(|c| c.criterion.sentence(c.value))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Criterion {
+    /// What a value of this criterion says about a pair, in a sentence; `None` when it says
+    /// nothing worth reading (a weak value is left out rather than spelled out).
+    fn sentence(self, value: f64) -> Option<&'static str> {
+        let strong = value >= 0.7;
+        if value < 0.3 {
+            return None;
+        }
+        Some(match (self, strong) {
+            (Criterion::Expertise, true) => {
+                "What the mentor offers is close to what the mentee most wants to learn."
+            }
+            (Criterion::Expertise, false) => {
+                "Some of what the mentor offers is on the mentee's list."
+            }
+            (Criterion::Diversity, true) => {
+                "You differ on most of the programme's diversity dimensions, so each brings a view the other lacks."
+            }
+            (Criterion::Diversity, false) => {
+                "You differ on some of the programme's diversity dimensions."
+            }
+            (Criterion::LevelGap, true) => {
+                "The distance in seniority suits reverse mentoring well."
+            }
+            (Criterion::LevelGap, false) => {
+                "The distance in seniority is enough for reverse mentoring."
+            }
+            (Criterion::Personality, true) => {
+                "Your personalities are likely to work well together."
+            }
+            (Criterion::Personality, false) => "Your personalities should work together.",
+            (Criterion::Schedule, true) => {
+                "Your free times overlap well, in both of your time zones."
+            }
+            (Criterion::Schedule, false) => "Your free times overlap, in both of your time zones.",
+            (Criterion::Channel, true) => "You want to meet the same way (virtually or in person).",
+            (Criterion::Channel, false) => "Your ways of meeting are compatible.",
+        })
+    }
+}
+
 /// How a proposed pair came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -52,7 +52,8 @@ impl Phase {
             Draft => &[Pilot, Enrolling, Closed],
             Pilot => &[Enrolling, Closed],
             Enrolling => &[Matching, Closed],
-            Matching => &[Enrolling, Running, Closed],
+            // The usual next step first: forms offer it by default.
+            Matching => &[Running, Enrolling, Closed],
             Running => &[Closed],
             Closed => &[],
         }
@@ -249,6 +250,16 @@ pub struct Weights {
 impl Weights {
     pub const MAX: f64 = 10.0;
 
+    /// The form field of each weight, in the order of [`Weights::named`].
+    pub const FIELDS: [&'static str; 6] = [
+        "weight_expertise",
+        "weight_diversity",
+        "weight_level_gap",
+        "weight_personality",
+        "weight_schedule",
+        "weight_channel",
+    ];
+
     pub fn named(&self) -> [(&'static str, f64); 6] {
         [
             ("expertise", self.expertise),
@@ -402,15 +413,24 @@ impl ProgrammeDraft {
                 "the days to answer a proposal",
             ),
         );
-        for (name, weight) in m.weights.named() {
+        for ((name, weight), field) in m.weights.named().into_iter().zip(Weights::FIELDS) {
             let ok = weight.is_finite() && (0.0..=Weights::MAX).contains(&weight);
             check(
-                "weights",
+                field,
                 if ok {
                     Ok(())
                 } else {
-                    Err(format!("the {name} weight must be between 0 and 10"))
+                    Err(format!(
+                        "the {} weight must be between 0 and 10",
+                        name.replace('_', " ")
+                    ))
                 },
+            );
+        }
+        if m.weights.named().iter().all(|(_, weight)| *weight == 0.0) {
+            check(
+                "weights",
+                Err("give at least one criterion a weight above 0: with every weight at 0, every pair scores the same and matching cannot choose".into()),
             );
         }
         problems
@@ -569,6 +589,7 @@ mod tests {
         bad.name = "  ".into();
         bad.matching.mentor_capacity = 0;
         bad.matching.weights.schedule = 11.0;
+        bad.matching.weights.channel = -1.0;
         bad.cadence = Cadence {
             virtual_every_weeks: None,
             in_person_every_months: None,
@@ -576,12 +597,35 @@ mod tests {
         let fields: Vec<&str> = bad.problems().iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
-            ["name", "end_date", "cadence", "mentor_capacity", "weights"]
+            [
+                "name",
+                "end_date",
+                "cadence",
+                "mentor_capacity",
+                "weight_schedule",
+                "weight_channel"
+            ]
         );
         assert!(
             draft(date(2027, 1, 1), date(2027, 9, 1))
                 .problems()
                 .is_empty()
+        );
+        let mut flat = draft(date(2027, 1, 1), date(2027, 9, 1));
+        flat.matching.weights = Weights {
+            expertise: 0.0,
+            diversity: 0.0,
+            level_gap: 0.0,
+            personality: 0.0,
+            schedule: 0.0,
+            channel: 0.0,
+        };
+        let problems = flat.problems();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0]
+                .problem
+                .contains("at least one criterion a weight above 0")
         );
     }
 

@@ -51,3 +51,76 @@ pub fn strongest(explanation: &upward_domain::PairExplanation) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// A moment as `<time>`: the date and time in UTC, said to be UTC, which a small script
+/// (`/static/local-times.js`) rewrites into the reader's own time zone when scripts run.
+pub fn when(at: &jiff::Timestamp) -> String {
+    format!(
+        "<time datetime=\"{at}\" data-local=\"datetime\">{} UTC</time>",
+        at.strftime("%Y-%m-%d %H:%M")
+    )
+}
+
+/// A moment as its date, in `<time>` like [`when`].
+pub fn day(at: &jiff::Timestamp) -> String {
+    format!(
+        "<time datetime=\"{at}\" data-local=\"date\">{}</time>",
+        at.strftime("%Y-%m-%d")
+    )
+}
+
+/// An audit trail action in words.
+pub fn action(code: &str) -> String {
+    let words = match code {
+        "account.create" => "Created an account",
+        "account.role" => "Changed a role",
+        "demo.load" => "Loaded the demo organisation",
+        "enrolments.import" => "Imported enrolments",
+        "matching.manual_pair" => "Paired people by hand",
+        "matching.publish" => "Published a matching run",
+        "matching.rule" => "Pinned, forbade or cleared a pair",
+        "matching.start" => "Started matching",
+        "pairing.state" => "A pairing changed",
+        "people.import" => "Imported the directory",
+        "programme.clone" => "Cloned a programme",
+        "programme.create" => "Created a programme",
+        "programme.invite" => "Sent invitations",
+        "programme.manager_add" => "Added a co-manager",
+        "programme.manager_remove" => "Removed a manager",
+        "programme.phase" => "Moved a programme to another phase",
+        "programme.update" => "Changed a programme's design",
+        "scim.create" => "The identity provider added a person",
+        "scim.delete" => "The identity provider deleted (deactivated) a person",
+        "scim.replace" => "The identity provider updated a person",
+        "scim.token_create" => "Made a SCIM token",
+        "scim.token_revoke" => "Revoked a SCIM token",
+        other => return words(other),
+    };
+    words.to_owned()
+}
+
+/// Topics with scores as a person reads them: `cloud:4;data literacy:2` → `cloud (4), data literacy (2)`.
+pub fn topics(topics: &upward_domain::TopicLevels) -> String {
+    topics
+        .to_string()
+        .split(';')
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.rsplit_once(':') {
+            Some((topic, score)) => format!("{topic} ({score})"),
+            None => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A Big Five trait as a person would recognise it.
+pub fn trait_words(name: &str) -> &'static str {
+    match name {
+        "openness" => "Open to new ideas",
+        "conscientiousness" => "Organised and dependable",
+        "extraversion" => "Outgoing and energised by people",
+        "agreeableness" => "Warm and cooperative",
+        "neuroticism" => "Prone to worry or stress",
+        _ => "Trait",
+    }
+}

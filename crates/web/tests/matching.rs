@@ -355,6 +355,21 @@ async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_partici
         let dan = world.browser(&dan_user).await;
         let home = dan.get("/").await;
         assert!(home.body.contains("Proposed: please accept or decline"));
+        // Dan reads what Alice wrote for her future partner, and why they were matched in words.
+        assert!(
+            home.body.contains("ALICE-SECRET-STATEMENT"),
+            "the partner's statement is shown"
+        );
+        assert!(
+            home.body.contains(
+                "You both care about tiktok; Alice A can offer tiktok at level 5 (of 5)."
+            )
+        );
+        assert!(
+            home.body.contains(
+                "What the mentor offers is close to what the mentee most wants to learn."
+            )
+        );
         assert!(
             !home.body.contains("ou accepted"),
             "Alice's answer stays private"

@@ -76,8 +76,13 @@ impl App {
         let weights = weights.unwrap_or(programme.draft.matching.weights);
         let mut draft = programme.draft.clone();
         draft.matching.weights = weights;
-        if let Some(problem) = draft.problems().into_iter().find(|p| p.field == "weights") {
-            return Err(AppError::Invalid(vec![problem]));
+        let weight_problems: Vec<_> = draft
+            .problems()
+            .into_iter()
+            .filter(|p| p.field == "weights" || Weights::FIELDS.contains(&p.field))
+            .collect();
+        if !weight_problems.is_empty() {
+            return Err(AppError::Invalid(weight_problems));
         }
         let run = self
             .store

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         // Browsers ask for /favicon.ico whatever the page says; both answer the same icon.
         .route("/static/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
+        .route("/static/local-times.js", get(local_times))
 }
 
 /// Liveness plus a database ping: 200 when the database answers, 503 when it does not.
@@ -63,5 +64,15 @@ async fn favicon() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         include_str!("../../static/favicon.svg"),
+    )
+}
+
+async fn local_times() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/local-times.js"),
     )
 }

@@ -51,6 +51,10 @@ struct EnrolPage {
     channels: &'static [Channel],
     times: &'static [PreferredTime],
     traits: [&'static str; 5],
+    /// Said when the chosen side is unusual for the person's level.
+    advice: Option<String>,
+    /// The person's time zone, which the times they give are in.
+    time_zone: Option<String>,
 }
 
 impl EnrolPage {
@@ -73,6 +77,8 @@ impl EnrolPage {
             channels: Channel::ALL,
             times: PreferredTime::ALL,
             traits: BigFive::TRAITS,
+            advice: None,
+            time_zone: None,
         }
     }
 
@@ -104,13 +110,16 @@ async fn enrol_form(
         &csrf,
         "programmes",
     );
-    Ok(render(&EnrolPage::new(
-        layout,
-        view,
-        role,
-        form,
-        existing.is_some(),
-    )))
+    let mut page = EnrolPage::new(layout, view, role, form, existing.is_some());
+    if let Some(role) = role {
+        page.advice = state.app.role_advice(&user, role).await?;
+    }
+    page.time_zone = state
+        .app
+        .own_profile(&user)
+        .await?
+        .map(|p| p.time_zone.as_str().to_owned());
+    Ok(render(&page))
 }
 
 async fn enrol(

@@ -36,12 +36,12 @@ pub fn router() -> Router<AppState> {
 /// The weights a manager typed for one run; blank fields keep the programme's.
 fn weights_from(form: &HashMap<String, String>, base: Weights) -> Result<Weights, AppError> {
     let mut weights = base;
-    for (name, slot) in weights.named_mut() {
-        let text = form.get(&format!("weight_{name}")).map_or("", |v| v.trim());
+    for ((name, slot), field) in weights.named_mut().into_iter().zip(Weights::FIELDS) {
+        let text = form.get(field).map_or("", |v| v.trim());
         if !text.is_empty() {
             *slot = text.parse().map_err(|_| {
                 AppError::invalid(
-                    "weights",
+                    field,
                     format!("the {} weight must be a number", name.replace('_', " ")),
                 )
             })?;

@@ -402,11 +402,11 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
     let session_minutes = whole(form, "session_minutes", "the session length");
     let answer_days = whole(form, "answer_days", "the days to answer a proposal");
     let mut weights = Weights::default();
-    for (name, slot) in weights.named_mut() {
-        match form.value(&format!("weight_{name}")).trim().parse::<f64>() {
+    for ((name, slot), field) in weights.named_mut().into_iter().zip(Weights::FIELDS) {
+        match form.value(field).trim().parse::<f64>() {
             Ok(value) => *slot = value,
             Err(_) => form.add_error(
-                "weights",
+                field,
                 format!(
                     "the {} weight must be a number from 0 to 10",
                     name.replace('_', " ")
