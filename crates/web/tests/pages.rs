@@ -423,3 +423,34 @@ async fn a_new_account_is_a_participant_from_the_directory_and_is_confirmed() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_enrolment_form_shows_every_topic_an_import_stored_and_one_empty_row() {
+    for world in World::each().await {
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        let csv = "email,role,offers,interests,availability\nbob@x.org,mentor,a:1;b:2;c:3;d:4;e:5;f:1;g:2,,Mon 08:00-09:00;Tue 08:00-09:00\n";
+        world
+            .app
+            .import_enrolments(&manager, world.programme, csv.as_bytes())
+            .await
+            .unwrap();
+        let bob = world.browser(&world.bob).await;
+        let page = bob
+            .get(&format!("/programmes/{}/enrol", world.programme.0))
+            .await;
+        assert!(
+            page.body
+                .contains("id=\"topic_6\" name=\"topic_6\" value=\"g\""),
+            "the seventh topic is kept"
+        );
+        assert!(
+            page.body.contains("id=\"topic_7\""),
+            "one empty row to add another"
+        );
+        assert!(!page.body.contains("id=\"topic_8\""));
+        assert!(
+            page.body.contains("id=\"start_2\"") && !page.body.contains("id=\"start_3\""),
+            "three time rows"
+        );
+    }
+}

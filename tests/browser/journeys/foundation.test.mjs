@@ -65,8 +65,16 @@ test('a junior enrols as a mentor through the form', async () => {
   await page.locator('#end_0').fill('19:00');
   await page.getByLabel('How you prefer to meet').selectOption('virtual');
   await shot(page, 'enrolment-form');
+  const stops = await page.locator('main form').evaluate((form) =>
+    [...form.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href], summary')].length);
+  assert.ok(stops <= 30, `the enrolment form has ${stops} tab stops`);
   await page.getByRole('button', { name: 'Enrol' }).click();
   assert.match(await page.locator('.alert.error').innerText(), /need attention/, 'consent is required');
+  // After a failed submit the summary has the focus, and each field names its own error.
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('alert')), 'focus moves to the error summary');
+  const consent = page.getByLabel(/I agree that my answers are used/);
+  assert.equal(await consent.getAttribute('aria-describedby'), 'consent-error');
+  assert.match(await page.locator('#consent-error').innerText(), /.+/);
   await page.getByLabel(/I agree that my answers are used/).check();
   await page.getByRole('button', { name: 'Enrol' }).click();
   await page.getByText('You are enrolled as a').waitFor();

@@ -21,8 +21,11 @@ use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
 
 /// Rows offered for topics and for weekly slots; blank rows are ignored.
-pub const TOPIC_ROWS: usize = 5;
-pub const SLOT_ROWS: usize = 5;
+/// Rows a new form shows for topics and for weekly times: few, to keep the form short (and its
+/// tab stops few); one more empty row than are filled is always shown, up to [`MAX_ROWS`].
+const FIRST_ROWS: usize = 3;
+/// The most topic or time rows the form reads, so nothing an import stored is cut off on edit.
+const MAX_ROWS: usize = 24;
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
@@ -69,10 +72,10 @@ impl EnrolPage {
             layout,
             view,
             role,
+            topic_rows: (0..rows(&form, "topic_")).collect(),
+            slot_rows: (0..rows(&form, "start_")).collect(),
             form,
             enrolled,
-            topic_rows: (0..TOPIC_ROWS).collect(),
-            slot_rows: (0..SLOT_ROWS).collect(),
             days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
             channels: Channel::ALL,
             times: PreferredTime::ALL,
@@ -192,6 +195,16 @@ async fn withdraw(
     Ok(Redirect::to(&format!("/programmes/{id}?done=withdrawn")).into_response())
 }
 
+/// How many rows of a repeated group (`topic_0`, `topic_1`, …) to show: the filled ones and one
+/// empty, at least [`FIRST_ROWS`].
+fn rows(form: &FormState, prefix: &str) -> usize {
+    let filled = (0..MAX_ROWS)
+        .rev()
+        .find(|i| !form.value(&format!("{prefix}{i}")).trim().is_empty())
+        .map_or(0, |last| last + 1);
+    (filled + 1).clamp(FIRST_ROWS, MAX_ROWS)
+}
+
 /// A new enrolment starts from the most open answers.
 fn blank_form() -> FormState {
     let mut values = HashMap::from([
@@ -201,7 +214,7 @@ fn blank_form() -> FormState {
             PreferredTime::Any.as_str().to_owned(),
         ),
     ]);
-    for i in 0..TOPIC_ROWS {
+    for i in 0..FIRST_ROWS {
         values.insert(format!("score_{i}"), "3".into());
     }
     FormState::new(values)
@@ -213,7 +226,7 @@ fn form_from_profile(profile: &EnrolmentProfile) -> FormState {
         EnrolmentRole::Mentor => &profile.offers,
         EnrolmentRole::Mentee => &profile.interests,
     };
-    for (i, (topic, score)) in topics.entries().iter().enumerate().take(TOPIC_ROWS) {
+    for (i, (topic, score)) in topics.entries().iter().enumerate().take(MAX_ROWS) {
         values.insert(format!("topic_{i}"), topic.clone());
         values.insert(format!("score_{i}"), score.to_string());
     }
@@ -222,7 +235,7 @@ fn form_from_profile(profile: &EnrolmentProfile) -> FormState {
         .slots()
         .iter()
         .enumerate()
-        .take(SLOT_ROWS)
+        .take(MAX_ROWS)
     {
         let text = slot.to_string();
         let (day, times) = text.split_once(' ').unwrap_or_default();
@@ -249,7 +262,7 @@ fn form_from_profile(profile: &EnrolmentProfile) -> FormState {
 /// Reads the enrolment form; problems go next to their rows. `None` if anything failed.
 fn profile_from_form(role: EnrolmentRole, form: &mut FormState) -> Option<EnrolmentProfile> {
     let mut topics = TopicLevels::default();
-    for i in 0..TOPIC_ROWS {
+    for i in 0..MAX_ROWS {
         let topic = form.value(&format!("topic_{i}")).trim().to_owned();
         if topic.is_empty() {
             continue;
@@ -260,7 +273,7 @@ fn profile_from_form(role: EnrolmentRole, form: &mut FormState) -> Option<Enrolm
         }
     }
     let mut slots = Vec::new();
-    for i in 0..SLOT_ROWS {
+    for i in 0..MAX_ROWS {
         let (start, end) = (
             form.value(&format!("start_{i}")).to_owned(),
             form.value(&format!("end_{i}")).to_owned(),

@@ -54,6 +54,21 @@ impl FormState {
         }
     }
 
+    /// The id of a field's error message, which its input names in `aria-describedby`.
+    pub fn error_id(&self, name: &str) -> String {
+        format!("{name}-error")
+    }
+
+    /// ` aria-describedby="…"` tying an input to its error message, when it has one, so screen
+    /// readers read the problem with the field.
+    pub fn describedby(&self, name: &str) -> String {
+        if self.errors.contains_key(name) {
+            format!(" aria-describedby=\"{}\"", self.error_id(name))
+        } else {
+            String::new()
+        }
+    }
+
     pub fn add_error(&mut self, field: &str, problem: impl Into<String>) {
         self.errors
             .entry(field.to_owned())
