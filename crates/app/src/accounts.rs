@@ -77,6 +77,27 @@ impl App {
     pub async fn accounts(&self, _admin: &Admin) -> AppResult<Vec<User>> {
         Ok(self.store.list_users().await?)
     }
+
+    /// One page of the accounts whose name or email contains `search`, of `role` if given;
+    /// with how many match in all.
+    pub async fn accounts_page(
+        &self,
+        _admin: &Admin,
+        search: &str,
+        role: Option<Role>,
+        offset: i64,
+        limit: i64,
+    ) -> AppResult<(Vec<User>, i64)> {
+        Ok(self
+            .store
+            .users_page(search, role, offset.max(0), limit.clamp(1, 200))
+            .await?)
+    }
+
+    /// One account, for the confirmation of a change to it.
+    pub async fn account(&self, _admin: &Admin, id: UserId) -> AppResult<User> {
+        Ok(self.store.user(id).await?)
+    }
 }
 
 impl App {
@@ -88,5 +109,19 @@ impl App {
     ) -> AppResult<Vec<upward_store::AuditEntry>> {
         let scope = (!manager.is_admin()).then(|| manager.user().id);
         Ok(self.store.audit_log(500, scope).await?)
+    }
+
+    /// One page of [`App::audit_log`], with how many entries there are in all.
+    pub async fn audit_page(
+        &self,
+        manager: &crate::policy::Manager,
+        offset: i64,
+        limit: i64,
+    ) -> AppResult<(Vec<upward_store::AuditEntry>, i64)> {
+        let scope = (!manager.is_admin()).then(|| manager.user().id);
+        Ok(self
+            .store
+            .audit_page(scope, offset.max(0), limit.clamp(1, 200))
+            .await?)
     }
 }

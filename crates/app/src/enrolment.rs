@@ -120,6 +120,20 @@ impl App {
         Ok(self.store.programme_enrolments(programme).await?)
     }
 
+    /// The programme's enrolments as CSV in the import format (an export imports back as it
+    /// was).
+    pub async fn export_enrolments(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+    ) -> AppResult<Vec<u8>> {
+        let enrolments = self.programme_enrolments(manager, programme).await?;
+        let mut csv = Vec::new();
+        crate::import::enrolments::export_enrolments(&enrolments, &mut csv)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        Ok(csv)
+    }
+
     /// Imports enrolments from CSV: every row is checked first; one bad row imports nothing.
     pub async fn import_enrolments(
         &self,

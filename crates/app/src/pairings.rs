@@ -281,6 +281,57 @@ impl App {
         }
     }
 
+    /// Every pairing of the programme as CSV: who, the state, the score, the dates and the
+    /// reasons people gave (the manager's pairings page, to follow up elsewhere).
+    pub async fn export_pairings(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+    ) -> AppResult<Vec<u8>> {
+        let pairings = self.programme_pairings(manager, programme).await?;
+        let failed = |e: csv::Error| AppError::Internal(e.into());
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer
+            .write_record([
+                "mentor_email",
+                "mentor_name",
+                "mentee_email",
+                "mentee_name",
+                "state",
+                "by",
+                "score",
+                "published_at",
+                "answer_due",
+                "reason",
+            ])
+            .map_err(failed)?;
+        for p in &pairings {
+            let by = match p.state {
+                PairingState::Declined { by }
+                | PairingState::SteppedBack { by }
+                | PairingState::Ended { by } => by.as_str(),
+                _ => "",
+            };
+            writer
+                .write_record([
+                    p.mentor_email.as_str(),
+                    &p.mentor_name,
+                    p.mentee_email.as_str(),
+                    &p.mentee_name,
+                    p.state.name(),
+                    by,
+                    &format!("{:.3}", p.explanation.score),
+                    &p.published_at.to_string(),
+                    &p.answer_due.to_string(),
+                    p.reason.as_deref().unwrap_or(""),
+                ])
+                .map_err(failed)?;
+        }
+        writer
+            .into_inner()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("writing CSV failed: {e}")))
+    }
+
     /// Every pairing of a programme, with the reasons people gave.
     pub async fn programme_pairings(
         &self,

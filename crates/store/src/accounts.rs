@@ -86,6 +86,38 @@ impl AccountStore for SqlStore {
         self.all(sqlx::query(sql), user_from_row).await
     }
 
+    async fn users_page(
+        &self,
+        search: &str,
+        role: Option<Role>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<User>, i64)> {
+        let filter =
+            "(LOWER(users.name) LIKE $1 ESCAPE '\\' OR users.email_key LIKE $1 ESCAPE '\\')
+            AND ($2 IS NULL OR users.role = $2)";
+        let pattern = crate::people::like_pattern(search);
+        let role = role.map(|r| r.as_str().to_owned());
+        let count_sql =
+            sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM users WHERE {filter}"));
+        let total: i64 = sqlx::query(count_sql)
+            .bind(pattern.clone())
+            .bind(role.clone())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_error)?
+            .try_get("n")?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY users.email_key LIMIT $3 OFFSET $4"
+        ));
+        let query = sqlx::query(sql)
+            .bind(pattern)
+            .bind(role)
+            .bind(limit)
+            .bind(offset);
+        Ok((self.all(query, user_from_row).await?, total))
+    }
+
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User> {
         let changed = self
             .run(

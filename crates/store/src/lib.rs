@@ -76,6 +76,15 @@ pub trait AccountStore: Send + Sync {
     async fn user(&self, id: UserId) -> StoreResult<User>;
     async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Accounts whose name or email contains `search` (any case), of `role` if given, by
+    /// email; with how many there are in all.
+    async fn users_page(
+        &self,
+        search: &str,
+        role: Option<Role>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<User>, i64)>;
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User>;
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()>;
 
@@ -401,6 +410,13 @@ pub trait AuditStore: Send + Sync {
         limit: i64,
         managed_by: Option<UserId>,
     ) -> StoreResult<Vec<AuditEntry>>;
+    /// A page of [`AuditStore::audit_log`], newest first, with how many entries there are.
+    async fn audit_page(
+        &self,
+        managed_by: Option<UserId>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<AuditEntry>, i64)>;
 }
 
 /// A message for the outbox, written in the same transaction as the change it announces and

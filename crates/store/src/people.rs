@@ -41,7 +41,7 @@ pub(crate) fn person_from_row(row: &AnyRow) -> StoreResult<Person> {
     })
 }
 
-fn like_pattern(search: &str) -> String {
+pub(crate) fn like_pattern(search: &str) -> String {
     let escaped = search
         .trim()
         .to_lowercase()

@@ -614,6 +614,29 @@ async fn declining_ending_and_withdrawing_ask_first_and_keep_the_reason() {
         let stored = world.app.store.pairing(PairingId(pairing)).await.unwrap();
         assert_eq!(stored.reason.as_deref(), Some("no time now"));
 
+        // The manager narrows the pairings to a state and exports them with the reasons.
+        let manager_browser = world.browser(&world.manager).await;
+        let p = world.programme.0;
+        let declined = manager_browser
+            .get(&format!("/programmes/{p}/pairings?state=declined"))
+            .await;
+        assert!(declined.body.contains("dan@x.org"));
+        let active = manager_browser
+            .get(&format!("/programmes/{p}/pairings?state=active"))
+            .await;
+        assert!(
+            !active.body.contains("dan@x.org")
+                && active.body.contains("No pairing is in that state")
+        );
+        let csv = manager_browser
+            .get(&format!("/programmes/{p}/pairings.csv"))
+            .await;
+        assert!(
+            csv.body.contains("declined,mentor,") && csv.body.contains("no time now"),
+            "{}",
+            csv.body
+        );
+
         // Withdrawing asks first too; Dan withdraws after his pairing ended.
         let dan_browser = world.browser(&dan).await;
         let p = world.programme.0;

@@ -172,6 +172,35 @@ fn parse_big_five(row: &CsvRow, problems: &mut Problems) -> Option<Option<BigFiv
     }
 }
 
+/// Writes enrolments as CSV in the import format, so an export imports back as it was.
+pub fn export_enrolments(
+    enrolments: &[upward_domain::Enrolment],
+    out: impl std::io::Write,
+) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(ENROLMENT_COLUMNS)?;
+    for enrolment in enrolments {
+        let profile = &enrolment.profile;
+        let traits = profile
+            .big_five
+            .map(|b| b.scores().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let mut record = vec![
+            enrolment.email.as_str().to_owned(),
+            profile.role.as_str().to_owned(),
+            profile.offers.to_string(),
+            profile.interests.to_string(),
+            profile.availability.to_string(),
+            profile.channel.as_str().to_owned(),
+            profile.preferred_time.as_str().to_owned(),
+        ];
+        record.extend(traits);
+        record.push(profile.statement.clone());
+        writer.write_record(&record)?;
+    }
+    writer.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! CSV imports (the directory and enrolments): all or nothing, with every problem reported by
 //! line and column. The file is parsed and checked completely before anything is stored.
 
-mod enrolments;
+pub mod enrolments;
 mod people;
 
 use std::collections::HashMap;

@@ -12,9 +12,9 @@ use upward_domain::{Role, User, UserId};
 use upward_store::AuditEntry;
 
 use super::Layout;
-use super::forms::FormState;
+use super::forms::{FormState, Pager};
 use crate::AppState;
-use crate::auth::{AdminPage, ManagerPage};
+use crate::auth::{AdminPage, ManagerPage, urlencode};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
 
@@ -32,6 +32,10 @@ struct AccountsPage {
     accounts: Vec<User>,
     form: FormState,
     roles: [Role; 3],
+    search: String,
+    /// The role the list is narrowed to, if any (`admin`, `manager`, `participant`).
+    role_filter: String,
+    pager: Pager,
 }
 
 async fn accounts_page(
@@ -39,24 +43,44 @@ async fn accounts_page(
     admin: &upward_app::policy::Admin,
     csrf: &CsrfToken,
     form: FormState,
+    query: &HashMap<String, String>,
 ) -> Result<AccountsPage, PageError> {
-    let accounts = state.app.accounts(admin).await?;
+    let search = query.get("search").cloned().unwrap_or_default();
+    let role_filter = query.get("role").cloned().unwrap_or_default();
+    let role = role_filter.parse::<Role>().ok();
+    let page = Pager::requested(query);
+    let (accounts, total) = state
+        .app
+        .accounts_page(admin, &search, role, Pager::offset(page), Pager::SIZE)
+        .await?;
+    let base = format!(
+        "/admin/accounts?search={}&role={}&",
+        urlencode(&search),
+        urlencode(&role_filter)
+    );
     Ok(AccountsPage {
         layout: Layout::new("Accounts", admin.user(), csrf, "accounts"),
         accounts,
         form,
         roles: Role::ALL,
+        search,
+        role_filter,
+        pager: Pager::new(page, total, base),
     })
 }
 
 /// The account a redirect after a change names (`?created=ID` or `?changed=ID`), for its
 /// confirmation.
-fn notice(accounts: &[User], query: &HashMap<String, String>) -> Option<String> {
-    let named = |key: &str| {
+async fn notice(
+    state: &AppState,
+    admin: &upward_app::policy::Admin,
+    query: &HashMap<String, String>,
+) -> Option<String> {
+    let named = async |key: &str| {
         let id: i64 = query.get(key)?.parse().ok()?;
-        accounts.iter().find(|a| a.id == UserId(id))
+        state.app.account(admin, UserId(id)).await.ok()
     };
-    if let Some(account) = named("created") {
+    if let Some(account) = named("created").await {
         return Some(format!(
             "Created the account of {} ({}) as {}. They can sign in with a link by email, or with the password you set.",
             account.name,
@@ -64,7 +88,7 @@ fn notice(accounts: &[User], query: &HashMap<String, String>) -> Option<String> 
             account.role.label().to_lowercase()
         ));
     }
-    named("changed").map(|account| {
+    named("changed").await.map(|account| {
         format!(
             "{} ({}) is now {}.",
             account.name,
@@ -85,8 +109,8 @@ async fn accounts(
         "role".to_owned(),
         "participant".to_owned(),
     )]));
-    let mut page = accounts_page(&state, &admin, &csrf, blank).await?;
-    page.layout.notice = notice(&page.accounts, &query);
+    let mut page = accounts_page(&state, &admin, &csrf, blank, &query).await?;
+    page.layout.notice = notice(&state, &admin, &query).await;
     Ok(render(&page))
 }
 
@@ -123,7 +147,7 @@ async fn create_account(
     form.values.remove("password");
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        render(&accounts_page(&state, &admin, &csrf, form).await?),
+        render(&accounts_page(&state, &admin, &csrf, form, &HashMap::new()).await?),
     )
         .into_response())
 }
@@ -149,16 +173,23 @@ async fn set_role(
 struct AuditPage {
     layout: Layout,
     entries: Vec<AuditEntry>,
+    pager: Pager,
 }
 
 async fn audit(
     State(state): State<AppState>,
     ManagerPage(manager): ManagerPage,
     csrf: CsrfToken,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let entries = state.app.audit_log(&manager).await?;
+    let page = Pager::requested(&query);
+    let (entries, total) = state
+        .app
+        .audit_page(&manager, Pager::offset(page), Pager::SIZE)
+        .await?;
     Ok(render(&AuditPage {
         layout: Layout::new("Audit trail", manager.user(), &csrf, "audit"),
         entries,
+        pager: Pager::new(page, total, "/audit?".into()),
     }))
 }

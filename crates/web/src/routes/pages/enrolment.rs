@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/programmes/{id}/enrol", get(enrol_form).post(enrol))
         .route("/programmes/{id}/withdraw", post(withdraw))
         .route("/programmes/{id}/enrolments", get(enrolments))
+        .route("/programmes/{id}/enrolments.csv", get(export_enrolments))
         .route(
             "/programmes/{id}/enrolments/import",
             post(import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
@@ -349,6 +350,29 @@ struct EnrolmentsPage {
     columns: &'static [&'static str],
     import_action: String,
     outcome: ImportOutcome,
+    /// How many enrol in all, and the search and role that narrow the list.
+    total: usize,
+    search: String,
+    role_filter: String,
+}
+
+impl EnrolmentsPage {
+    /// Keeps the enrolments whose name, email or topics contain `?search=` and whose role is
+    /// `?role=` (a programme's own list, already in memory).
+    fn narrow(&mut self, query: &HashMap<String, String>) {
+        self.search = query.get("search").map_or("", |s| s.trim()).to_owned();
+        self.role_filter = query.get("role").cloned().unwrap_or_default();
+        let needle = self.search.to_lowercase();
+        let role = self.role_filter.parse::<EnrolmentRole>().ok();
+        self.enrolments.retain(|e| {
+            role.is_none_or(|r| e.profile.role == r)
+                && (needle.is_empty()
+                    || e.name.to_lowercase().contains(&needle)
+                    || e.email.key().contains(&needle)
+                    || e.profile.offers.to_string().contains(&needle)
+                    || e.profile.interests.to_string().contains(&needle))
+        });
+    }
 }
 
 async fn enrolments_page(
@@ -369,9 +393,12 @@ async fn enrolments_page(
         layout,
         import_action: format!("/programmes/{}/enrolments/import", id.0),
         view,
+        total: enrolments.len(),
         enrolments,
         columns: &ENROLMENT_COLUMNS,
         outcome: ImportOutcome::default(),
+        search: String::new(),
+        role_filter: String::new(),
     })
 }
 
@@ -380,10 +407,23 @@ async fn enrolments(
     ManagerPage(manager): ManagerPage,
     csrf: CsrfToken,
     Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    Ok(render(
-        &enrolments_page(&state, &manager, &csrf, ProgrammeId(id)).await?,
-    ))
+    let mut page = enrolments_page(&state, &manager, &csrf, ProgrammeId(id)).await?;
+    page.narrow(&query);
+    Ok(render(&page))
+}
+
+async fn export_enrolments(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let csv = state
+        .app
+        .export_enrolments(&manager, ProgrammeId(id))
+        .await?;
+    Ok(super::csv_download(&format!("enrolments-{id}.csv"), csv))
 }
 
 async fn import(

@@ -137,3 +137,42 @@ impl ImportOutcome {
         Ok((StatusCode::UNPROCESSABLE_ENTITY, outcome))
     }
 }
+
+/// One page of a long list: where it is, and the addresses of its neighbours (the list's own
+/// filters kept in `base`, which ends in `?` or `&`).
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    base: String,
+}
+
+impl Pager {
+    pub const SIZE: i64 = 50;
+
+    /// The page asked for (`?page=N`, from 1), before the total is known.
+    pub fn requested(query: &std::collections::HashMap<String, String>) -> i64 {
+        query
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    pub fn offset(page: i64) -> i64 {
+        (page - 1) * Self::SIZE
+    }
+
+    pub fn new(page: i64, total: i64, base: String) -> Self {
+        Self {
+            page,
+            pages: ((total + Self::SIZE - 1) / Self::SIZE).max(1),
+            total,
+            base,
+        }
+    }
+
+    pub fn link(&self, page: i64) -> String {
+        format!("{}page={page}", self.base)
+    }
+}

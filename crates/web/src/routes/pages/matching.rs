@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/programmes/{id}/runs", post(start))
         .route("/programmes/{id}/pairings", get(pairings))
+        .route("/programmes/{id}/pairings.csv", get(export_pairings))
         .route("/programmes/{id}/pair-rules", post(set_rule))
         .route("/runs/{id}", get(run))
         .route("/runs/{id}/publish", post(publish))
@@ -78,9 +79,18 @@ struct RunPage {
     view: RunView,
     programme: Programme,
     percent: u32,
-    /// Everyone enrolled, `(enrolment, name)` by role, for pairing by hand.
-    mentors: Vec<(EnrolmentId, String)>,
-    mentees: Vec<(EnrolmentId, String)>,
+    /// Everyone enrolled, by role, for pairing by hand: the unmatched first.
+    mentors: Vec<HandChoice>,
+    mentees: Vec<HandChoice>,
+}
+
+/// Someone who can be chosen when pairing by hand.
+struct HandChoice {
+    id: EnrolmentId,
+    /// Name, with the email so people who share a name can be told apart.
+    label: String,
+    /// Left unmatched by this run: the likely partners for pairing by hand.
+    unmatched: bool,
 }
 
 impl RunPage {
@@ -123,11 +133,18 @@ async fn run(
         .programme_enrolments(&manager, programme.id)
         .await?
     {
-        let entry = (enrolment.id, enrolment.name);
+        let choice = HandChoice {
+            id: enrolment.id,
+            label: format!("{} ({})", enrolment.name, enrolment.email),
+            unmatched: view.unmatched.iter().any(|u| u.enrolment == enrolment.id),
+        };
         match enrolment.profile.role {
-            EnrolmentRole::Mentor => mentors.push(entry),
-            EnrolmentRole::Mentee => mentees.push(entry),
+            EnrolmentRole::Mentor => mentors.push(choice),
+            EnrolmentRole::Mentee => mentees.push(choice),
         }
+    }
+    for choices in [&mut mentors, &mut mentees] {
+        choices.sort_by_key(|c| !c.unmatched);
     }
     Ok(render(&RunPage {
         layout,
@@ -250,7 +267,22 @@ struct PairingsPage {
     pairings: Vec<Pairing>,
     /// Mentees or mentors freed by a decline, a step back or an exit, and not yet proposed again.
     freed: usize,
+    /// How many pairings there are before `?state=` narrows the list, and that state.
+    total: usize,
+    state_filter: String,
+    states: [(&'static str, &'static str); 7],
 }
+
+/// The states a manager can narrow the pairings to, with their words.
+const PAIRING_STATES: [(&str, &str); 7] = [
+    ("proposed", "Proposed"),
+    ("exploring", "Exploratory meeting"),
+    ("active", "Active"),
+    ("declined", "Declined"),
+    ("expired", "Expired"),
+    ("stepped_back", "Stepped back"),
+    ("ended", "Ended"),
+];
 
 fn state_label(state: &PairingState) -> String {
     match state {
@@ -299,12 +331,32 @@ async fn pairings(
         "programmes",
     )
     .with_notice(super::done_notice(&query));
+    let total = pairings.len();
+    let state_filter = query.get("state").cloned().unwrap_or_default();
+    let mut pairings = pairings;
+    if !state_filter.is_empty() {
+        pairings.retain(|p| p.state.name() == state_filter);
+    }
     Ok(render(&PairingsPage {
         layout,
         programme,
         pairings,
         freed: freed.len(),
+        total,
+        state_filter,
+        states: PAIRING_STATES,
     }))
+}
+
+/// Every pairing of the programme as CSV: who, the state, the score, the dates and the reasons
+/// people gave (for the manager's own follow-up; it is their page's data).
+async fn export_pairings(
+    State(state): State<AppState>,
+    ManagerPage(manager): ManagerPage,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let csv = state.app.export_pairings(&manager, ProgrammeId(id)).await?;
+    Ok(super::csv_download(&format!("pairings-{id}.csv"), csv))
 }
 
 async fn act(

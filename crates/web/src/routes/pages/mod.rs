@@ -83,6 +83,23 @@ pub fn done_notice(query: &std::collections::HashMap<String, String>) -> Option<
     Some(sentence.to_owned())
 }
 
+/// A CSV file to download.
+pub fn csv_download(filename: &str, csv: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
 /// Whether the form is the answer to a [`ConfirmPage`].
 pub fn confirmed(form: &std::collections::HashMap<String, String>) -> bool {
     form.get("confirm").map(String::as_str) == Some("yes")

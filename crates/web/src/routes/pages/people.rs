@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use upward_app::import::PEOPLE_COLUMNS;
@@ -122,15 +121,5 @@ async fn export(
     AdminPage(admin): AdminPage,
 ) -> Result<Response, PageError> {
     let csv = state.app.export_people(&admin).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"people.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(super::csv_download("people.csv", csv))
 }
