@@ -734,3 +734,38 @@ async fn the_programme_is_running_once_a_pairing_is_active() {
         );
     }
 }
+
+#[tokio::test]
+async fn pairing_by_hand_offers_only_mentors_who_pass_every_rule() {
+    for world in worlds().await {
+        let view = world.run(false).await;
+        let partners = world
+            .app
+            .hand_partners(&world.manager, view.run.id)
+            .await
+            .unwrap();
+        let ceo = view
+            .unmatched
+            .iter()
+            .find(|u| u.name == "Cleo CEO")
+            .unwrap()
+            .enrolment;
+        let offered = &partners
+            .iter()
+            .find(|(mentee, _)| *mentee == ceo)
+            .unwrap()
+            .1;
+        // Everyone reports to the CEO: no mentor may be offered.
+        assert!(offered.is_empty(), "{offered:?}");
+        for (mentee, mentors) in &partners {
+            for (mentor, _) in mentors {
+                // Whatever is offered is accepted.
+                let view = world
+                    .app
+                    .pair_by_hand(&world.manager, view.run.id, *mentor, *mentee)
+                    .await;
+                assert!(view.is_ok(), "{:?}", view.err());
+            }
+        }
+    }
+}

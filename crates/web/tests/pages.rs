@@ -454,3 +454,112 @@ async fn the_enrolment_form_shows_every_topic_an_import_stored_and_one_empty_row
         );
     }
 }
+
+#[tokio::test]
+async fn every_change_says_what_it_did_and_forms_default_sensibly() {
+    for world in World::each().await {
+        let manager = world.browser(&world.manager).await;
+        let p = world.programme.0;
+        let moved = manager
+            .post(&format!("/programmes/{p}/phase"), &[("to", "matching")])
+            .await;
+        let page = manager.get(moved.location.as_deref().unwrap()).await;
+        assert!(page.body.contains("The programme moved to its new phase."));
+        // From matching the usual next step, running, is offered first.
+        let options = page
+            .body
+            .split("<select id=\"to\" name=\"to\">")
+            .nth(1)
+            .unwrap();
+        assert!(
+            options
+                .trim_start()
+                .starts_with("<option value=\"running\">"),
+            "{:.80}",
+            options
+        );
+
+        let rule = manager
+            .post(
+                &format!("/programmes/{p}/pair-rules"),
+                &[
+                    ("mentor", &world.alice_enrolment.0.to_string()),
+                    ("mentee", &world.alice_enrolment.0.to_string()),
+                    ("rule", "pin"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            rule.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a mentor is not a mentee"
+        );
+
+        // A senior enrolling as a mentor is told what reverse mentoring expects.
+        let ceo = world
+            .app
+            .create_account_as_operator(
+                "ceo@x.org",
+                "Cleo",
+                upward_domain::Role::Participant,
+                common::PASSWORD,
+            )
+            .await
+            .unwrap();
+        let ceo_browser = world.browser(&ceo).await;
+        world
+            .app
+            .change_phase(
+                &upward_app::policy::Manager::check(&world.manager).unwrap(),
+                world.programme,
+                upward_domain::Phase::Enrolling,
+            )
+            .await
+            .unwrap();
+        let form = ceo_browser
+            .get(&format!("/programmes/{p}/enrol?role=mentor"))
+            .await;
+        assert!(
+            form.body
+                .contains("You are at level 20, in the senior half"),
+            "advice for the senior"
+        );
+        assert!(
+            form.body.contains("in your own time zone (Europe/London"),
+            "the form names the time zone"
+        );
+        let alice = world.browser(&world.alice).await;
+        let form = alice
+            .get(&format!("/programmes/{p}/enrol?role=mentor"))
+            .await;
+        assert!(
+            !form.body.contains("in the senior half"),
+            "a junior mentor is what is expected"
+        );
+
+        // A missing time is said in a sentence.
+        let mistake = alice
+            .post(
+                &format!("/programmes/{p}/enrol"),
+                &[
+                    ("role", "mentor"),
+                    ("topic_0", "ai"),
+                    ("score_0", "4"),
+                    ("day_0", "Mon"),
+                    ("start_0", "08:00"),
+                    ("end_0", ""),
+                    ("channel", "either"),
+                    ("preferred_time", "any"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert!(
+            mistake
+                .body
+                .contains("a time is missing: give both a start and an end"),
+            "{}",
+            mistake.body
+        );
+    }
+}

@@ -34,6 +34,11 @@ test('a manager runs and publishes matching, a pair accepts, confirms and ends, 
   assert.match(await manager.locator('main').innerText(), /Mentees matched/);
   assert.ok(await manager.locator('ul.why').count() > 0, 'every pair is explained');
   await shot(manager, 'matching-run');
+  await manager.setViewportSize({ width: 390, height: 844 });
+  const overflow = await manager.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the run page scrolls sideways by ${overflow}px on a phone`);
+  await shot(manager, 'matching-run-phone');
+  await manager.setViewportSize({ width: 1100, height: 900 });
   await publish.click();
   // Publishing mails everyone in the run: it asks first.
   await manager.getByRole('heading', { name: /^Publish \d+ pairs?\?$/ }).waitFor();

@@ -218,6 +218,42 @@ fn engine_settings(records: &Records) -> engine::Settings {
 }
 
 /// A pair a manager puts together by hand: its explanation, or why it may not be proposed.
+/// The mentors a mentee could be paired with by hand (they pass every hard rule, have not
+/// said no to each other and are not forbidden), best score first. The directory and the
+/// mentee are prepared once, so this costs one criteria check per mentor.
+pub(crate) fn eligible_mentors(
+    records: &Records,
+    mentee: &Enrolment,
+) -> Result<Vec<(EnrolmentId, f64)>, String> {
+    let directory = Directory::new(&records.people);
+    let mut topics = Topics::default();
+    let settings = engine_settings(records);
+    let b = directory.participant(mentee, &mut topics)?;
+    let b = engine::criteria::Prepared::new(&b, &settings);
+    let mut eligible = Vec::new();
+    for mentor in records
+        .enrolments
+        .iter()
+        .filter(|e| e.profile.role == EnrolmentRole::Mentor)
+    {
+        let said_no = records.excluded.contains(&(mentor.id, mentee.id))
+            || records
+                .rules
+                .contains(&(mentor.id, mentee.id, PairRule::Forbid));
+        if said_no {
+            continue;
+        }
+        let a = directory.participant(mentor, &mut topics)?;
+        let a = engine::criteria::Prepared::new(&a, &settings);
+        if engine::criteria::broken_rule(&a, &b, &settings).is_none() {
+            let score = engine::criteria::explain(&a, &b, &settings).score;
+            eligible.push((mentor.id, score));
+        }
+    }
+    eligible.sort_by(|x, y| y.1.total_cmp(&x.1));
+    Ok(eligible)
+}
+
 pub(crate) fn explain_pair(
     records: &Records,
     mentor: &Enrolment,

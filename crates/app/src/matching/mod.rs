@@ -299,6 +299,34 @@ impl App {
         self.run_view(manager, id).await
     }
 
+    /// For each mentee a finished run left unmatched (the first 50), the mentors they could be
+    /// paired with by hand, best first: only pairs that pass every rule are offered.
+    pub async fn hand_partners(
+        &self,
+        manager: &Manager,
+        id: RunId,
+    ) -> AppResult<Vec<(EnrolmentId, Vec<(EnrolmentId, f64)>)>> {
+        let run = self.managed_run(manager, id).await?;
+        if run.status != RunStatus::Done {
+            return Ok(Vec::new());
+        }
+        let result = self.store.run_result(id).await?;
+        let records = self.records(&run).await?;
+        let mut partners = Vec::new();
+        for unmatched in result.unmatched.iter().take(50) {
+            let Some(mentee) = records
+                .enrolments
+                .iter()
+                .find(|e| e.id == unmatched.enrolment && e.profile.role == EnrolmentRole::Mentee)
+            else {
+                continue;
+            };
+            let mentors = cohort::eligible_mentors(&records, mentee).map_err(AppError::Conflict)?;
+            partners.push((mentee.id, mentors));
+        }
+        Ok(partners)
+    }
+
     /// A run and its proposal, with names.
     pub async fn run_view(&self, manager: &Manager, id: RunId) -> AppResult<RunView> {
         let run = self.managed_run(manager, id).await?;

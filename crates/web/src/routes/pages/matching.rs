@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use upward_app::{AppError, PairingAction, RunView};
 use upward_domain::{
-    EnrolmentId, EnrolmentRole, Pairing, PairingId, PairingState, Programme, ProgrammeId, RunId,
-    RunStatus, Weights,
+    EnrolmentId, Pairing, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus,
+    Weights,
 };
 use upward_store::PairRule;
 
@@ -79,18 +79,16 @@ struct RunPage {
     view: RunView,
     programme: Programme,
     percent: u32,
-    /// Everyone enrolled, by role, for pairing by hand: the unmatched first.
-    mentors: Vec<HandChoice>,
-    mentees: Vec<HandChoice>,
+    /// For each unmatched mentee, the mentors they could be paired with by hand.
+    hand: Vec<HandRow>,
 }
 
-/// Someone who can be chosen when pairing by hand.
-struct HandChoice {
-    id: EnrolmentId,
-    /// Name, with the email so people who share a name can be told apart.
-    label: String,
-    /// Left unmatched by this run: the likely partners for pairing by hand.
-    unmatched: bool,
+/// An unmatched mentee and the mentors that pass every rule with them, best first; each named
+/// with their email so people who share a name can be told apart.
+struct HandRow {
+    mentee: EnrolmentId,
+    mentee_label: String,
+    mentors: Vec<(EnrolmentId, String)>,
 }
 
 impl RunPage {
@@ -127,32 +125,47 @@ async fn run(
         layout.refresh_seconds = Some(1);
     }
     let percent = (view.run.progress * 100.0).round() as u32;
-    let (mut mentors, mut mentees) = (Vec::new(), Vec::new());
-    for enrolment in state
+    let enrolments = state
         .app
         .programme_enrolments(&manager, programme.id)
+        .await?;
+    let label = |id: EnrolmentId| {
+        enrolments.iter().find(|e| e.id == id).map_or_else(
+            || format!("enrolment {}", id.0),
+            |e| format!("{} ({})", e.name, e.email),
+        )
+    };
+    let unmatched = |id: EnrolmentId| view.unmatched.iter().any(|u| u.enrolment == id);
+    let hand = state
+        .app
+        .hand_partners(&manager, RunId(id))
         .await?
-    {
-        let choice = HandChoice {
-            id: enrolment.id,
-            label: format!("{} ({})", enrolment.name, enrolment.email),
-            unmatched: view.unmatched.iter().any(|u| u.enrolment == enrolment.id),
-        };
-        match enrolment.profile.role {
-            EnrolmentRole::Mentor => mentors.push(choice),
-            EnrolmentRole::Mentee => mentees.push(choice),
-        }
-    }
-    for choices in [&mut mentors, &mut mentees] {
-        choices.sort_by_key(|c| !c.unmatched);
-    }
+        .into_iter()
+        .map(|(mentee, mentors)| HandRow {
+            mentee,
+            mentee_label: label(mentee),
+            mentors: mentors
+                .into_iter()
+                .map(|(mentor, score)| {
+                    let free = if unmatched(mentor) {
+                        " · unmatched"
+                    } else {
+                        ""
+                    };
+                    (
+                        mentor,
+                        format!("{} · score {score:.2}{free}", label(mentor)),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
     Ok(render(&RunPage {
         layout,
         view,
         programme,
         percent,
-        mentors,
-        mentees,
+        hand,
     }))
 }
 
