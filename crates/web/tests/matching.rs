@@ -385,20 +385,8 @@ async fn simultaneous_http_accepts_from_both_sides_land_once_each() {
     for world in World::each().await {
         let dan = with_mentee(&world).await;
         let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
-        world
-            .app
-            .change_phase(&manager, world.programme, Phase::Matching)
-            .await
-            .unwrap();
-        let run = world
-            .app
-            .start_matching(&manager, world.programme, None, false)
-            .await
-            .unwrap();
-        world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
-        let pairing = world.app.publish_run(&manager, run.id).await.unwrap()[0]
-            .id
-            .0;
+        let run = world.finished_run().await;
+        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
         let tokens = [world.token(&world.alice).await, world.token(&dan).await];
         // Sixteen requests in flight at once, eight from each side.
         let requests: Vec<_> = (0..16)
@@ -569,20 +557,8 @@ async fn declining_ending_and_withdrawing_ask_first_and_keep_the_reason() {
     for world in World::each().await {
         let dan = with_mentee(&world).await;
         let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
-        world
-            .app
-            .change_phase(&manager, world.programme, Phase::Matching)
-            .await
-            .unwrap();
-        let run = world
-            .app
-            .start_matching(&manager, world.programme, None, false)
-            .await
-            .unwrap();
-        world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
-        let pairing = world.app.publish_run(&manager, run.id).await.unwrap()[0]
-            .id
-            .0;
+        let run = world.finished_run().await;
+        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
 
         let alice = world.browser(&world.alice).await;
         let path = format!("/pairings/{pairing}/decline");

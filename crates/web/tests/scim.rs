@@ -228,19 +228,9 @@ async fn a_provisioned_person_signs_in_enrols_and_is_matched() {
             .enrol(&sam, world.programme, &profile, true)
             .await
             .unwrap();
-        let manager = Manager::check(&world.manager).unwrap();
-        world
-            .app
-            .change_phase(&manager, world.programme, Phase::Matching)
-            .await
-            .unwrap();
-        let run = world
-            .app
-            .start_matching(&manager, world.programme, None, false)
-            .await
-            .unwrap();
-        world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
-        let view = world.app.run_view(&manager, run.id).await.unwrap();
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        let run = world.finished_run().await;
+        let view = world.app.run_view(&manager, run).await.unwrap();
         assert_eq!(
             view.pairs.len(),
             1,
@@ -306,18 +296,8 @@ async fn deactivation_refuses_every_way_in_and_every_later_match_but_keeps_histo
             .await
             .unwrap();
         assert!(enrolments.iter().any(|e| e.email.as_str() == "alice@x.org"));
-        world
-            .app
-            .change_phase(&manager, world.programme, Phase::Matching)
-            .await
-            .unwrap();
-        let run = world
-            .app
-            .start_matching(&manager, world.programme, None, false)
-            .await
-            .unwrap();
-        world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
-        let view = world.app.run_view(&manager, run.id).await.unwrap();
+        let run = world.finished_run().await;
+        let view = world.app.run_view(&manager, run).await.unwrap();
         assert!(
             view.unmatched
                 .iter()

@@ -121,6 +121,23 @@ impl World {
         worlds
     }
 
+    /// Moves the programme to its matching phase and runs matching to the end, as its
+    /// manager; returns the finished run.
+    pub async fn finished_run(&self) -> RunId {
+        let manager = upward_app::policy::Manager::check(&self.manager).unwrap();
+        self.app
+            .change_phase(&manager, self.programme, Phase::Matching)
+            .await
+            .unwrap();
+        let run = self
+            .app
+            .start_matching(&manager, self.programme, None, false)
+            .await
+            .unwrap();
+        self.app.execute_run(run.id, &|_, _| {}).await.unwrap();
+        run.id
+    }
+
     /// A bearer token for the account.
     pub async fn token(&self, user: &User) -> String {
         self.app
