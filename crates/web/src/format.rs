@@ -124,3 +124,15 @@ pub fn trait_words(name: &str) -> &'static str {
         _ => "Trait",
     }
 }
+
+/// Weekly free times as a person reads them: `Mon 07:00-08:30;Wed 13:00-14:30` →
+/// `Mon 07:00–08:30, Wed 13:00–14:30`.
+pub fn availability(availability: &upward_domain::Availability) -> String {
+    availability
+        .to_string()
+        .split(';')
+        .filter(|slot| !slot.is_empty())
+        .map(|slot| slot.replace('-', "–"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
