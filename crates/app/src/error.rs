@@ -19,6 +19,9 @@ pub enum AppError {
     ImportRejected(Vec<ImportProblem>),
     #[error("{0}")]
     Conflict(String),
+    /// The request is larger than Upward reads.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("too many failed log-in attempts; try again in {retry_after_minutes} minutes")]
     TooManyAttempts { retry_after_minutes: i64 },
     #[error("too many requests; try again in {retry_after_minutes} minutes")]

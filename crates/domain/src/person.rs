@@ -25,6 +25,22 @@ impl Email {
         if value.is_empty() {
             return Err(FieldError::new("email is required"));
         }
+        // Addresses are kept in their ASCII form (international domains as `xn--…`), so a
+        // look-alike (a Cyrillic letter, a zero-width space) cannot pass for someone else.
+        if let Some(c) = value.chars().find(|c| !c.is_ascii()) {
+            return Err(FieldError::new(format!(
+                "'{}' contains the character '{c}' (U+{:04X}), which is not plain ASCII: write the address in its ASCII form (an international domain as xn--…)",
+                value.escape_debug(),
+                c as u32
+            )));
+        }
+        if let Some(c) = value.chars().find(|c| c.is_ascii_control()) {
+            return Err(FieldError::new(format!(
+                "'{}' contains a control character (U+{:04X})",
+                value.escape_debug(),
+                c as u32
+            )));
+        }
         let valid = value.len() <= 254
             && !value.chars().any(char::is_whitespace)
             && matches!(value.split_once('@'), Some((local, domain))

@@ -21,6 +21,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => {
             StatusCode::TOO_MANY_REQUESTS
         }
+        AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -152,6 +153,7 @@ fn next_step(error: &AppError) -> &'static str {
         AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => {
             "Wait a few minutes, then try again."
         }
+        AppError::TooLarge(_) => "Send less at once: files go through an import.",
         AppError::Internal(_) => "Try again in a moment; if it keeps happening, tell your admin.",
     }
 }

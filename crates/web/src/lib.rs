@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod clean_input;
 mod csrf;
 mod error;
 mod format;

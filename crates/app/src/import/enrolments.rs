@@ -35,7 +35,7 @@ pub fn parse_enrolments(
 ) -> Result<Vec<(String, EnrolmentProfile)>, Vec<ImportProblem>> {
     let mut problems = Problems::default();
     let Some(table) = read_table(bytes, &ENROLMENT_COLUMNS, &REQUIRED, &mut problems) else {
-        return Err(problems.0);
+        return Err(problems.into_sorted());
     };
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
     let mut rows = Vec::with_capacity(table.rows.len());
@@ -66,11 +66,10 @@ pub fn parse_enrolments(
     if table.data_lines == 0 {
         problems.add(2, None, "the file has a header but no enrolments");
     }
-    if problems.0.is_empty() {
+    if problems.is_empty() {
         Ok(rows)
     } else {
-        problems.0.sort_by_key(|p| p.line);
-        Err(problems.0)
+        Err(problems.into_sorted())
     }
 }
 

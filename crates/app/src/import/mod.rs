@@ -45,17 +45,53 @@ impl CsvRow {
     }
 }
 
-/// Collects problems so a whole file is checked before the verdict.
+/// Collects problems so a whole file is checked before the verdict; keeps the first
+/// [`Problems::LISTED`] and counts the rest, so a huge broken file gets a short answer.
 #[derive(Default)]
-pub(crate) struct Problems(pub Vec<ImportProblem>);
+pub(crate) struct Problems {
+    listed: Vec<ImportProblem>,
+    more: u64,
+}
 
 impl Problems {
+    pub const LISTED: usize = 1000;
+
     pub fn add(&mut self, line: u64, column: Option<&str>, problem: impl Into<String>) {
-        self.0.push(ImportProblem {
+        if self.listed.len() >= Self::LISTED {
+            self.more += 1;
+            return;
+        }
+        self.listed.push(ImportProblem {
             line,
             column: column.map(str::to_owned),
             problem: problem.into(),
         });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    pub fn count(&self) -> u64 {
+        self.listed.len() as u64 + self.more
+    }
+
+    /// The problems by line, and a last one saying how many more were not listed.
+    pub fn into_sorted(mut self) -> Vec<ImportProblem> {
+        self.listed.sort_by_key(|p| p.line);
+        if self.more > 0 {
+            let last = self.listed.last().map_or(1, |p| p.line);
+            self.listed.push(ImportProblem {
+                line: last,
+                column: None,
+                problem: format!(
+                    "and {} more problems after these (only the first {} are listed): correct these and import again to see the rest",
+                    self.more,
+                    Self::LISTED
+                ),
+            });
+        }
+        self.listed
     }
 
     /// Keeps the value if it parsed, noting the problem under its column otherwise.
@@ -135,6 +171,9 @@ pub(crate) fn read_table(
                     );
                     continue;
                 }
+                if !cells_are_clean(&columns, &record, line, problems) {
+                    continue;
+                }
                 let values = columns
                     .iter()
                     .copied()
@@ -145,6 +184,36 @@ pub(crate) fn read_table(
         }
     }
     Some(CsvTable { rows, data_lines })
+}
+
+/// The longest cell kept: longer than any real field (statements are 2,000 characters).
+const MAX_CELL_CHARS: usize = 10_000;
+
+/// Refuses cells with invisible or control characters (a leading tab, which spreadsheets
+/// write, aside) and cells too long to be real, naming line and column.
+fn cells_are_clean(
+    columns: &[&'static str],
+    record: &csv::StringRecord,
+    line: u64,
+    problems: &mut Problems,
+) -> bool {
+    let mut clean = true;
+    for (column, cell) in columns.iter().zip(record.iter()) {
+        let problem = if cell.chars().count() > MAX_CELL_CHARS {
+            Some(format!(
+                "the value is longer than {MAX_CELL_CHARS} characters"
+            ))
+        } else {
+            upward_domain::text::visible(cell)
+                .err()
+                .map(|e| format!("the value {}", e.0))
+        };
+        if let Some(problem) = problem {
+            problems.add(line, Some(column), problem);
+            clean = false;
+        }
+    }
+    clean
 }
 
 /// Line numbers (the header is line 1) worked out from byte offsets, because the csv crate's
@@ -189,7 +258,7 @@ fn header_columns(
     required: &[&'static str],
     problems: &mut Problems,
 ) -> Option<Vec<&'static str>> {
-    let before = problems.0.len();
+    let before = problems.count();
     let mut columns = Vec::with_capacity(header.len());
     for name in header.iter() {
         let name = name.trim().to_ascii_lowercase();
@@ -214,7 +283,7 @@ fn header_columns(
             );
         }
     }
-    (problems.0.len() == before).then_some(columns)
+    (problems.count() == before).then_some(columns)
 }
 
 fn csv_error_text(error: &csv::Error) -> String {

@@ -28,7 +28,7 @@ pub fn parse_people(
 ) -> Result<Vec<Person>, Vec<ImportProblem>> {
     let mut problems = Problems::default();
     let Some(table) = read_table(bytes, &PEOPLE_COLUMNS, &REQUIRED, &mut problems) else {
-        return Err(problems.0);
+        return Err(problems.into_sorted());
     };
     let mut zones: HashMap<String, Result<TimeZoneName, upward_domain::FieldError>> =
         HashMap::new();
@@ -64,10 +64,10 @@ pub fn parse_people(
         problems.add(2, None, "the file has a header but no people");
     }
     check_managers(&people, &references, stored, &mut problems);
-    if problems.0.is_empty() {
+    if problems.is_empty() {
         Ok(people.into_iter().map(|(_, p)| p).collect())
     } else {
-        Err(sorted(problems.0))
+        Err(problems.into_sorted())
     }
 }
 
@@ -236,11 +236,6 @@ fn reporting_cycles(manager_of: &HashMap<String, Option<String>>) -> Vec<Vec<Str
         }
     }
     cycles
-}
-
-fn sorted(mut problems: Vec<ImportProblem>) -> Vec<ImportProblem> {
-    problems.sort_by_key(|p| p.line);
-    problems
 }
 
 /// Writes the directory in the import format, so export → import is a round trip.

@@ -4,7 +4,7 @@
 pub mod api;
 mod ops;
 pub mod pages;
-mod scim;
+pub(crate) mod scim;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .nest("/scim/v2", scim::router())
         .merge(ops::router())
+        .layer(middleware::from_fn(crate::clean_input::refuse_invisible))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_responses))
         .layer(security_header("x-content-type-options", "nosniff"))
         .layer(security_header("x-frame-options", "DENY"))

@@ -79,6 +79,7 @@ impl From<AppError> for ScimError {
             AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => {
                 Self::new(429, None, detail)
             }
+            AppError::TooLarge(_) => Self::new(413, None, detail),
             AppError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error on SCIM");
                 Self::new(
