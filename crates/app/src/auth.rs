@@ -129,14 +129,29 @@ impl App {
         } else {
             label.trim()
         };
+        let expires_at =
+            Timestamp::now() + jiff::SignedDuration::from_hours(24 * self.settings.api_token_days);
         self.store
-            .create_api_token(&token_hash(&token), user.id, label)
+            .create_api_token(&token_hash(&token), user.id, label, expires_at)
             .await?;
         Ok((user, token))
     }
 
     pub async fn api_token_user(&self, token: &str) -> AppResult<Option<User>> {
-        Ok(self.store.api_token_user(&token_hash(token)).await?)
+        Ok(self
+            .store
+            .api_token_user(&token_hash(token), Timestamp::now())
+            .await?)
+    }
+
+    /// The user's own API tokens (never the tokens themselves).
+    pub async fn my_api_tokens(&self, user: &User) -> AppResult<Vec<upward_store::ApiToken>> {
+        Ok(self.store.api_tokens(user.id).await?)
+    }
+
+    /// Revokes one of the user's own API tokens.
+    pub async fn revoke_my_api_token(&self, user: &User, id: &str) -> AppResult<()> {
+        Ok(self.store.revoke_api_token(user.id, id).await?)
     }
 
     pub async fn change_own_password(

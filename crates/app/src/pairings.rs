@@ -312,8 +312,9 @@ impl App {
                 | PairingState::Ended { by } => by.as_str(),
                 _ => "",
             };
-            writer
-                .write_record([
+            crate::import::write_safe_record(
+                &mut writer,
+                &[
                     p.mentor_email.as_str(),
                     &p.mentor_name,
                     p.mentee_email.as_str(),
@@ -324,8 +325,9 @@ impl App {
                     &p.published_at.to_string(),
                     &p.answer_due.to_string(),
                     p.reason.as_deref().unwrap_or(""),
-                ])
-                .map_err(failed)?;
+                ],
+            )
+            .map_err(failed)?;
         }
         writer
             .into_inner()

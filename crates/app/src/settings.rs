@@ -45,6 +45,8 @@ pub struct Settings {
     pub reset_link_minutes: i64,
     /// How long an invitation link works.
     pub invitation_days: i64,
+    /// How long an API token works before a new one must be made.
+    pub api_token_days: i64,
     /// The SMTP server mail goes through; without one, mail is written to the log instead
     /// (development).
     pub smtp_host: Option<String>,
@@ -103,6 +105,7 @@ impl Default for Settings {
             sign_in_link_minutes: 15,
             reset_link_minutes: 60,
             invitation_days: 14,
+            api_token_days: 90,
             smtp_host: None,
             smtp_port: None,
             smtp_security: SmtpSecurity::Starttls,
@@ -179,6 +182,9 @@ impl Settings {
         }
         if let Some(value) = environment("UPWARD_INVITATION_DAYS") {
             settings.invitation_days = parse_env("UPWARD_INVITATION_DAYS", &value)?;
+        }
+        if let Some(value) = environment("UPWARD_API_TOKEN_DAYS") {
+            settings.api_token_days = parse_env("UPWARD_API_TOKEN_DAYS", &value)?;
         }
         if let Some(value) = environment("UPWARD_SMTP_HOST") {
             settings.smtp_host = Some(value).filter(|host| !host.is_empty());
@@ -269,6 +275,7 @@ impl Settings {
             ("sign_in_link_minutes", self.sign_in_link_minutes),
             ("reset_link_minutes", self.reset_link_minutes),
             ("invitation_days", self.invitation_days),
+            ("api_token_days", self.api_token_days),
         ];
         match lifetimes.iter().find(|(_, value)| *value < 1) {
             Some((name, value)) => Err(SettingsError::Invalid {

@@ -6,8 +6,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use upward_domain::{Email, Role, User, UserId};
 
-use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
-use crate::{AccountStore, Credentials, SqlStore, StoreError, StoreResult};
+use crate::sql::{corrupt, from_epoch, map_error, now_epoch, parse_column, to_epoch};
+use crate::{AccountStore, ApiToken, Credentials, SqlStore, StoreError, StoreResult};
+
+/// A token's public id: the start of its hash, enough to tell an account's tokens apart.
+const API_TOKEN_ID_CHARS: usize = 16;
 
 pub(crate) const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role";
 /// A deactivated person's account no longer signs in, by any means; an account outside the
@@ -143,9 +146,13 @@ impl AccountStore for SqlStore {
         if changed == 0 {
             return Err(StoreError::not_found("the account"));
         }
-        // A new password ends every other session of the account.
-        self.run(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0))
-            .await?;
+        // A new password ends the account's sessions and API tokens.
+        for sql in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM api_tokens WHERE user_id = $1",
+        ] {
+            self.run(sqlx::query(sql).bind(id.0)).await?;
+        }
         Ok(())
     }
 
@@ -197,22 +204,73 @@ impl AccountStore for SqlStore {
         token_hash: &str,
         user: UserId,
         label: &str,
+        expires_at: Timestamp,
     ) -> StoreResult<()> {
-        self.run(sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
+        self.run(
+            sqlx::query(
+                "INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
             .bind(token_hash)
             .bind(user.0)
             .bind(label)
-            .bind(now_epoch())).await?;
+            .bind(now_epoch())
+            .bind(to_epoch(expires_at)),
+        )
+        .await?;
         Ok(())
     }
 
-    async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
+    async fn api_token_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id
-             WHERE api_tokens.token_hash = $1 AND {ACTIVE_ACCOUNT}"
+             WHERE api_tokens.token_hash = $1 AND api_tokens.expires_at > $2 AND {ACTIVE_ACCOUNT}"
         ));
-        self.one(sqlx::query(sql).bind(token_hash), user_from_row)
-            .await
+        self.one(
+            sqlx::query(sql).bind(token_hash).bind(to_epoch(now)),
+            user_from_row,
+        )
+        .await
+    }
+
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        self.all(
+            sqlx::query(
+                "SELECT token_hash, label, created_at, expires_at FROM api_tokens
+                 WHERE user_id = $1 ORDER BY created_at DESC",
+            )
+            .bind(user.0),
+            |row| {
+                let hash: String = row.try_get("token_hash")?;
+                Ok(ApiToken {
+                    id: hash.chars().take(API_TOKEN_ID_CHARS).collect(),
+                    label: row.try_get("label")?,
+                    created_at: from_epoch(row.try_get("created_at")?),
+                    expires_at: from_epoch(row.try_get("expires_at")?),
+                })
+            },
+        )
+        .await
+    }
+
+    async fn revoke_api_token(&self, user: UserId, id: &str) -> StoreResult<()> {
+        let valid = id.len() == API_TOKEN_ID_CHARS && id.bytes().all(|b| b.is_ascii_hexdigit());
+        let removed = if valid {
+            self.run(
+                sqlx::query(
+                    "DELETE FROM api_tokens WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2",
+                )
+                .bind(user.0)
+                .bind(id),
+            )
+            .await?
+        } else {
+            0
+        };
+        if removed == 0 {
+            return Err(StoreError::not_found("that API token"));
+        }
+        Ok(())
     }
 
     async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()> {

@@ -105,14 +105,32 @@ pub trait AccountStore: Send + Sync {
         token_hash: &str,
         user: UserId,
         label: &str,
+        expires_at: Timestamp,
     ) -> StoreResult<()>;
-    async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>>;
+    /// The account of a token that has not expired at `now` (nor been revoked).
+    async fn api_token_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>>;
+    /// The account's API tokens, newest first (never the tokens themselves).
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes one of the account's tokens by its id; `NotFound` if it has none such.
+    async fn revoke_api_token(&self, user: UserId, id: &str) -> StoreResult<()>;
 
     async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()>;
     async fn login_failures_since(&self, throttle_key: &str, since: Timestamp) -> StoreResult<i64>;
     async fn clear_login_failures(&self, throttle_key: &str) -> StoreResult<()>;
     /// Forgets failures at or before `before` (they no longer count); says how many.
     async fn delete_login_failures_before(&self, before: Timestamp) -> StoreResult<u64>;
+}
+
+/// An API token as its owner sees it listed: an id (the start of its hash), its label and
+/// when it was made and expires.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: String,
+    pub label: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String)]
+    pub expires_at: Timestamp,
 }
 
 /// A one-time link to be stored (its token only as a hash) and mailed.

@@ -93,6 +93,9 @@ async fn write_person(
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;
+    if !write.active {
+        end_access(tx, &new_key).await?;
+    }
     // Whoever named this person as their manager before they were provisioned reports to
     // them from now on.
     sqlx::query(
@@ -104,6 +107,22 @@ async fn write_person(
     .execute(&mut **tx)
     .await
     .map_err(map_error)?;
+    Ok(())
+}
+
+/// Ends a deactivated person's sessions and API tokens for good (a later reactivation does
+/// not bring them back).
+async fn end_access(tx: &mut Transaction<'_, Any>, email_key: &str) -> StoreResult<()> {
+    for sql in [
+        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE email_key = $1)",
+        "DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE email_key = $1)",
+    ] {
+        sqlx::query(sql)
+            .bind(email_key.to_owned())
+            .execute(&mut **tx)
+            .await
+            .map_err(map_error)?;
+    }
     Ok(())
 }
 
@@ -249,21 +268,22 @@ impl ProvisioningStore for SqlStore {
 
     async fn delete_scim_user(&self, id: PersonId) -> StoreResult<()> {
         let now = now_epoch();
-        let changed = self
-            .run(
-                sqlx::query(
-                    "UPDATE people SET active = 0, scim_deleted = 1,
-                        deactivated_at = COALESCE(deactivated_at, $1), updated_at = $1
-                     WHERE id = $2 AND scim_deleted = 0",
-                )
-                .bind(now)
-                .bind(id.0),
-            )
-            .await?;
-        if changed == 0 {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let deleted = sqlx::query(
+            "UPDATE people SET active = 0, scim_deleted = 1,
+                deactivated_at = COALESCE(deactivated_at, $1), updated_at = $1
+             WHERE id = $2 AND scim_deleted = 0 RETURNING email_key",
+        )
+        .bind(now)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        let Some(row) = deleted else {
             return Err(StoreError::not_found("the user"));
-        }
-        Ok(())
+        };
+        end_access(&mut tx, &row.try_get::<String, _>("email_key")?).await?;
+        tx.commit().await.map_err(map_error)
     }
 
     async fn create_scim_token(

@@ -219,3 +219,40 @@ async fn sessions_expire_and_duplicate_accounts_conflict() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_api_token_works_until_it_expires() {
+    each(async |store| {
+        let email = Email::parse("t@x.org").unwrap();
+        let user = store
+            .create_user(&email, "T", Role::Participant, "h")
+            .await
+            .unwrap();
+        let now = Timestamp::now();
+        store
+            .create_api_token("live", user.id, "script", now + 1.hour())
+            .await
+            .unwrap();
+        store
+            .create_api_token("old", user.id, "script", now - 1.second())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.api_token_user("live", now).await.unwrap().unwrap().id,
+            user.id
+        );
+        assert!(
+            store.api_token_user("old", now).await.unwrap().is_none(),
+            "expired"
+        );
+        assert!(
+            store
+                .api_token_user("live", now + 2.hours())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(store.api_tokens(user.id).await.unwrap().len(), 2);
+    })
+    .await;
+}

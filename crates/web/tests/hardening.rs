@@ -128,3 +128,110 @@ async fn a_file_of_bad_rows_and_a_huge_body_get_short_answers() {
         assert!(body["error"].as_str().unwrap().contains("larger than"));
     }
 }
+
+#[tokio::test]
+async fn exports_cannot_carry_live_formulas_and_still_import_back_as_they_were() {
+    for world in World::each().await {
+        let admin = world.token(&world.admin).await;
+        let csv = "email,name,job_level,department,location,time_zone\n\
+                   f@x.org,=HYPERLINK(\"http://evil\"),3,+Sales,@Paris,UTC\n\
+                   q@x.org,'quoted,4,-minus,\"\t=1+1\",UTC\n";
+        let (status, body) = world.api_csv("/api/v1/people/import", &admin, csv).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let before_f = world.app.store.person("f@x.org").await.unwrap().unwrap();
+        let before_q = world.app.store.person("q@x.org").await.unwrap().unwrap();
+        assert_eq!(before_f.name, "=HYPERLINK(\"http://evil\")");
+
+        let admin_browser = world.browser(&world.admin).await;
+        let export = admin_browser.get("/people/export.csv").await.body;
+        let line = export.lines().find(|l| l.starts_with("f@x.org")).unwrap();
+        assert!(
+            line.contains("\"'=HYPERLINK(\"\"http://evil\"\")\"")
+                && line.contains(",'+Sales,'@Paris,"),
+            "{line}"
+        );
+        for cell in export.lines().flat_map(|l| l.split(',')) {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t']),
+                "a live cell: {cell:?}"
+            );
+        }
+
+        // Imported back, the export changes nothing.
+        let (status, body) = world
+            .api_csv("/api/v1/people/import", &admin, &export)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            world.app.store.person("f@x.org").await.unwrap().unwrap(),
+            before_f
+        );
+        let after_q = world.app.store.person("q@x.org").await.unwrap().unwrap();
+        assert_eq!(after_q.name, before_q.name);
+        assert_eq!(after_q.department, before_q.department);
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_expire_are_listed_and_revoked_and_die_with_a_password_change() {
+    for db in upward_store::testing::TestDatabase::each_backend().await {
+        let settings = upward_app::Settings {
+            api_token_days: 1,
+            ..upward_app::Settings::default()
+        };
+        let world = World::with_settings(db, settings).await;
+        let first = world.token(&world.alice).await;
+        let second = world.token(&world.alice).await;
+        let (status, listed) = world.get("/api/v1/auth/tokens", Some(&first)).await;
+        assert_eq!(status, StatusCode::OK);
+        let tokens = listed.as_array().unwrap();
+        assert_eq!(tokens.len(), 2);
+        assert!(
+            !listed.to_string().contains(&first),
+            "the token itself is never listed"
+        );
+        // Expiry: a day from now.
+        let expires: jiff::Timestamp = tokens[0]["expires_at"].as_str().unwrap().parse().unwrap();
+        let left = expires.duration_since(jiff::Timestamp::now());
+        assert!(
+            left > jiff::SignedDuration::from_hours(23)
+                && left <= jiff::SignedDuration::from_hours(24)
+        );
+
+        // Revoking one leaves the other; another account's token id is not found.
+        let id = tokens[0]["id"].as_str().unwrap().to_owned();
+        let bob = world.token(&world.bob).await;
+        let path = format!("/api/v1/auth/tokens/{id}");
+        assert_eq!(
+            world.api(Method::DELETE, &path, Some(&bob), None).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            world.api(Method::DELETE, &path, Some(&first), None).await.0,
+            StatusCode::NO_CONTENT
+        );
+        let still = [
+            world.get("/api/v1/me", Some(&first)).await.0,
+            world.get("/api/v1/me", Some(&second)).await.0,
+        ];
+        assert_eq!(
+            still.iter().filter(|s| **s == StatusCode::OK).count(),
+            1,
+            "one revoked, one alive"
+        );
+
+        // A password change ends every token.
+        world
+            .app
+            .change_own_password(&world.alice, common::PASSWORD, "a completely new one")
+            .await
+            .unwrap();
+        for token in [&first, &second] {
+            assert_eq!(
+                world.get("/api/v1/me", Some(token)).await.0,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+    }
+}

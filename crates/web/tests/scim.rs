@@ -304,8 +304,14 @@ async fn deactivation_refuses_every_way_in_and_every_later_match_but_keeps_histo
                 .all(|u| u.enrolment != world.alice_enrolment)
         );
 
-        // Active again: she signs in again. Deleted: gone from SCIM, still in the records.
+        // Active again: she signs in again, with a new token (the old one died with the
+        // deactivation). Deleted: gone from SCIM, still in the records.
         patch_active(&world, &token, &id, true).await;
+        assert_eq!(
+            world.get("/api/v1/me", Some(&api)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let api = world.token(&world.alice).await;
         assert_eq!(world.get("/api/v1/me", Some(&api)).await.0, StatusCode::OK);
         let path = format!("/scim/v2/Users/{id}");
         assert_eq!(

@@ -195,7 +195,8 @@ pub fn export_enrolments(
         ];
         record.extend(traits);
         record.push(profile.statement.clone());
-        writer.write_record(&record)?;
+        let cells: Vec<&str> = record.iter().map(String::as_str).collect();
+        super::write_safe_record(&mut writer, &cells)?;
     }
     writer.flush()
 }

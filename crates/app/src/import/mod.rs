@@ -39,10 +39,39 @@ pub(crate) struct CsvRow {
 }
 
 impl CsvRow {
-    /// The trimmed value of a column, or "" if the file has no such column.
+    /// The trimmed value of a column, or "" if the file has no such column; a value Upward's
+    /// own export protected from spreadsheets comes back as it was.
     pub fn get(&self, column: &str) -> &str {
-        self.values.get(column).map(|v| v.trim()).unwrap_or("")
+        self.values
+            .get(column)
+            .map(|v| from_spreadsheet(v.trim()).trim())
+            .unwrap_or("")
     }
+}
+
+/// A cell as it may go into a CSV file that people open in a spreadsheet: one that a
+/// spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return) gets a leading apostrophe, as does one that already starts with an apostrophe, so
+/// that the import, which takes one leading apostrophe off ([`from_spreadsheet`]), gives back
+/// exactly what was exported.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// The reverse of [`spreadsheet_safe`]: one leading apostrophe is taken off.
+pub fn from_spreadsheet(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
+/// Writes one CSV record with every cell made [`spreadsheet_safe`].
+pub fn write_safe_record<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    cells: &[&str],
+) -> csv::Result<()> {
+    writer.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned()))
 }
 
 /// Collects problems so a whole file is checked before the verdict; keeps the first

@@ -248,21 +248,24 @@ pub fn export_people(people: &[Person], out: impl std::io::Write) -> std::io::Re
             .birth_year
             .map(|y| y.get().to_string())
             .unwrap_or_default();
-        writer.write_record([
-            person.email.as_str(),
-            &person.name,
-            &level,
-            person
-                .manager_email
-                .as_ref()
-                .map(Email::as_str)
-                .unwrap_or(""),
-            person.department.as_deref().unwrap_or(""),
-            person.location.as_deref().unwrap_or(""),
-            person.time_zone.as_str(),
-            &birth_year,
-            person.gender.as_deref().unwrap_or(""),
-        ])?;
+        super::write_safe_record(
+            &mut writer,
+            &[
+                person.email.as_str(),
+                &person.name,
+                &level,
+                person
+                    .manager_email
+                    .as_ref()
+                    .map(Email::as_str)
+                    .unwrap_or(""),
+                person.department.as_deref().unwrap_or(""),
+                person.location.as_deref().unwrap_or(""),
+                person.time_zone.as_str(),
+                &birth_year,
+                person.gender.as_deref().unwrap_or(""),
+            ],
+        )?;
     }
     writer.flush()
 }

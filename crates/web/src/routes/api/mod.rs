@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/auth/token", post(issue_token))
+        .route("/auth/tokens", get(my_tokens))
+        .route("/auth/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/me", get(me))
         .merge(access::router())
         .merge(programmes::router())
@@ -37,7 +39,7 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(title = "Upward API", version = "1", description = "Reverse mentoring programmes: accounts, directory, programmes, enrolment, matching runs and pairings."),
     paths(
-        issue_token, me, access::sign_in_link, access::password_reset, access::invite,
+        issue_token, my_tokens, revoke_token, me, access::sign_in_link, access::password_reset, access::invite,
         access::invitation_counts,
         programmes::list, programmes::create, programmes::show, programmes::update, programmes::change_phase,
         programmes::clone, programmes::enrolments, programmes::import_enrolments, programmes::my_enrolment,
@@ -115,6 +117,27 @@ async fn issue_token(
         .issue_api_token(&request.email, &request.password, &request.label)
         .await?;
     Ok(Json(TokenResponse { token, user }))
+}
+
+/// The caller's API tokens: id, label, when made and when they expire (never the tokens).
+#[utoipa::path(get, path = "/api/v1/auth/tokens", responses((status = 200, body = Vec<upward_store::ApiToken>), (status = 401, body = ErrorBody)))]
+async fn my_tokens(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<upward_store::ApiToken>>, ApiError> {
+    Ok(Json(state.app.my_api_tokens(&user).await?))
+}
+
+/// Revoke one of the caller's API tokens (the one in use included).
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    state.app.revoke_my_api_token(&user, &id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// The account the token belongs to.

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(account_page).post(change_password))
         .route("/account/profile", post(save_profile))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
 
 #[derive(Template)]
@@ -35,6 +36,8 @@ struct AccountPage {
     has_password: bool,
     zones: Vec<String>,
     times: [PreferredTime; 4],
+    /// The person's API tokens (never the tokens themselves).
+    tokens: Vec<upward_store::ApiToken>,
 }
 
 impl AccountPage {
@@ -69,6 +72,7 @@ async fn page(state: &AppState, user: &User, csrf: &CsrfToken) -> Result<Account
         profile_form: FormState::new(values),
         form: FormState::default(),
         has_password: state.app.has_password(user).await?,
+        tokens: state.app.my_api_tokens(user).await?,
         zones,
         times: [
             PreferredTime::Morning,
@@ -151,4 +155,17 @@ async fn change_password(
     } else {
         Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
     }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    state.app.revoke_my_api_token(&user, &id).await?;
+    let mut page = page(&state, &user, &csrf).await?;
+    page.layout.notice =
+        Some("The API token is revoked: programs using it are refused from now on.".into());
+    Ok(render(&page))
 }
