@@ -9,8 +9,18 @@ use upward_domain::{Email, User};
 
 use crate::{App, AppError, AppResult};
 
-/// Failed attempts allowed per email within `THROTTLE_WINDOW_MINUTES` before log-in is refused.
+/// Failed attempts one client may make for one email within the window before it is refused
+/// for that email; past this many for the email from anywhere, each attempt waits longer.
 pub const MAX_FAILED_LOGINS: i64 = 5;
+/// Failed attempts one client may make in all within the window (against password spraying).
+pub const MAX_FAILED_LOGINS_PER_CLIENT: i64 = 30;
+
+/// How long an account's next attempt waits after `failures` recent ones (from anywhere):
+/// 2 s after the fifth, doubling with each further failure, at most the whole window.
+pub fn account_delay(failures: i64) -> i64 {
+    let doublings = (failures - MAX_FAILED_LOGINS).clamp(0, 20) as u32;
+    (2i64 << doublings).min(THROTTLE_WINDOW.as_secs())
+}
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 pub const THROTTLE_WINDOW: jiff::SignedDuration =
     jiff::SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
@@ -59,16 +69,21 @@ pub fn token_hash(token: &str) -> String {
 }
 
 impl App {
-    /// Checks an email and password, refusing after too many recent failures for that email.
-    pub async fn log_in(&self, email: &str, password: &str) -> AppResult<User> {
+    /// Checks an email and password from `client` (the caller's address). Failures are
+    /// throttled three ways, so that a stranger cannot lock anyone out and nobody can guess at
+    /// scale: a client that fails too often is refused, for everyone (password spraying); a
+    /// client that fails too often for one account is refused for that account (the owner,
+    /// elsewhere, is not); and every account's failures, from anywhere, make the next attempt
+    /// wait a little longer each time (distributed guessing slows to a crawl).
+    pub async fn log_in(&self, email: &str, password: &str, client: &str) -> AppResult<User> {
         let key = email.trim().to_lowercase();
         let now = Timestamp::now();
-        let window_start = now - THROTTLE_WINDOW_MINUTES.minutes();
-        if self.store.login_failures_since(&key, window_start).await? >= MAX_FAILED_LOGINS {
-            return Err(AppError::TooManyAttempts {
-                retry_after_minutes: THROTTLE_WINDOW_MINUTES,
-            });
-        }
+        // Keys are hashed so an enormous "email" stores no more than a real one.
+        let account = token_hash(&format!("account:{key}"));
+        let pair = token_hash(&format!("pair:{key}|{client}"));
+        let from = token_hash(&format!("client:{client}"));
+        self.refuse_if_throttled(&account, &pair, &from, now)
+            .await?;
         let credentials = self.store.credentials(&key).await?;
         let verified = match &credentials {
             Some(found) => verify_password(&found.password_hash, password),
@@ -80,15 +95,54 @@ impl App {
         };
         match credentials {
             Some(found) if verified => {
-                self.store.clear_login_failures(&key).await?;
+                for cleared in [&account, &pair] {
+                    self.store.clear_login_failures(cleared).await?;
+                }
                 self.refuse_outside_sso(&found.user)?;
                 Ok(found.user)
             }
             _ => {
-                self.store.record_login_failure(&key, now).await?;
+                for failed in [&account, &pair, &from] {
+                    self.store.record_login_failure(failed, now).await?;
+                }
                 Err(AppError::Forbidden("the email or password is wrong".into()))
             }
         }
+    }
+
+    async fn refuse_if_throttled(
+        &self,
+        account: &str,
+        pair: &str,
+        from: &str,
+        now: Timestamp,
+    ) -> AppResult<()> {
+        let window_start = now - THROTTLE_WINDOW;
+        let whole_window = THROTTLE_WINDOW.as_secs();
+        if self.store.login_failures_since(from, window_start).await?
+            >= MAX_FAILED_LOGINS_PER_CLIENT
+            || self.store.login_failures_since(pair, window_start).await? >= MAX_FAILED_LOGINS
+        {
+            return Err(AppError::TooManyAttempts {
+                retry_after_seconds: whole_window,
+            });
+        }
+        let failures = self
+            .store
+            .login_failures_since(account, window_start)
+            .await?;
+        if failures >= MAX_FAILED_LOGINS
+            && let Some(last) = self.store.last_login_failure(account).await?
+        {
+            let wait = account_delay(failures);
+            let since = now.duration_since(last).as_secs();
+            if since < wait {
+                return Err(AppError::TooManyAttempts {
+                    retry_after_seconds: wait - since,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Starts a browser session and returns its token (for the cookie). Expired sessions of
@@ -121,8 +175,9 @@ impl App {
         email: &str,
         password: &str,
         label: &str,
+        client: &str,
     ) -> AppResult<(User, String)> {
-        let user = self.log_in(email, password).await?;
+        let user = self.log_in(email, password, client).await?;
         let token = new_token();
         let label = if label.trim().is_empty() {
             "api"

@@ -22,8 +22,11 @@ pub enum AppError {
     /// The request is larger than Upward reads.
     #[error("{0}")]
     TooLarge(String),
-    #[error("too many failed log-in attempts; try again in {retry_after_minutes} minutes")]
-    TooManyAttempts { retry_after_minutes: i64 },
+    #[error(
+        "too many failed log-in attempts; try again in {}",
+        wait_words(retry_after_seconds)
+    )]
+    TooManyAttempts { retry_after_seconds: i64 },
     #[error("too many requests; try again in {retry_after_minutes} minutes")]
     TooManyRequests { retry_after_minutes: i64 },
     #[error(transparent)]
@@ -31,6 +34,17 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A wait in words: `40 seconds`, `15 minutes`.
+fn wait_words(seconds: &i64) -> String {
+    match *seconds {
+        s if s < 60 => format!("{s} second{}", if s == 1 { "" } else { "s" }),
+        s => {
+            let minutes = (s + 59) / 60;
+            format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+        }
+    }
+}
 
 fn describe_problems(problems: &[FieldProblem]) -> String {
     problems

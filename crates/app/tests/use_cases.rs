@@ -189,28 +189,70 @@ async fn participants_cannot_act_as_managers() {
 }
 
 #[tokio::test]
-async fn log_in_is_refused_after_five_failures_even_with_the_right_password() {
+async fn a_stranger_cannot_lock_an_account_and_guessing_slows_down() {
     for (_db, app) in apps().await {
         account(&app, "p@x.org", Role::Participant).await;
         assert!(
-            app.log_in("P@x.org", "a long password").await.is_ok(),
+            app.log_in("P@x.org", "a long password", "owner")
+                .await
+                .is_ok(),
             "emails ignore case"
         );
         for _ in 0..5 {
             assert!(matches!(
-                app.log_in("p@x.org", "wrong").await,
+                app.log_in("p@x.org", "wrong", "stranger").await,
                 Err(AppError::Forbidden(_))
             ));
         }
-        let locked = app.log_in("p@x.org", "a long password").await.unwrap_err();
-        assert!(
-            matches!(locked, AppError::TooManyAttempts { .. }),
-            "{locked:?}"
+        // The stranger is refused for this account for the whole window, even with the
+        // right password...
+        let Err(AppError::TooManyAttempts {
+            retry_after_seconds,
+        }) = app.log_in("p@x.org", "a long password", "stranger").await
+        else {
+            panic!("the stranger must be refused");
+        };
+        assert_eq!(retry_after_seconds, 15 * 60);
+        // ...while the owner, elsewhere, waits seconds, not a quarter of an hour.
+        match app.log_in("p@x.org", "a long password", "owner").await {
+            Ok(_) => {}
+            Err(AppError::TooManyAttempts {
+                retry_after_seconds,
+            }) => assert!(retry_after_seconds <= 2, "{retry_after_seconds}"),
+            Err(other) => panic!("{other:?}"),
+        }
+        // Each further failure doubles the wait, up to the window.
+        assert_eq!(
+            (5..9)
+                .map(upward_app::auth::account_delay)
+                .collect::<Vec<_>>(),
+            [2, 4, 8, 16]
         );
+        assert_eq!(upward_app::auth::account_delay(40), 15 * 60);
+    }
+}
+
+#[tokio::test]
+async fn one_client_spraying_one_password_over_many_emails_is_stopped() {
+    for (_db, app) in apps().await {
+        account(&app, "p@x.org", Role::Participant).await;
+        for k in 0..30 {
+            let email = format!("guess{k}@x.org");
+            assert!(matches!(
+                app.log_in(&email, "Summer2026!", "sprayer").await,
+                Err(AppError::Forbidden(_))
+            ));
+        }
         assert!(matches!(
-            app.log_in("nobody@x.org", "x").await,
-            Err(AppError::Forbidden(_))
+            app.log_in("p@x.org", "a long password", "sprayer").await,
+            Err(AppError::TooManyAttempts { .. })
         ));
+        assert!(
+            app.log_in("p@x.org", "a long password", "someone else")
+                .await
+                .is_ok(),
+            "other clients are not affected"
+        );
     }
 }
 
@@ -268,7 +310,7 @@ async fn the_demo_loads_once_with_an_enrolling_programme() {
         );
         let (junior, _senior) = upward_app::demo::demo_participants();
         let junior = app
-            .log_in(junior.as_str(), upward_app::demo::DEMO_PASSWORD)
+            .log_in(junior.as_str(), upward_app::demo::DEMO_PASSWORD, "test")
             .await
             .unwrap();
         assert!(

@@ -303,6 +303,17 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn last_login_failure(&self, throttle_key: &str) -> StoreResult<Option<Timestamp>> {
+        let row = sqlx::query(
+            "SELECT MAX(failed_at) AS last FROM login_failures WHERE throttle_key = $1",
+        )
+        .bind(throttle_key)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_error)?;
+        Ok(row.try_get::<Option<i64>, _>("last")?.map(from_epoch))
+    }
+
     async fn delete_login_failures_before(&self, before: Timestamp) -> StoreResult<u64> {
         self.run(
             sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1").bind(to_epoch(before)),

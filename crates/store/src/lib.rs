@@ -117,6 +117,8 @@ pub trait AccountStore: Send + Sync {
     async fn record_login_failure(&self, throttle_key: &str, at: Timestamp) -> StoreResult<()>;
     async fn login_failures_since(&self, throttle_key: &str, since: Timestamp) -> StoreResult<i64>;
     async fn clear_login_failures(&self, throttle_key: &str) -> StoreResult<()>;
+    /// When the newest failure under the key happened, if any did.
+    async fn last_login_failure(&self, throttle_key: &str) -> StoreResult<Option<Timestamp>>;
     /// Forgets failures at or before `before` (they no longer count); says how many.
     async fn delete_login_failures_before(&self, before: Timestamp) -> StoreResult<u64>;
 }

@@ -209,11 +209,17 @@ async fn a_reset_link_sets_a_new_password_but_not_a_weak_one() {
         assert!(
             world
                 .app
-                .log_in("bob@x.org", "a long new one")
+                .log_in("bob@x.org", "a long new one", "test")
                 .await
                 .is_ok()
         );
-        assert!(world.app.log_in("bob@x.org", PASSWORD).await.is_err());
+        assert!(
+            world
+                .app
+                .log_in("bob@x.org", PASSWORD, "test")
+                .await
+                .is_err()
+        );
         let again = browser
             .post(
                 &link,

@@ -157,7 +157,7 @@ async fn an_account_made_from_a_link_sets_a_password_without_a_current_one() {
         assert!(
             world
                 .app
-                .log_in("ceo@x.org", "a brand new secret")
+                .log_in("ceo@x.org", "a brand new secret", "test")
                 .await
                 .is_ok()
         );

@@ -441,7 +441,7 @@ async fn an_email_moves_with_the_account_unless_the_person_takes_part() {
         assert_eq!(status, StatusCode::OK, "{moved}");
         let (account, _) = world
             .app
-            .issue_api_token("robert@x.org", PASSWORD, "t")
+            .issue_api_token("robert@x.org", PASSWORD, "t", "test")
             .await
             .unwrap();
         assert_eq!(

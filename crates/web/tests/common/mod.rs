@@ -141,7 +141,7 @@ impl World {
     /// A bearer token for the account.
     pub async fn token(&self, user: &User) -> String {
         self.app
-            .issue_api_token(user.email.as_str(), PASSWORD, "test")
+            .issue_api_token(user.email.as_str(), PASSWORD, "test", "test")
             .await
             .unwrap()
             .1

@@ -110,11 +110,12 @@ pub struct TokenResponse {
     responses((status = 200, body = TokenResponse), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn issue_token(
     State(state): State<AppState>,
+    crate::auth::ClientAddress(client): crate::auth::ClientAddress,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let (user, token) = state
         .app
-        .issue_api_token(&request.email, &request.password, &request.label)
+        .issue_api_token(&request.email, &request.password, &request.label, &client)
         .await?;
     Ok(Json(TokenResponse { token, user }))
 }

@@ -16,7 +16,9 @@ use upward_store::ProgrammeSummary;
 use super::Layout;
 use super::forms::FormState;
 use crate::AppState;
-use crate::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, safe_next, session_cookie};
+use crate::auth::{
+    ClientAddress, MaybeSignedIn, SESSION_COOKIE, SignedIn, safe_next, session_cookie,
+};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, capitalise, render, status_of};
 
@@ -68,13 +70,14 @@ async fn log_in(
     State(state): State<AppState>,
     jar: CookieJar,
     csrf: CsrfToken,
+    ClientAddress(client): ClientAddress,
     Form(values): Form<HashMap<String, String>>,
 ) -> Response {
     let form = FormState::new(values);
     let next = safe_next(Some(form.value("next"))).to_owned();
     match state
         .app
-        .log_in(form.value("email"), form.value("password"))
+        .log_in(form.value("email"), form.value("password"), &client)
         .await
     {
         Ok(user) => match state.app.start_session(&user).await {
