@@ -19,6 +19,9 @@ pub enum AppError {
     ImportRejected(Vec<ImportProblem>),
     #[error("{0}")]
     Conflict(String),
+    /// The database cannot be reached just now; the request can be tried again.
+    #[error("{0}")]
+    Unavailable(String),
     /// The request is larger than Upward reads.
     #[error("{0}")]
     TooLarge(String),
@@ -69,6 +72,9 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { what } => AppError::NotFound(what),
             StoreError::Conflict { what } => AppError::Conflict(what),
             StoreError::Invalid { what } => AppError::invalid("data", what),
+            error if error.is_unavailable() => AppError::Unavailable(
+                "the database cannot be reached just now; try again in a moment".into(),
+            ),
             StoreError::Other(error) => {
                 AppError::Internal(anyhow::Error::new(error).context("storage failed"))
             }

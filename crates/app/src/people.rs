@@ -36,7 +36,7 @@ impl App {
         search: &str,
         page: i64,
     ) -> AppResult<PeoplePage> {
-        let offset = (page.max(1) - 1) * PEOPLE_PAGE_SIZE;
+        let offset = (page.clamp(1, 1_000_000) - 1) * PEOPLE_PAGE_SIZE;
         Ok(self
             .store
             .people_page(search, offset, PEOPLE_PAGE_SIZE)

@@ -47,6 +47,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached (no connection in time, or the connection
+    /// broke): the request may succeed if tried again later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Other(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+            )
+        )
+    }
+
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound { what: what.into() }
     }

@@ -84,10 +84,11 @@ impl SqlStore {
     pub async fn open(url: &str) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match backend {
+            // SQLite never goes away; a writer may wait its turn behind others.
             Backend::Sqlite => {
-                options
+                AnyPoolOptions::new()
+                    .acquire_timeout(Duration::from_secs(30))
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
@@ -101,7 +102,16 @@ impl SqlStore {
                     .connect(&sqlite_url_creating_file(url))
                     .await?
             }
-            Backend::Postgres => options.max_connections(16).connect(url).await?,
+            // A server that has gone away must not hold every request for long: after a few
+            // seconds without a connection the request fails (503), and the pool reconnects
+            // by itself once the server is back.
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .acquire_timeout(Duration::from_secs(5))
+                    .max_connections(16)
+                    .connect(url)
+                    .await?
+            }
         };
         Ok(Self { pool, backend })
     }

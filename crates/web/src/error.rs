@@ -22,6 +22,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
             StatusCode::TOO_MANY_REQUESTS
         }
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -154,6 +155,7 @@ fn next_step(error: &AppError) -> &'static str {
             "Wait a few minutes, then try again."
         }
         AppError::TooLarge(_) => "Send less at once: files go through an import.",
+        AppError::Unavailable(_) => "Try again in a moment.",
         AppError::Internal(_) => "Try again in a moment; if it keeps happening, tell your admin.",
     }
 }

@@ -27,7 +27,7 @@ impl Metrics {
         self.responses[class].fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn render(&self, database_up: bool, people: i64, programmes: i64) -> String {
+    pub fn render(&self, database_up: bool) -> String {
         let [ok, client, server] = [0, 1, 2].map(|i| self.responses[i].load(Ordering::Relaxed));
         format!(
             "# HELP upward_http_responses_total HTTP responses by status class.\n\
@@ -37,13 +37,7 @@ impl Metrics {
              upward_http_responses_total{{class=\"server_error\"}} {server}\n\
              # HELP upward_database_up Whether the database answered the last scrape.\n\
              # TYPE upward_database_up gauge\n\
-             upward_database_up {}\n\
-             # HELP upward_people People in the organisation directory.\n\
-             # TYPE upward_people gauge\n\
-             upward_people {people}\n\
-             # HELP upward_programmes Programmes in any phase.\n\
-             # TYPE upward_programmes gauge\n\
-             upward_programmes {programmes}\n",
+             upward_database_up {}\n",
             u8::from(database_up)
         )
     }

@@ -215,6 +215,17 @@ async fn health_and_metrics_report_the_database() {
         );
         let page = world.anonymous().get("/metrics").await;
         assert!(page.body.contains("upward_database_up 1"));
-        assert!(page.body.contains("upward_people 3"), "{}", page.body);
+        assert!(
+            !page.body.contains("upward_people"),
+            "no headcount in public metrics"
+        );
+        // Pages with personal data are never kept by browsers or proxies; assets may be.
+        let home = world.browser(&world.alice).await.get("/").await;
+        assert_eq!(
+            home.headers
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store")
+        );
     }
 }

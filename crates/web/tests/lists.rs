@@ -154,3 +154,26 @@ async fn the_audit_trail_is_paged() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_page_beyond_the_end_shows_the_last_page_labelled_as_such() {
+    for world in World::each().await {
+        let manager = world.browser(&world.manager).await;
+        for path in [
+            "/people?page=9223372036854775807",
+            "/audit?page=99",
+            "/people?page=-5",
+        ] {
+            let page = manager.get(path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(!page.body.contains("Page 9223372036854775807"), "{path}");
+        }
+        let admin = world.browser(&world.admin).await;
+        let page = admin.get("/admin/accounts?page=9223372036854775807").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("admin@x.org"),
+            "the last (only) page is shown"
+        );
+    }
+}

@@ -17,6 +17,8 @@ use crate::{AppState, csrf, metrics};
 pub fn router(state: AppState) -> Router {
     let pages = pages::router()
         .fallback(crate::error::page_not_found)
+        // Pages show personal data: no browser or proxy may keep a copy.
+        .layer(security_header("cache-control", "no-store"))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::error::frame_error_pages,

@@ -255,6 +255,7 @@ pub struct Page {
     pub location: Option<String>,
     /// The `Set-Cookie` headers, as sent.
     pub set_cookies: Vec<String>,
+    pub headers: axum::http::HeaderMap,
     pub body: String,
 }
 
@@ -322,11 +323,13 @@ impl Browser {
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
             .collect();
+        let headers = response.headers().clone();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
         Page {
             status,
             location,
             set_cookies,
+            headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }

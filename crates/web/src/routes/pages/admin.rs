@@ -48,11 +48,20 @@ async fn accounts_page(
     let search = query.get("search").cloned().unwrap_or_default();
     let role_filter = query.get("role").cloned().unwrap_or_default();
     let role = role_filter.parse::<Role>().ok();
-    let page = Pager::requested(query);
-    let (accounts, total) = state
+    let mut page = Pager::requested(query);
+    let (mut accounts, total) = state
         .app
         .accounts_page(admin, &search, role, Pager::offset(page), Pager::SIZE)
         .await?;
+    if page > Pager::last_page(total) {
+        // Asked beyond the end: show the last page, labelled as such.
+        page = Pager::last_page(total);
+        accounts = state
+            .app
+            .accounts_page(admin, &search, role, Pager::offset(page), Pager::SIZE)
+            .await?
+            .0;
+    }
     let base = format!(
         "/admin/accounts?search={}&role={}&",
         urlencode(&search),
@@ -182,11 +191,19 @@ async fn audit(
     csrf: CsrfToken,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let page = Pager::requested(&query);
-    let (entries, total) = state
+    let mut page = Pager::requested(&query);
+    let (mut entries, total) = state
         .app
         .audit_page(&manager, Pager::offset(page), Pager::SIZE)
         .await?;
+    if page > Pager::last_page(total) {
+        page = Pager::last_page(total);
+        entries = state
+            .app
+            .audit_page(&manager, Pager::offset(page), Pager::SIZE)
+            .await?
+            .0;
+    }
     Ok(render(&AuditPage {
         layout: Layout::new("Audit trail", manager.user(), &csrf, "audit"),
         entries,

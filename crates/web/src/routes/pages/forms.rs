@@ -150,13 +150,21 @@ pub struct Pager {
 impl Pager {
     pub const SIZE: i64 = 50;
 
+    /// Far beyond any real list; keeps the offset arithmetic far from overflowing.
+    const MAX_PAGE: i64 = 1_000_000;
+
     /// The page asked for (`?page=N`, from 1), before the total is known.
     pub fn requested(query: &std::collections::HashMap<String, String>) -> i64 {
         query
             .get("page")
-            .and_then(|p| p.parse().ok())
+            .and_then(|p| p.parse::<i64>().ok())
             .unwrap_or(1)
-            .max(1)
+            .clamp(1, Self::MAX_PAGE)
+    }
+
+    /// The last page of a list of `total`, for a request beyond it.
+    pub fn last_page(total: i64) -> i64 {
+        ((total + Self::SIZE - 1) / Self::SIZE).max(1)
     }
 
     pub fn offset(page: i64) -> i64 {
@@ -164,9 +172,10 @@ impl Pager {
     }
 
     pub fn new(page: i64, total: i64, base: String) -> Self {
+        let pages = Self::last_page(total);
         Self {
-            page,
-            pages: ((total + Self::SIZE - 1) / Self::SIZE).max(1),
+            page: page.min(pages),
+            pages,
             total,
             base,
         }

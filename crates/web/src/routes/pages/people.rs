@@ -54,14 +54,15 @@ async fn directory(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let search = query.get("search").cloned().unwrap_or_default();
-    let page = query
-        .get("page")
-        .and_then(|p| p.parse::<i64>().ok())
-        .unwrap_or(1)
-        .max(1);
-    let found = state.app.people_page(&manager, &search, page).await?;
+    let mut page = super::forms::Pager::requested(&query);
+    let mut found = state.app.people_page(&manager, &search, page).await?;
     let size = upward_app::people::PEOPLE_PAGE_SIZE;
     let pages = ((found.total + size - 1) / size).max(1);
+    if page > pages {
+        // Asked beyond the end: show the last page, labelled as such.
+        page = pages;
+        found = state.app.people_page(&manager, &search, page).await?;
+    }
     let layout = Layout::new("People", manager.user(), &csrf, "people");
     Ok(render(&DirectoryPage {
         layout,

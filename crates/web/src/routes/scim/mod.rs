@@ -80,6 +80,7 @@ impl From<AppError> for ScimError {
                 Self::new(429, None, detail)
             }
             AppError::TooLarge(_) => Self::new(413, None, detail),
+            AppError::Unavailable(_) => Self::new(503, None, detail),
             AppError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error on SCIM");
                 Self::new(
