@@ -235,3 +235,37 @@ async fn api_tokens_expire_are_listed_and_revoked_and_die_with_a_password_change
         }
     }
 }
+
+#[tokio::test]
+async fn a_bad_path_id_answers_the_json_error_and_every_operation_documents_its_errors() {
+    for world in World::each().await {
+        let manager = world.token(&world.manager).await;
+        let (status, body) = world
+            .get("/api/v1/programmes/not-a-number", Some(&manager))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            body["error"].as_str().is_some(),
+            "JSON, not plain text: {body}"
+        );
+
+        let (_, openapi) = world.get("/api/v1/openapi.json", None).await;
+        for (path, item) in openapi["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let responses = operation["responses"].as_object().unwrap();
+                for status in ["403", "404", "422", "429", "503"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} documents {status}"
+                    );
+                }
+                let public = path.starts_with("/api/v1/auth/") && method == "post";
+                assert_eq!(
+                    responses.contains_key("401"),
+                    !public,
+                    "{method} {path} and 401"
+                );
+            }
+        }
+    }
+}

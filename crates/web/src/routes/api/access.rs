@@ -1,7 +1,7 @@
 //! Asking for sign-in and reset links, and programme invitations, over the API. A link request
 //! answers 202 with the same body whether or not the address is known.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use upward_app::access::{AudienceRequest, InvitationOutcome};
 use upward_domain::{InvitationCounts, LinkPurpose, ProgrammeId};
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::auth::{ApiManager, ClientAddress};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -84,7 +84,7 @@ async fn ask(
 pub async fn invite(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<AudienceRequest>,
 ) -> Result<Json<InvitationOutcome>, ApiError> {
     let audience = request.parse()?;
@@ -102,7 +102,7 @@ pub async fn invite(
 pub async fn invitation_counts(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<InvitationCounts>, ApiError> {
     Ok(Json(
         state

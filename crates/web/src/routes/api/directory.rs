@@ -1,7 +1,7 @@
 //! The directory, accounts and the audit trail over the API.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use upward_domain::{Person, Role, User, UserId};
 use upward_store::{AuditEntry, ImportCounts};
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::auth::{ApiAdmin, ApiManager};
 use crate::error::ErrorBody;
 use crate::routes::pages::MAX_UPLOAD_BYTES;
@@ -132,7 +132,7 @@ pub struct RoleChange {
 pub async fn set_role(
     State(state): State<AppState>,
     ApiAdmin(admin): ApiAdmin,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(change): ApiJson<RoleChange>,
 ) -> Result<Json<User>, ApiError> {
     Ok(Json(

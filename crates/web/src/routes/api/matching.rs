@@ -2,7 +2,7 @@
 //! runs and set pins and forbids; each participant sees and answers their own pairings.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -11,7 +11,7 @@ use upward_app::{AppError, MyPairing, PairingAction, RunView};
 use upward_domain::{EnrolmentId, MatchingRun, Pairing, PairingId, ProgrammeId, RunId, Weights};
 use upward_store::PairRule;
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::auth::{ApiManager, ApiUser};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -45,7 +45,7 @@ pub struct RunRequest {
 pub async fn start(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<RunRequest>,
 ) -> Result<(StatusCode, Json<MatchingRun>), ApiError> {
     let run = state
@@ -62,7 +62,7 @@ pub async fn start(
 pub async fn runs(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<MatchingRun>>, ApiError> {
     Ok(Json(
         state.app.programme_runs(&manager, ProgrammeId(id)).await?,
@@ -75,7 +75,7 @@ pub async fn runs(
 pub async fn run(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<RunView>, ApiError> {
     Ok(Json(state.app.run_view(&manager, RunId(id)).await?))
 }
@@ -86,7 +86,7 @@ pub async fn run(
 pub async fn publish(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Pairing>>, ApiError> {
     Ok(Json(state.app.publish_run(&manager, RunId(id)).await?))
 }
@@ -105,7 +105,7 @@ pub struct HandPair {
 pub async fn pair_by_hand(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(pair): ApiJson<HandPair>,
 ) -> Result<Json<RunView>, ApiError> {
     Ok(Json(
@@ -122,7 +122,7 @@ pub async fn pair_by_hand(
 pub async fn pairings(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Pairing>>, ApiError> {
     Ok(Json(
         state
@@ -146,7 +146,7 @@ pub struct RuleRequest {
 pub async fn set_rule(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<RuleRequest>,
 ) -> Result<StatusCode, ApiError> {
     state
@@ -178,7 +178,7 @@ pub async fn my_pairings(
 pub async fn my_pairing(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MyPairing>, ApiError> {
     Ok(Json(state.app.my_pairing(&user, PairingId(id)).await?))
 }
@@ -199,7 +199,7 @@ pub struct ActionRequest {
 pub async fn act(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((id, action)): Path<(i64, String)>,
+    ApiPath((id, action)): ApiPath<(i64, String)>,
     body: Bytes,
 ) -> Result<Json<MyPairing>, ApiError> {
     let action = PairingAction::parse(&action).ok_or_else(|| {

@@ -50,7 +50,7 @@ pub fn router() -> Router<AppState> {
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardErrors),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -67,12 +67,91 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The errors every operation can answer, documented once for all of them: no or a dead
+/// token (401, on the operations that need one), a role that may not (403), something that
+/// does not exist or is not the caller's (404), a body or parameter that does not parse or
+/// breaks a rule (422), a body too large (413), too many requests (429), and a database that
+/// cannot be reached just now (503). Each answers the JSON `ErrorBody`.
+struct StandardErrors;
+
+impl utoipa::Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let public = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+                let mut standard = vec![
+                    ("403", "Your role may not do this"),
+                    ("404", "Not found, or not yours to see"),
+                    ("413", "The body is too large"),
+                    ("422", "A parameter or the body is not valid"),
+                    ("429", "Too many requests; try again later"),
+                    ("503", "The database cannot be reached just now"),
+                ];
+                if !public {
+                    standard.push(("401", "No valid bearer token"));
+                }
+                for (status, description) in standard {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
+    }
+}
+
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
 async fn not_found() -> ApiError {
     ApiError(AppError::NotFound("this API route".into()))
+}
+
+/// A path parameter whose rejection (an id that is not a number, say) answers the API's own
+/// JSON error: 404, since no such thing can exist.
+pub struct ApiPath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<AppState>
+    for ApiPath<T>
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError(AppError::NotFound(format!(
+                "this address ({})",
+                rejection.body_text()
+            )))),
+        }
+    }
 }
 
 /// JSON input whose rejections (malformed JSON, a wrong type, a value that does not parse)
@@ -135,7 +214,7 @@ async fn my_tokens(
 async fn revoke_token(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     state.app.revoke_my_api_token(&user, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

@@ -1,13 +1,13 @@
 //! A programme's managers over the API.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde::Deserialize;
 use upward_domain::{ProgrammeId, User, UserId};
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::auth::ApiManager;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 pub async fn list(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<User>>, ApiError> {
     Ok(Json(
         state
@@ -46,7 +46,7 @@ pub struct NewManager {
 pub async fn add(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<NewManager>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     let added = state
@@ -63,7 +63,7 @@ pub async fn add(
 pub async fn remove(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path((id, user)): Path<(i64, i64)>,
+    ApiPath((id, user)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app

@@ -1,7 +1,7 @@
 //! Programmes and enrolment over the API.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -10,7 +10,7 @@ use upward_app::ProgrammeView;
 use upward_domain::{Enrolment, EnrolmentId, EnrolmentProfile, Phase, ProgrammeDraft, ProgrammeId};
 use upward_store::{ImportCounts, ProgrammeSummary};
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::auth::{ApiManager, ApiUser};
 use crate::error::ErrorBody;
 use crate::routes::pages::MAX_UPLOAD_BYTES;
@@ -62,7 +62,7 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProgrammeView>, ApiError> {
     Ok(Json(state.app.programme(&user, ProgrammeId(id)).await?))
 }
@@ -73,7 +73,7 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(draft): ApiJson<ProgrammeDraft>,
 ) -> Result<Json<ProgrammeView>, ApiError> {
     Ok(Json(
@@ -95,7 +95,7 @@ pub struct PhaseChange {
 pub async fn change_phase(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(change): ApiJson<PhaseChange>,
 ) -> Result<Json<ProgrammeView>, ApiError> {
     Ok(Json(
@@ -112,7 +112,7 @@ pub async fn change_phase(
 pub async fn clone(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<ProgrammeView>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -126,7 +126,7 @@ pub async fn clone(
 pub async fn enrolments(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Enrolment>>, ApiError> {
     Ok(Json(
         state
@@ -143,7 +143,7 @@ pub async fn enrolments(
 pub async fn import_enrolments(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<Json<ImportCounts>, ApiError> {
     Ok(Json(
@@ -160,7 +160,7 @@ pub async fn import_enrolments(
 pub async fn my_enrolment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Enrolment>, ApiError> {
     let enrolment = state.app.my_enrolment(&user, ProgrammeId(id)).await?;
     Ok(Json(enrolment.ok_or_else(|| {
@@ -182,7 +182,7 @@ pub struct EnrolRequest {
 pub async fn enrol(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<EnrolRequest>,
 ) -> Result<Json<Enrolment>, ApiError> {
     Ok(Json(
@@ -199,7 +199,7 @@ pub async fn enrol(
 pub async fn withdraw(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.app.withdraw(&user, ProgrammeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -211,7 +211,7 @@ pub async fn withdraw(
 pub async fn enrolment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Enrolment>, ApiError> {
     Ok(Json(state.app.enrolment(&user, EnrolmentId(id)).await?))
 }
