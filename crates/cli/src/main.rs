@@ -54,6 +54,8 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the (SQLite) database to a new file, while Upward runs.
+    Backup { file: PathBuf },
     /// Load the demo organisation into the database.
     Demo,
     /// The organisation directory.
@@ -219,6 +221,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store = SqlStore::connect(settings.database_url.expose())
         .await
         .with_context(|| "cannot open the database (check --database-url)")?;
+    if let Command::Backup { file } = &cli.command {
+        return match store.backup_to(file).await {
+            Ok(()) => {
+                eprintln!(
+                    "Wrote a consistent copy of the database to {}.",
+                    file.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                Ok(ExitCode::FAILURE)
+            }
+        };
+    }
     let app = App::new(Arc::new(store), settings.clone())?;
     let operator = Admin::command_line_operator();
     match cli.command {
@@ -291,8 +308,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             return match_command(&app, &operator, ProgrammeId(programme), rematch, publish).await;
         }
-        Command::Openapi | Command::Solve(_) => {
-            unreachable!("handled before the database is opened")
+        Command::Openapi | Command::Solve(_) | Command::Backup { .. } => {
+            unreachable!("handled before the application starts")
         }
     }
     Ok(ExitCode::SUCCESS)

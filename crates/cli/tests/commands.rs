@@ -200,3 +200,43 @@ fn scim_token_create_prints_only_the_token_and_list_and_revoke_manage_it() {
     let missing = upward(&["scim-token", "revoke", "9", "--database-url", &database]);
     assert!(!missing.status.success());
 }
+
+#[test]
+fn backup_writes_a_copy_that_holds_the_same_directory_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("u.db").display());
+    let people = write(
+        &dir,
+        "people.csv",
+        "email,name,job_level,time_zone\nann@x.org,Ann,3,UTC\n",
+    );
+    assert!(
+        upward(&["people", "import", &people, "--database-url", &database])
+            .status
+            .success()
+    );
+    let copy = dir.path().join("copy.db");
+    let output = upward(&[
+        "backup",
+        copy.to_str().unwrap(),
+        "--database-url",
+        &database,
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let copied = format!("sqlite://{}", copy.display());
+    let original = upward(&["people", "export", "--database-url", &database]).stdout;
+    let restored = upward(&["people", "export", "--database-url", &copied]).stdout;
+    assert_eq!(original, restored);
+    let again = upward(&[
+        "backup",
+        copy.to_str().unwrap(),
+        "--database-url",
+        &database,
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}

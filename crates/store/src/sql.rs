@@ -116,6 +116,28 @@ impl SqlStore {
         Ok(Self { pool, backend })
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` while it is in use (SQLite's
+    /// `VACUUM INTO`, which reads one snapshot); PostgreSQL has its own tools (`pg_dump`).
+    pub async fn backup_to(&self, path: &std::path::Path) -> StoreResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Invalid {
+                what: "upward backup copies SQLite databases; back PostgreSQL up with pg_dump (see the README)".into(),
+            });
+        }
+        if path.exists() {
+            return Err(StoreError::conflict(format!(
+                "{} already exists: choose a new file, so no backup is overwritten",
+                path.display()
+            )));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.display().to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(map_error)?;
+        Ok(())
+    }
+
     pub async fn migrate(&self) -> StoreResult<()> {
         let result = match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,

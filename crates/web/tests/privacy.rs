@@ -284,3 +284,48 @@ async fn anonymous_visitors_are_sent_to_log_in_and_brought_back() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_person_downloads_everything_held_about_them_and_nothing_of_anyone_else() {
+    for world in World::each().await {
+        let alice = world.token(&world.alice).await;
+        let (status, data) = world.get("/api/v1/me/data", Some(&alice)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(data["account"]["email"], "alice@x.org");
+        assert_eq!(
+            data["directory"]["birth_year"], 2001,
+            "their own sensitive fields"
+        );
+        assert_eq!(data["enrolments"][0]["statement"], "ALICE-SECRET-STATEMENT");
+        assert!(
+            !data.to_string().contains("bob@x.org"),
+            "nothing of anyone else"
+        );
+
+        let page = world
+            .browser(&world.alice)
+            .await
+            .get("/account/data.json")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.headers
+                .get("content-disposition")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
+        assert!(page.body.contains("ALICE-SECRET-STATEMENT"));
+        let bob_page = world
+            .browser(&world.bob)
+            .await
+            .get("/account/data.json")
+            .await;
+        assert!(!bob_page.body.contains("ALICE-SECRET"));
+        assert_eq!(
+            world.get("/api/v1/me/data", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}

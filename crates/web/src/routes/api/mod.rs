@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/tokens", get(my_tokens))
         .route("/auth/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/me", get(me))
+        .route("/me/data", get(my_data))
         .merge(access::router())
         .merge(programmes::router())
         .merge(programme_managers::router())
@@ -39,7 +40,7 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(title = "Upward API", version = "1", description = "Reverse mentoring programmes: accounts, directory, programmes, enrolment, matching runs and pairings."),
     paths(
-        issue_token, my_tokens, revoke_token, me, access::sign_in_link, access::password_reset, access::invite,
+        issue_token, my_tokens, revoke_token, me, my_data, access::sign_in_link, access::password_reset, access::invite,
         access::invitation_counts,
         programmes::list, programmes::create, programmes::show, programmes::update, programmes::change_phase,
         programmes::clone, programmes::enrolments, programmes::import_enrolments, programmes::my_enrolment,
@@ -218,6 +219,15 @@ async fn revoke_token(
 ) -> Result<axum::http::StatusCode, ApiError> {
     state.app.revoke_my_api_token(&user, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Everything Upward holds about the caller (their right of access), as JSON.
+#[utoipa::path(get, path = "/api/v1/me/data", responses((status = 200, body = upward_app::personal_data::MyData)))]
+async fn my_data(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<upward_app::personal_data::MyData>, ApiError> {
+    Ok(Json(state.app.my_data(&user).await?))
 }
 
 /// The account the token belongs to.

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(account_page).post(change_password))
         .route("/account/profile", post(save_profile))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/data.json", get(download_data))
 }
 
 #[derive(Template)]
@@ -168,4 +169,28 @@ async fn revoke_token(
     page.layout.notice =
         Some("The API token is revoked: programs using it are refused from now on.".into());
     Ok(render(&page))
+}
+
+/// Everything Upward holds about the signed-in person, as a JSON file to keep.
+async fn download_data(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Response, PageError> {
+    let data = state.app.my_data(&user).await?;
+    let json =
+        serde_json::to_vec_pretty(&data).map_err(|e| upward_app::AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-upward-data.json\"".to_owned(),
+            ),
+        ],
+        json,
+    )
+        .into_response())
 }
