@@ -2,7 +2,9 @@
 //! (docs/decisions/002). A random token lives in a `SameSite=Strict`, `HttpOnly` cookie; each
 //! form repeats it in a hidden `csrf` field (file uploads too: it is found among the multipart
 //! fields), and a POST whose two copies differ is refused before any handler runs. The token is
-//! never put in a URL, where it would end up in the address bar, history and logs.
+//! never put in a URL, where it would end up in the address bar, history and logs. Once
+//! someone is signed in, the form token is bound to their session ([`form_token`]): a token
+//! seen for one session is worthless in another.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request};
@@ -37,6 +39,16 @@ impl FromRequestParts<AppState> for CsrfToken {
     }
 }
 
+/// The token a form must carry: the cookie's own before signing in; once signed in, one bound
+/// to the session, derived from both (so the cookie alone, or a token from another session,
+/// does not pass).
+pub fn form_token(cookie_token: &str, session: Option<&str>) -> String {
+    match session {
+        Some(session) => upward_app::auth::token_hash(&format!("csrf:{cookie_token}:{session}")),
+        None => cookie_token.to_owned(),
+    }
+}
+
 pub async fn protect(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
@@ -47,13 +59,19 @@ pub async fn protect(
         .get(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() >= 32);
+    let session = jar
+        .get(crate::auth::SESSION_COOKIE)
+        .map(|c| c.value().to_owned());
     if request.method() == Method::POST {
-        return match verified(request, existing.as_deref()).await {
+        let expected = existing
+            .as_deref()
+            .map(|token| form_token(token, session.as_deref()));
+        return match verified(request, expected.as_deref()).await {
             Ok(mut request) => {
                 // A rejected form is rendered again and needs the same token.
                 request
                     .extensions_mut()
-                    .insert(CsrfToken(existing.unwrap_or_default()));
+                    .insert(CsrfToken(expected.unwrap_or_default()));
                 next.run(request).await
             }
             Err(response) => response,
@@ -61,7 +79,9 @@ pub async fn protect(
     }
     let token = existing.clone().unwrap_or_else(upward_app::auth::new_token);
     let mut request = request;
-    request.extensions_mut().insert(CsrfToken(token.clone()));
+    request
+        .extensions_mut()
+        .insert(CsrfToken(form_token(&token, session.as_deref())));
     let mut response = next.run(request).await;
     if existing.is_none() {
         let cookie = Cookie::build((CSRF_COOKIE, token))

@@ -269,3 +269,37 @@ async fn a_bad_path_id_answers_the_json_error_and_every_operation_documents_its_
         }
     }
 }
+
+#[tokio::test]
+async fn a_signed_in_form_needs_the_token_bound_to_its_own_session() {
+    for world in World::each().await {
+        let alice = world.browser(&world.alice).await;
+        let bob = world.browser(&world.bob).await;
+        let path = "/account/profile";
+        let fields = [
+            ("time_zone", "UTC"),
+            ("location", ""),
+            ("preferred_time", "any"),
+        ];
+        let with = |token: &str| {
+            let mut all = vec![("csrf", token.to_owned())];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+            all
+        };
+        for token in [common::CSRF.to_owned(), bob.form_token.clone()] {
+            let all = with(&token);
+            let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_eq!(
+                alice.post_raw(path, &refs).await.status,
+                StatusCode::FORBIDDEN,
+                "{token}"
+            );
+        }
+        let all = with(&alice.form_token);
+        let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(alice.post_raw(path, &refs).await.status, StatusCode::OK);
+        // The page itself carries the bound token.
+        let page = alice.get("/account").await;
+        assert!(page.body.contains(&alice.form_token));
+    }
+}

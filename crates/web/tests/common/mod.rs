@@ -152,6 +152,7 @@ impl World {
         let session = self.app.start_session(user).await.unwrap();
         Browser {
             router: self.router.clone(),
+            form_token: upward_app::auth::token_hash(&format!("csrf:{CSRF}:{session}")),
             cookies: format!("upward_session={session}; upward_csrf={CSRF}"),
         }
     }
@@ -182,6 +183,7 @@ impl World {
     pub fn anonymous(&self) -> Browser {
         Browser {
             router: self.router.clone(),
+            form_token: CSRF.to_owned(),
             cookies: format!("upward_csrf={CSRF}"),
         }
     }
@@ -248,6 +250,8 @@ pub const CSRF: &str = "test-csrf-token-0123456789abcdefghijklmnop";
 pub struct Browser {
     router: Router,
     cookies: String,
+    /// What its forms carry: bound to the session once signed in (see `csrf::form_token`).
+    pub form_token: String,
 }
 
 pub struct Page {
@@ -270,7 +274,7 @@ impl Browser {
 
     /// Posts a form with the right CSRF token added.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![("csrf", CSRF)];
+        let mut all = vec![("csrf", self.form_token.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &all).await
     }
@@ -291,7 +295,8 @@ impl Browser {
     /// Uploads a file as a multipart form, with the CSRF token as its first field as the
     /// pages send it.
     pub async fn upload(&self, path: &str, file: &str) -> Page {
-        self.upload_with_token(path, file, CSRF).await
+        let token = self.form_token.clone();
+        self.upload_with_token(path, file, &token).await
     }
 
     pub async fn upload_with_token(&self, path: &str, file: &str, token: &str) -> Page {
