@@ -13,8 +13,11 @@ use crate::{App, AppResult};
 
 /// A queued run older than this was not started by the server that queued it.
 const ORPHANED_AFTER: SignedDuration = SignedDuration::from_secs(30);
-/// A running run that has not moved for this long lost its server.
-const STALLED_AFTER: SignedDuration = SignedDuration::from_mins(10);
+/// A running run whose heartbeat (see [`RUN_HEARTBEAT`]) stopped this long ago lost its
+/// server: it is failed, so its manager can start it again, within about a minute and a half.
+const STALLED_AFTER: SignedDuration = SignedDuration::from_secs(90);
+/// How often the server running a run says it is still at it.
+pub const RUN_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// What one round of upkeep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -454,9 +454,17 @@ async fn upkeep_reminds_halfway_expires_at_the_end_and_runs_what_waits_in_the_qu
             .await
             .unwrap();
         assert!(world.app.store.start_run(stalled.id).await.unwrap());
+        // A minute of silence is not yet a lost server (the heartbeat beats every 15 s)...
+        let soon = world
+            .app
+            .upkeep(&LogMailer, Timestamp::now() + SignedDuration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(soon.runs_failed, 0);
+        // ...a minute and a half is.
         let much_later = world
             .app
-            .upkeep(&LogMailer, Timestamp::now() + SignedDuration::from_mins(11))
+            .upkeep(&LogMailer, Timestamp::now() + SignedDuration::from_secs(91))
             .await
             .unwrap();
         assert_eq!(much_later.runs_failed, 1);

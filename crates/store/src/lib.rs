@@ -503,6 +503,8 @@ pub trait MatchingStore: Send + Sync {
     /// Marks a queued run running; `false` if it was not queued (someone else has it).
     async fn start_run(&self, id: RunId) -> StoreResult<bool>;
     async fn set_run_progress(&self, id: RunId, progress: f64) -> StoreResult<()>;
+    /// Notes that the server running the run is still at it (its heartbeat).
+    async fn touch_run(&self, id: RunId) -> StoreResult<()>;
     /// Stores a running run's proposal and marks it done.
     async fn finish_run(&self, id: RunId, result: &RunResult) -> StoreResult<()>;
     /// Replaces the proposal of a done, unpublished run (the manager paired people by hand).

@@ -292,10 +292,23 @@ impl MatchingStore for SqlStore {
     async fn set_run_progress(&self, id: RunId, progress: f64) -> StoreResult<()> {
         self.run(
             sqlx::query(
-                "UPDATE matching_runs SET progress = $2 WHERE id = $1 AND status = 'running'",
+                "UPDATE matching_runs SET progress = $2, updated_at = $3 WHERE id = $1 AND status = 'running'",
             )
             .bind(id.0)
-            .bind(progress.clamp(0.0, 1.0)),
+            .bind(progress.clamp(0.0, 1.0))
+            .bind(now_epoch()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn touch_run(&self, id: RunId) -> StoreResult<()> {
+        self.run(
+            sqlx::query(
+                "UPDATE matching_runs SET updated_at = $2 WHERE id = $1 AND status = 'running'",
+            )
+            .bind(id.0)
+            .bind(now_epoch()),
         )
         .await?;
         Ok(())

@@ -129,7 +129,21 @@ impl App {
         if !self.store.start_run(id).await? {
             return Ok(false);
         }
-        match self.compute_run(id, progress).await {
+        // While the engine works, say every few seconds that this server is still at it; a run
+        // whose heartbeat stops is failed by any server's upkeep (its server was killed).
+        let store = self.store.clone();
+        let heartbeat = tokio::spawn(async move {
+            let mut beat = tokio::time::interval(crate::upkeep::RUN_HEARTBEAT);
+            loop {
+                beat.tick().await;
+                if let Err(error) = store.touch_run(id).await {
+                    tracing::warn!(run = id.0, %error, "the run's heartbeat failed");
+                }
+            }
+        });
+        let outcome = self.compute_run(id, progress).await;
+        heartbeat.abort();
+        match outcome {
             Ok(()) => Ok(true),
             Err(error) => {
                 self.store.fail_run(id, &error.to_string()).await?;
