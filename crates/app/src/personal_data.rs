@@ -38,3 +38,24 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// Erases a person (their right to erasure): see the store's `erase_person` for what goes
+    /// and what stays. Recorded in the audit trail without saying who.
+    pub async fn erase_person(
+        &self,
+        admin: &crate::policy::Admin,
+        email: &str,
+    ) -> AppResult<String> {
+        let email = App::parse_email("email", email)?;
+        let erased = self.store.erase_person(&email.key()).await?;
+        self.audit(
+            admin.user(),
+            "person.erase",
+            &erased,
+            "a person was erased at their request",
+        )
+        .await?;
+        Ok(erased)
+    }
+}

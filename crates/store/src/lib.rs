@@ -316,6 +316,12 @@ pub trait ProvisioningStore: Send + Sync {
     async fn create_scim_user(&self, write: &ScimWrite) -> StoreResult<ScimUser>;
     /// Replaces everything SCIM manages of the person (never the email, which is their key).
     async fn replace_scim_user(&self, id: PersonId, write: &ScimWrite) -> StoreResult<ScimUser>;
+    /// Erases the person (the right to erasure): their name, email, account, statements,
+    /// personality answers, availability, the reasons on their pairings, invitations and links
+    /// go; their job level and department stay on an anonymous record ("Erased person") that
+    /// their enrolments and pairings now point at, so aggregates keep counting them. Returns
+    /// the anonymous record's key; `NotFound` if nobody has the address.
+    async fn erase_person(&self, email_key: &str) -> StoreResult<String>;
     /// Deactivates the person and hides them from SCIM; their history stays.
     async fn delete_scim_user(&self, id: PersonId) -> StoreResult<()>;
     async fn create_scim_token(

@@ -344,4 +344,61 @@ impl ProvisioningStore for SqlStore {
             .await?;
         Ok(changed == 1)
     }
+
+    async fn erase_person(&self, email_key: &str) -> StoreResult<String> {
+        let now = now_epoch();
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let row =
+            sqlx::query("SELECT id, email, job_level, department FROM people WHERE email_key = $1")
+                .bind(email_key.to_owned())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_error)?
+                .ok_or_else(|| StoreError::not_found("anyone with that email in the directory"))?;
+        let id: i64 = row.try_get("id")?;
+        let erased = format!("erased-{id}@erased.invalid");
+        sqlx::query(
+            "INSERT INTO people (email, email_key, name, job_level, department, time_zone, active,
+                deactivated_at, scim_deleted, updated_at)
+             VALUES ($1, $1, 'Erased person', $2, $3, 'UTC', 0, $4, 1, $4)",
+        )
+        .bind(erased.clone())
+        .bind(row.try_get::<i64, _>("job_level")?)
+        .bind(row.try_get::<Option<String>, _>("department")?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?;
+        for sql in [
+            // What they answered goes; their role and topics stay for the programme's figures.
+            "UPDATE pairings SET reason = NULL WHERE mentor_enrolment IN (SELECT id FROM enrolments WHERE person_key = $2)
+                OR mentee_enrolment IN (SELECT id FROM enrolments WHERE person_key = $2)",
+            "UPDATE enrolments SET person_key = $1, statement = '', availability = '', openness = NULL,
+                conscientiousness = NULL, extraversion = NULL, agreeableness = NULL, neuroticism = NULL
+             WHERE person_key = $2",
+            "UPDATE people SET manager_key = $1 WHERE manager_key = $2",
+            "DELETE FROM invitations WHERE email_key = $2 AND $1 IS NOT NULL",
+            "DELETE FROM access_links WHERE email_key = $2 AND $1 IS NOT NULL",
+            "DELETE FROM users WHERE email_key = $2 AND $1 IS NOT NULL",
+            "DELETE FROM people WHERE email_key = $2 AND $1 IS NOT NULL",
+            // The trail keeps what happened, not who it was; the mail they were sent goes.
+            "UPDATE audit_log SET actor = $1 WHERE LOWER(actor) = $2",
+            "DELETE FROM outbox WHERE LOWER(recipient) = $2 AND $1 IS NOT NULL",
+        ] {
+            sqlx::query(sql)
+                .bind(erased.clone())
+                .bind(email_key.to_owned())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        sqlx::query("UPDATE audit_log SET detail = REPLACE(detail, $2, $1), subject = REPLACE(subject, $2, $1)")
+            .bind(erased.clone())
+            .bind(row.try_get::<String, _>("email")?)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        tx.commit().await.map_err(map_error)?;
+        Ok(erased)
+    }
 }

@@ -82,6 +82,7 @@ pub fn action(code: &str) -> String {
         "matching.start" => "Started matching",
         "pairing.state" => "A pairing changed",
         "people.import" => "Imported the directory",
+        "person.erase" => "Erased a person at their request",
         "programme.clone" => "Cloned a programme",
         "programme.create" => "Created a programme",
         "programme.invite" => "Sent invitations",

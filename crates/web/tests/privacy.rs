@@ -329,3 +329,85 @@ async fn a_person_downloads_everything_held_about_them_and_nothing_of_anyone_els
         );
     }
 }
+
+#[tokio::test]
+async fn an_admin_erases_a_person_and_the_figures_keep_counting_them() {
+    for world in World::each().await {
+        let alice = world.token(&world.alice).await;
+        let manager = world.token(&world.manager).await;
+        let p = world.programme.0;
+        let (_, before) = world
+            .get(
+                &format!("/api/v1/programmes/{p}/enrolments"),
+                Some(&manager),
+            )
+            .await;
+        let erase = Some(json!({"email": "Alice@x.org"}));
+        assert_eq!(
+            world
+                .post("/api/v1/people/erase", Some(&manager), erase.clone())
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        let admin = world.token(&world.admin).await;
+        let (status, erased) = world
+            .post("/api/v1/people/erase", Some(&admin), erase.clone())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{erased}");
+        assert!(
+            erased["erased_as"]
+                .as_str()
+                .unwrap()
+                .ends_with("@erased.invalid")
+        );
+
+        // Gone: the account, the directory record, every way in.
+        assert_eq!(
+            world.get("/api/v1/me", Some(&alice)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert!(
+            world
+                .app
+                .store
+                .person("alice@x.org")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Still counted: the programme has as many enrolments, one of them anonymous and blank.
+        let (_, after) = world
+            .get(
+                &format!("/api/v1/programmes/{p}/enrolments"),
+                Some(&manager),
+            )
+            .await;
+        assert_eq!(
+            before.as_array().unwrap().len(),
+            after.as_array().unwrap().len()
+        );
+        let text = after.to_string();
+        assert!(
+            text.contains("Erased person")
+                && !text.contains("ALICE-SECRET")
+                && !text.contains("alice@x.org")
+        );
+        // Nor in the audit trail or the outbox.
+        let audit = world.app.store.audit_log(500, None).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .all(|e| !format!("{e:?}").to_lowercase().contains("alice@x.org"))
+        );
+        assert_eq!(world.mail_count("alice@x.org").await, 0);
+        // Erasing twice finds nobody.
+        assert_eq!(
+            world
+                .post("/api/v1/people/erase", Some(&admin), erase)
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+    }
+}

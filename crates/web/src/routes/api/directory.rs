@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
             post(import_people).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/people/export", get(export_people))
+        .route("/people/erase", post(erase_person))
         .route("/users", get(accounts).post(create_account))
         .route("/users/{id}/role", put(set_role))
         .route("/audit", get(audit))
@@ -147,4 +148,30 @@ pub async fn audit(
     ApiManager(manager): ApiManager,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     Ok(Json(state.app.audit_log(&manager).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct EraseRequest {
+    /// The email of the person to erase.
+    email: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Erased {
+    /// The anonymous record that now stands for them in programmes' figures.
+    erased_as: String,
+}
+
+/// Erase a person at their request: their name, email, account, statements, personality and
+/// availability answers, reasons, invitations and mail go; their job level and department stay
+/// on an anonymous record, so programme figures keep counting them. Admins only.
+#[utoipa::path(post, path = "/api/v1/people/erase", request_body = EraseRequest,
+    responses((status = 200, body = Erased)))]
+pub async fn erase_person(
+    State(state): State<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    ApiJson(request): ApiJson<EraseRequest>,
+) -> Result<Json<Erased>, ApiError> {
+    let erased_as = state.app.erase_person(&admin, &request.email).await?;
+    Ok(Json(Erased { erased_as }))
 }

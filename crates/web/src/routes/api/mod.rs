@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
         programmes::clone, programmes::enrolments, programmes::import_enrolments, programmes::my_enrolment,
         programmes::enrol, programmes::withdraw, programmes::enrolment,
         programme_managers::list, programme_managers::add, programme_managers::remove,
-        directory::people, directory::import_people, directory::export_people, directory::accounts,
+        directory::people, directory::import_people, directory::export_people, directory::erase_person, directory::accounts,
         directory::create_account, directory::set_role, directory::audit,
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
