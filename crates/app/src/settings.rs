@@ -47,6 +47,9 @@ pub struct Settings {
     pub invitation_days: i64,
     /// How long an API token works before a new one must be made.
     pub api_token_days: i64,
+    /// Days after a programme closes when its personal answers (statements, personality,
+    /// availability, reasons, invitations) are removed; none keeps them.
+    pub retention_days: Option<i64>,
     /// The SMTP server mail goes through; without one, mail is written to the log instead
     /// (development).
     pub smtp_host: Option<String>,
@@ -106,6 +109,7 @@ impl Default for Settings {
             reset_link_minutes: 60,
             invitation_days: 14,
             api_token_days: 90,
+            retention_days: None,
             smtp_host: None,
             smtp_port: None,
             smtp_security: SmtpSecurity::Starttls,
@@ -185,6 +189,13 @@ impl Settings {
         }
         if let Some(value) = environment("UPWARD_API_TOKEN_DAYS") {
             settings.api_token_days = parse_env("UPWARD_API_TOKEN_DAYS", &value)?;
+        }
+        if let Some(value) = environment("UPWARD_RETENTION_DAYS") {
+            settings.retention_days = if value.is_empty() {
+                None
+            } else {
+                Some(parse_env("UPWARD_RETENTION_DAYS", &value)?)
+            };
         }
         if let Some(value) = environment("UPWARD_SMTP_HOST") {
             settings.smtp_host = Some(value).filter(|host| !host.is_empty());
@@ -276,6 +287,7 @@ impl Settings {
             ("reset_link_minutes", self.reset_link_minutes),
             ("invitation_days", self.invitation_days),
             ("api_token_days", self.api_token_days),
+            ("retention_days", self.retention_days.unwrap_or(1)),
         ];
         match lifetimes.iter().find(|(_, value)| *value < 1) {
             Some((name, value)) => Err(SettingsError::Invalid {

@@ -27,6 +27,8 @@ pub struct Upkeep {
     pub reminded: usize,
     pub expired: usize,
     pub mailed: usize,
+    /// Closed programmes whose personal answers were removed under `retention_days`.
+    pub programmes_cleared: u64,
 }
 
 impl App {
@@ -38,6 +40,13 @@ impl App {
             done.runs_started += 1;
         }
         done.runs_failed = self.store.fail_stalled_runs(now - STALLED_AFTER).await?;
+        if let Some(days) = self.settings.retention_days {
+            let closed_before = now - SignedDuration::from_hours(24 * days);
+            done.programmes_cleared = self
+                .store
+                .remove_closed_personal_data(closed_before)
+                .await?;
+        }
         for pairing in self.store.proposals_to_remind(now).await? {
             let mail = reminders(&pairing, &self.settings.base_url());
             if self.store.mark_reminded(pairing.id, now, &mail).await? {

@@ -361,6 +361,11 @@ pub trait ProgrammeStore: Send + Sync {
         id: ProgrammeId,
         draft: &ProgrammeDraft,
     ) -> StoreResult<Programme>;
+    /// Removes the personal answers of programmes closed before `closed_before` (statements,
+    /// personality, availability, the reasons on pairings, invitations), once each; enrolments
+    /// and pairings stay, with roles, topics and states, for the figures. Says how many
+    /// programmes it cleared.
+    async fn remove_closed_personal_data(&self, closed_before: Timestamp) -> StoreResult<u64>;
     /// Moves the phase only if it is still `from`, so two managers racing cannot skip a check.
     async fn change_phase(&self, id: ProgrammeId, from: Phase, to: Phase)
     -> StoreResult<Programme>;

@@ -1,12 +1,13 @@
 //! Programmes and their phases.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 use upward_domain::{Cadence, Objective, Phase, Programme, ProgrammeDraft, ProgrammeId, UserId};
 
-use crate::sql::{corrupt, map_error, now_epoch, parse_column};
+use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
 use crate::{ProgrammeStore, ProgrammeSummary, SqlStore, StoreError, StoreResult};
 
 const PROGRAMME_COLUMNS: &str = "id, name, purpose, objectives, learning_expectations, start_date, end_date, \
@@ -183,5 +184,38 @@ impl ProgrammeStore for SqlStore {
             )));
         }
         self.programme(id).await
+    }
+
+    async fn remove_closed_personal_data(&self, closed_before: Timestamp) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let due = "SELECT id FROM programmes WHERE phase = 'closed' AND updated_at < $1
+                   AND personal_data_removed_at IS NULL";
+        let statements = [
+            format!(
+                "UPDATE enrolments SET statement = '', availability = '', openness = NULL,
+                    conscientiousness = NULL, extraversion = NULL, agreeableness = NULL,
+                    neuroticism = NULL WHERE programme_id IN ({due})"
+            ),
+            format!("UPDATE pairings SET reason = NULL WHERE programme_id IN ({due})"),
+            format!("DELETE FROM invitations WHERE programme_id IN ({due})"),
+        ];
+        for sql in statements {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(to_epoch(closed_before))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        let cleared = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE programmes SET personal_data_removed_at = $2 WHERE id IN ({due})"
+        )))
+        .bind(to_epoch(closed_before))
+        .bind(now_epoch())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .rows_affected();
+        tx.commit().await.map_err(map_error)?;
+        Ok(cleared)
     }
 }

@@ -411,3 +411,76 @@ async fn an_admin_erases_a_person_and_the_figures_keep_counting_them() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_closed_programme_s_personal_answers_go_after_the_retention_period() {
+    for db in upward_store::testing::TestDatabase::each_backend().await {
+        let settings = upward_app::Settings {
+            retention_days: Some(30),
+            ..upward_app::Settings::default()
+        };
+        let world = World::with_settings(db, settings).await;
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        let now = jiff::Timestamp::now();
+        let day = jiff::SignedDuration::from_hours(24);
+        let mailer = upward_app::mail::LogMailer;
+        // Open programmes keep everything, however old.
+        assert_eq!(
+            world
+                .app
+                .upkeep(&mailer, now + day * 400)
+                .await
+                .unwrap()
+                .programmes_cleared,
+            0
+        );
+        world
+            .app
+            .change_phase(&manager, world.programme, upward_domain::Phase::Closed)
+            .await
+            .unwrap();
+        assert_eq!(
+            world
+                .app
+                .upkeep(&mailer, now + day * 29)
+                .await
+                .unwrap()
+                .programmes_cleared,
+            0
+        );
+        assert_eq!(
+            world
+                .app
+                .upkeep(&mailer, now + day * 31)
+                .await
+                .unwrap()
+                .programmes_cleared,
+            1
+        );
+        let enrolment = world
+            .app
+            .store
+            .enrolment(world.alice_enrolment)
+            .await
+            .unwrap();
+        assert!(
+            enrolment.profile.statement.is_empty(),
+            "the statement is gone"
+        );
+        assert_eq!(
+            enrolment.profile.role,
+            upward_domain::EnrolmentRole::Mentor,
+            "the figures stay"
+        );
+        assert_eq!(
+            world
+                .app
+                .upkeep(&mailer, now + day * 32)
+                .await
+                .unwrap()
+                .programmes_cleared,
+            0,
+            "once"
+        );
+    }
+}
