@@ -195,9 +195,19 @@ async fn replace(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Scim, ScimError> {
-    let id = person_id(&id)?;
-    let user = resource::read(&json_body(&body)?)?;
-    let replaced = state.app.scim_replace(&client, id, user).await?;
+    replace_with(&state, &client, person_id(&id)?, &json_body(&body)?).await
+}
+
+/// Stores `resource` as the whole of the user and answers it as stored (PUT, and PATCH once
+/// its operations are applied).
+async fn replace_with(
+    state: &AppState,
+    client: &upward_app::provisioning::ScimClient,
+    id: PersonId,
+    resource: &Value,
+) -> Result<Scim, ScimError> {
+    let user = resource::read(resource)?;
+    let replaced = state.app.scim_replace(client, id, user).await?;
     Ok(Scim(
         StatusCode::OK,
         resource::draw(&replaced, &state.app.settings.base_url()),
@@ -219,13 +229,10 @@ async fn patch(
     let id = person_id(&id)?;
     let request: PatchRequest = serde_json::from_value(json_body(&body)?)
         .map_err(|e| ScimError::invalid_syntax(format!("not a PatchOp: {e}")))?;
-    let base = state.app.settings.base_url();
     let current = state.app.scim_user(&client, id).await?;
-    let mut drawn = resource::draw(&current, &base);
+    let mut drawn = resource::draw(&current, &state.app.settings.base_url());
     resource::patch(&mut drawn, &request.operations)?;
-    let user = resource::read(&drawn)?;
-    let patched = state.app.scim_replace(&client, id, user).await?;
-    Ok(Scim(StatusCode::OK, resource::draw(&patched, &base)))
+    replace_with(&state, &client, id, &drawn).await
 }
 
 async fn delete(
