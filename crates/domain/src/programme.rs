@@ -179,7 +179,10 @@ impl From<Objective> for String {
 /// months (the articles' typical rhythm is virtual every two weeks plus in person monthly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Cadence {
+    /// At least one of the two is set.
+    #[schema(minimum = 1, maximum = 8)]
     pub virtual_every_weeks: Option<u8>,
+    #[schema(minimum = 1, maximum = 12)]
     pub in_person_every_months: Option<u8>,
 }
 
@@ -239,11 +242,17 @@ impl DiversityDimension {
 /// The weight of each scored matching criterion, each from 0 (ignored) to 10.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Weights {
+    #[schema(minimum = 0, maximum = 10)]
     pub expertise: f64,
+    #[schema(minimum = 0, maximum = 10)]
     pub diversity: f64,
+    #[schema(minimum = 0, maximum = 10)]
     pub level_gap: f64,
+    #[schema(minimum = 0, maximum = 10)]
     pub personality: f64,
+    #[schema(minimum = 0, maximum = 10)]
     pub schedule: f64,
+    #[schema(minimum = 0, maximum = 10)]
     pub channel: f64,
 }
 
@@ -301,16 +310,20 @@ impl Default for Weights {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MatchingSettings {
     /// The mentee must be at least this many job levels above the mentor.
+    #[schema(minimum = 0, maximum = 19)]
     pub min_level_gap: u8,
     /// How many mentees one mentor may take.
+    #[schema(minimum = 1, maximum = 10)]
     pub mentor_capacity: u8,
     /// The length of one session; availabilities must overlap by at least this much.
+    #[schema(minimum = 15, maximum = 240)]
     pub session_minutes: u16,
     pub weights: Weights,
     pub diversity_dimensions: Vec<DiversityDimension>,
     /// Days each person has to answer a proposal; halfway through, the one who has not
     /// answered is reminded, and at the end the proposal expires.
     #[serde(default = "MatchingSettings::default_answer_days")]
+    #[schema(minimum = 1, maximum = 60)]
     pub answer_days: u8,
 }
 
@@ -339,9 +352,12 @@ impl Default for MatchingSettings {
 /// What a manager writes to create or change a programme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ProgrammeDraft {
+    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
     pub name: String,
+    #[schema(max_length = 4000)]
     pub purpose: String,
     pub objectives: Vec<Objective>,
+    #[schema(max_length = 4000)]
     pub learning_expectations: String,
     #[schema(value_type = String, format = Date, example = "2027-01-04")]
     pub start_date: Date,
