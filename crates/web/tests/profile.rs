@@ -153,7 +153,18 @@ async fn an_account_made_from_a_link_sets_a_password_without_a_current_one() {
                 ],
             )
             .await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        // Saved, and this browser carries on in a fresh session (the old one ended).
+        assert_eq!(
+            page.location.as_deref(),
+            Some("/account?done=password"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.set_cookies
+                .iter()
+                .any(|c| c.starts_with("upward_session="))
+        );
         assert!(
             world
                 .app

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use upward_domain::{OwnProfile, PreferredTime, User};
@@ -88,8 +88,11 @@ async fn account_page(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     csrf: CsrfToken,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    Ok(render(&page(&state, &user, &csrf).await?))
+    let mut page = page(&state, &user, &csrf).await?;
+    page.layout.notice = super::done_notice(&query);
+    Ok(render(&page))
 }
 
 async fn save_profile(
@@ -129,6 +132,7 @@ async fn change_password(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     csrf: CsrfToken,
+    jar: axum_extra::extract::CookieJar,
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let mut form = FormState::new(values);
@@ -145,17 +149,16 @@ async fn change_password(
     {
         form.absorb(error)?;
     }
-    let saved = !form.has_errors();
+    if !form.has_errors() {
+        // The new password ended every session; this browser carries on in a fresh one.
+        let token = state.app.start_session(&user).await?;
+        let jar = jar.add(crate::auth::session_cookie(&state, token));
+        return Ok((jar, Redirect::to("/account?done=password")).into_response());
+    }
     form.values.retain(|key, _| key == "csrf");
     let mut page = page(&state, &user, &csrf).await?;
     page.form = form;
-    if saved {
-        page.layout.notice =
-            Some("Your password is saved. Your other sessions have been logged out.".into());
-        Ok(render(&page))
-    } else {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
-    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 async fn revoke_token(

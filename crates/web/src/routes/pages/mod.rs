@@ -78,6 +78,9 @@ pub fn done_notice(query: &std::collections::HashMap<String, String>) -> Option<
         "decline" => "You declined the pairing. Nobody is told who declined.",
         "step_back" => "You stepped back from the pairing, with no penalty.",
         "end" => "The pairing has ended. Thank you for taking part.",
+        "password" => {
+            "Your password is saved. Your sessions elsewhere, and your API tokens, have ended."
+        }
         _ => return None,
     };
     Some(sentence.to_owned())
