@@ -303,3 +303,23 @@ async fn a_signed_in_form_needs_the_token_bound_to_its_own_session() {
         assert!(page.body.contains(&alice.form_token));
     }
 }
+
+#[tokio::test]
+async fn a_query_that_does_not_parse_answers_the_json_error() {
+    for world in World::each().await {
+        let manager = world.token(&world.manager).await;
+        let (status, body) = world
+            .get("/api/v1/people?page=99999999999999999999", Some(&manager))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"].as_str().unwrap().contains("page"), "{body}");
+        let (status, _) = world
+            .get("/api/v1/people?page=9223372036854775807", Some(&manager))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "a huge page number is the last page, not an overflow"
+        );
+    }
+}

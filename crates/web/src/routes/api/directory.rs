@@ -1,7 +1,7 @@
 //! The directory, accounts and the audit trail over the API.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use upward_domain::{Person, Role, User, UserId};
 use upward_store::{AuditEntry, ImportCounts};
 
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{ApiAdmin, ApiManager};
 use crate::error::ErrorBody;
 use crate::routes::pages::MAX_UPLOAD_BYTES;
@@ -36,6 +36,7 @@ pub struct PeopleQuery {
     #[serde(default)]
     search: String,
     /// From 1; 50 people a page.
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<i64>,
 }
 
@@ -51,9 +52,9 @@ pub struct PeopleResponse {
 pub async fn people(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
-    Query(query): Query<PeopleQuery>,
+    ApiQuery(query): ApiQuery<PeopleQuery>,
 ) -> Result<Json<PeopleResponse>, ApiError> {
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, 1_000_000);
     let found = state.app.people_page(&manager, &query.search, page).await?;
     Ok(Json(PeopleResponse {
         people: found.people,

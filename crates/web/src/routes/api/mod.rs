@@ -155,6 +155,25 @@ impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<AppS
     }
 }
 
+/// A query string whose rejection (a number too large, say) answers the API's JSON error
+/// (422, naming what did not parse) instead of axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<AppState>
+    for ApiQuery<T>
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError(AppError::invalid("query", rejection.body_text()))),
+        }
+    }
+}
+
 /// JSON input whose rejections (malformed JSON, a wrong type, a value that does not parse)
 /// become the API's own error body with the reason.
 pub struct ApiJson<T>(pub T);
