@@ -1,0 +1,52 @@
+-- A realistic mix against the JSON API: participants reading their pairings and the
+-- programmes, a participant saving their enrolment (a write), managers reading a programme and
+-- its enrolments, and health checks. Tokens come from the environment (see scripts/load).
+local participant = os.getenv("PARTICIPANT_TOKEN")
+local manager = os.getenv("MANAGER_TOKEN")
+local enrolment = [[{"role":"mentor","offers":"generative ai:4;cloud:3","interests":"",]] ..
+  [["availability":"Mon 08:00-10:00;Wed 17:30-19:00","channel":"either","preferred_time":"any",]] ..
+  [["statement":"load test","consent":true}]]
+
+local mix = {
+  { weight = 40, method = "GET", path = "/api/v1/me/pairings", token = participant },
+  { weight = 20, method = "GET", path = "/api/v1/programmes", token = participant },
+  { weight = 10, method = "PUT", path = "/api/v1/programmes/1/enrolment", token = participant, body = enrolment },
+  { weight = 15, method = "GET", path = "/api/v1/programmes/1", token = manager },
+  { weight = 10, method = "GET", path = "/api/v1/programmes/1/enrolments", token = manager },
+  { weight = 5, method = "GET", path = "/healthz" },
+}
+local total = 0
+for _, r in ipairs(mix) do total = total + r.weight end
+
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init() server_errors = 0; client_errors = 0 end
+
+function request()
+  local pick = math.random(total)
+  for _, r in ipairs(mix) do
+    pick = pick - r.weight
+    if pick <= 0 then
+      local headers = { ["Content-Type"] = "application/json" }
+      if r.token then headers["Authorization"] = "Bearer " .. r.token end
+      return wrk.format(r.method, r.path, headers, r.body)
+    end
+  end
+end
+
+function response(status)
+  if status >= 500 then server_errors = server_errors + 1
+  elseif status >= 400 then client_errors = client_errors + 1 end
+end
+
+function done(summary, latency)
+  local server, client = 0, 0
+  for _, t in ipairs(threads) do
+    server = server + t:get("server_errors")
+    client = client + t:get("client_errors")
+  end
+  io.write(string.format("RESULT requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p99_ms=%.1f server_errors=%d client_errors=%d socket_errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, server, client,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
