@@ -240,3 +240,39 @@ fn backup_writes_a_copy_that_holds_the_same_directory_and_never_overwrites() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+/// Killed mid-import (SIGKILL, no chance to clean up), the directory holds all of the file or
+/// none of it: the import is one transaction, and the database recovers on the next open.
+#[test]
+fn an_import_killed_midway_leaves_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("u.db").display());
+    assert!(
+        upward(&["migrate", "--database-url", &database])
+            .status
+            .success()
+    );
+    let mut csv = String::from("email,name,job_level,time_zone\n");
+    for k in 0..60_000 {
+        csv.push_str(&format!("p{k}@x.org,Person {k},{},UTC\n", k % 20 + 1));
+    }
+    let file = write(&dir, "big.csv", &csv);
+    for wait_ms in [50, 300, 900] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_upward"))
+            .args(["people", "import", &file, "--database-url", &database])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let export = upward(&["people", "export", "--database-url", &database]);
+        assert!(export.status.success(), "the database opens after the kill");
+        let rows = String::from_utf8_lossy(&export.stdout).lines().count() - 1;
+        assert!(
+            rows == 0 || rows == 60_000,
+            "after {wait_ms} ms: {rows} people, half an import"
+        );
+    }
+}
