@@ -2,8 +2,6 @@
 //! and the use cases behind `/scim/v2/Users`. The wire format lives in the web layer; here are
 //! the rules: who the manager is, no reporting loops, deactivation keeps history.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 use upward_domain::{Email, JobLevel, Person, PersonId, TimeZoneName};
 use upward_store::{NewAuditEntry, ScimToken, ScimUser, ScimWrite};
@@ -190,11 +188,11 @@ impl App {
         })
     }
 
+    /// Walks up from the manager, one person at a time (as deep as the chain, not as large as
+    /// the organisation), refusing a manager who already reports to `person`.
     async fn refuse_reporting_loop(&self, person: &Email, manager: &Email) -> AppResult<()> {
-        let lines: HashMap<String, Option<String>> =
-            self.store.reporting_lines().await?.into_iter().collect();
         let mut current = Some(manager.key());
-        let mut steps = 0;
+        let mut seen = std::collections::HashSet::new();
         while let Some(key) = current {
             if key == person.key() {
                 return Err(AppError::invalid(
@@ -202,11 +200,15 @@ impl App {
                     format!("{person} cannot report to {manager}, who already reports to them"),
                 ));
             }
-            steps += 1;
-            if steps > lines.len() {
-                break;
+            if !seen.insert(key.clone()) {
+                break; // A loop further up, not through this person.
             }
-            current = lines.get(&key).cloned().flatten();
+            current = self
+                .store
+                .person(&key)
+                .await?
+                .and_then(|p| p.manager_email)
+                .map(|m| m.key());
         }
         Ok(())
     }
