@@ -5,6 +5,9 @@ use upward_domain::{ProgrammeId, Role, User, UserId};
 use crate::policy::Manager;
 use crate::{App, AppError, AppResult};
 
+/// The most programme manager accounts offered as co-managers on a programme's page.
+const MAX_CO_MANAGER_CHOICES: i64 = 500;
+
 impl App {
     /// The programme's managers, by name.
     pub async fn programme_managers(
@@ -24,8 +27,12 @@ impl App {
         programme: ProgrammeId,
     ) -> AppResult<Vec<User>> {
         let current = self.programme_managers(manager, programme).await?;
-        let mut accounts = self.store.list_users().await?;
-        accounts.retain(|u| u.role == Role::Manager && !current.iter().any(|c| c.id == u.id));
+        // Only manager accounts are read (a few), not every participant's.
+        let (mut accounts, _) = self
+            .store
+            .users_page("", Some(Role::Manager), 0, MAX_CO_MANAGER_CHOICES)
+            .await?;
+        accounts.retain(|u| !current.iter().any(|c| c.id == u.id));
         Ok(accounts)
     }
 
