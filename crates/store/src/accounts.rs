@@ -15,7 +15,7 @@ const API_TOKEN_ID_CHARS: usize = 16;
 pub(crate) const USER_COLUMNS: &str = "users.id, users.email, users.name, users.role";
 /// A deactivated person's account no longer signs in, by any means; an account outside the
 /// directory (an admin, say) is not affected.
-const ACTIVE_ACCOUNT: &str = "NOT EXISTS (SELECT 1 FROM people WHERE people.email_key = users.email_key AND people.active = 0)";
+const ACTIVE_ACCOUNT: &str = "NOT EXISTS (SELECT 1 FROM people WHERE people.email_key = users.email_key AND people.deactivated_at IS NOT NULL)";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let email: String = row.try_get("email")?;

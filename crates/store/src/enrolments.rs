@@ -182,7 +182,7 @@ impl EnrolmentStore for SqlStore {
 
     async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND p.active = 1 AND e.withdrawn_at IS NULL ORDER BY e.role, p.name"
+            "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND p.deactivated_at IS NULL AND e.withdrawn_at IS NULL ORDER BY e.role, p.name"
         ));
         self.all(sqlx::query(sql).bind(programme.0), enrolment_from_row)
             .await

@@ -118,7 +118,7 @@ impl PeopleStore for SqlStore {
 
     async fn person(&self, email_key: &str) -> StoreResult<Option<Person>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1 AND p.active = 1"
+            "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.email_key = $1 AND p.deactivated_at IS NULL"
         ));
         self.one(sqlx::query(sql).bind(email_key), person_from_row)
             .await
@@ -156,7 +156,7 @@ impl PeopleStore for SqlStore {
         self.one(
             sqlx::query(
                 "SELECT time_zone, location, preferred_time, profile_overridden_at FROM people
-                 WHERE email_key = $1 AND active = 1",
+                 WHERE email_key = $1 AND deactivated_at IS NULL",
             )
             .bind(email_key),
             |row| {
@@ -193,7 +193,7 @@ impl PeopleStore for SqlStore {
         let changed = sqlx::query(
             "UPDATE people SET time_zone = $1, location = $2, preferred_time = $3,
                 self_edited_at = $4, profile_overridden_at = NULL
-             WHERE email_key = $5 AND active = 1",
+             WHERE email_key = $5 AND deactivated_at IS NULL",
         )
         .bind(time_zone.as_str().to_owned())
         .bind(location.map(str::to_owned))
@@ -225,7 +225,8 @@ impl PeopleStore for SqlStore {
 
     async fn audience(&self, audience: &Audience) -> StoreResult<Vec<Person>> {
         // Deactivated people are never invited.
-        let select = format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.active = 1");
+        let select =
+            format!("SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} WHERE p.deactivated_at IS NULL");
         let order = "ORDER BY p.name, p.email_key";
         match audience {
             Audience::Everyone => {

@@ -11,7 +11,7 @@ use crate::sql::{from_epoch, map_error, now_epoch, to_epoch};
 use crate::{ProvisioningStore, ScimToken, ScimUser, ScimWrite, SqlStore, StoreError, StoreResult};
 
 const SCIM_COLUMNS: &str =
-    "p.id, p.active, p.scim_user_name, p.scim_attributes, p.scim_manager_id, p.updated_at";
+    "p.id, p.deactivated_at, p.scim_user_name, p.scim_attributes, p.scim_manager_id, p.updated_at";
 /// The userName a person answers to: the identity provider's, or their email. The index
 /// `people_by_user_name` is on exactly this expression.
 const USER_NAME: &str = "LOWER(COALESCE(p.scim_user_name, p.email))";
@@ -21,7 +21,7 @@ fn scim_user_from_row(row: &AnyRow) -> StoreResult<ScimUser> {
     let user_name: Option<String> = row.try_get("scim_user_name")?;
     Ok(ScimUser {
         id: PersonId(row.try_get("id")?),
-        active: row.try_get::<i64, _>("active")? == 1,
+        active: row.try_get::<Option<i64>, _>("deactivated_at")?.is_none(),
         user_name: user_name.unwrap_or_else(|| person.email.as_str().to_owned()),
         attributes: row.try_get("scim_attributes")?,
         pending_manager: row.try_get("scim_manager_id")?,
@@ -70,8 +70,8 @@ async fn write_person(
                 WHEN self_edited_at IS NOT NULL AND (time_zone <> $8 OR COALESCE(location, '') <> COALESCE($7, ''))
                 THEN $10 ELSE profile_overridden_at END,
             email = $1, email_key = $2, name = $3, job_level = $4, manager_key = $5,
-            department = $6, location = $7, time_zone = $8, active = $9,
-            deactivated_at = CASE WHEN $9 = 1 THEN NULL ELSE COALESCE(deactivated_at, $10) END,
+            department = $6, location = $7, time_zone = $8,
+            deactivated_at = CASE WHEN CAST($9 AS BIGINT) = 1 THEN NULL ELSE COALESCE(deactivated_at, $10) END,
             scim_deleted = 0, scim_user_name = $11, scim_attributes = $12, scim_manager_id = $13,
             updated_at = $10
          WHERE id = $14",
@@ -270,7 +270,7 @@ impl ProvisioningStore for SqlStore {
         let now = now_epoch();
         let mut tx = self.pool.begin().await.map_err(map_error)?;
         let deleted = sqlx::query(
-            "UPDATE people SET active = 0, scim_deleted = 1,
+            "UPDATE people SET scim_deleted = 1,
                 deactivated_at = COALESCE(deactivated_at, $1), updated_at = $1
              WHERE id = $2 AND scim_deleted = 0 RETURNING email_key",
         )
@@ -358,9 +358,9 @@ impl ProvisioningStore for SqlStore {
         let id: i64 = row.try_get("id")?;
         let erased = format!("erased-{id}@erased.invalid");
         sqlx::query(
-            "INSERT INTO people (email, email_key, name, job_level, department, time_zone, active,
+            "INSERT INTO people (email, email_key, name, job_level, department, time_zone,
                 deactivated_at, scim_deleted, updated_at)
-             VALUES ($1, $1, 'Erased person', $2, $3, 'UTC', 0, $4, 1, $4)",
+             VALUES ($1, $1, 'Erased person', $2, $3, 'UTC', $4, 1, $4)",
         )
         .bind(erased.clone())
         .bind(row.try_get::<i64, _>("job_level")?)

@@ -178,33 +178,16 @@ async fn a_reset_link_sets_a_new_password_but_not_a_weak_one() {
                 .body
                 .contains("Choose a new password")
         );
-        let weak = browser
-            .post(
-                &link,
-                &[("password", "short"), ("repeat_password", "short")],
-            )
-            .await;
+        let choose = async |password: &str, repeat: &str| {
+            let fields = [("password", password), ("repeat_password", repeat)];
+            browser.post(&link, &fields).await
+        };
+        let weak = choose("short", "short").await;
         assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(weak.body.contains("use at least 10 characters"));
-        let differ = browser
-            .post(
-                &link,
-                &[
-                    ("password", "a long new one"),
-                    ("repeat_password", "another"),
-                ],
-            )
-            .await;
+        let differ = choose("a long new one", "another").await;
         assert!(differ.body.contains("the two passwords differ"));
-        let saved = browser
-            .post(
-                &link,
-                &[
-                    ("password", "a long new one"),
-                    ("repeat_password", "a long new one"),
-                ],
-            )
-            .await;
+        let saved = choose("a long new one", "a long new one").await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
         assert!(
             world

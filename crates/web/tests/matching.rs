@@ -652,3 +652,46 @@ async fn declining_ending_and_withdrawing_ask_first_and_keep_the_reason() {
         assert_eq!(excluded.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn the_run_page_lists_eligible_mentors_for_the_unmatched_only_when_asked() {
+    for world in World::each().await {
+        with_mentee(&world).await;
+        // A second senior wanting what Alice offers: with one seat, one of the two stays unmatched.
+        let admin = upward_app::policy::Admin::check(&world.admin).unwrap();
+        world
+            .app
+            .import_people(
+                &admin,
+                b"email,name,job_level,time_zone\neve@x.org,Eve E,17,Europe/Paris\n",
+            )
+            .await
+            .unwrap();
+        let eve = world
+            .app
+            .create_account_as_operator("eve@x.org", "Eve E", Role::Participant, common::PASSWORD)
+            .await
+            .unwrap();
+        let mut profile = common::mentor_profile("");
+        profile.role = EnrolmentRole::Mentee;
+        profile.offers = TopicLevels::default();
+        profile.interests = TopicLevels::parse("tiktok:5").unwrap();
+        world
+            .app
+            .enrol(&eve, world.programme, &profile, true)
+            .await
+            .unwrap();
+        let run = world.finished_run().await;
+
+        let manager = world.browser(&world.manager).await;
+        let plain = manager.get(&format!("/runs/{}", run.0)).await;
+        assert!(plain.body.contains("Pair the unmatched by hand"));
+        assert!(
+            !plain.body.contains("Mentor for"),
+            "not worked out unless asked"
+        );
+        let asked = manager.get(&format!("/runs/{}?by_hand=1", run.0)).await;
+        assert!(asked.body.contains("Mentor for"), "{}", asked.body);
+        assert!(asked.body.contains("Alice A (alice@x.org) · score"));
+    }
+}

@@ -8,6 +8,21 @@ use common::{PEOPLE, World};
 use upward_app::policy::Admin;
 use upward_domain::*;
 
+/// Posts the profile form as the browser's person.
+async fn save_profile(
+    browser: &common::Browser,
+    time_zone: &str,
+    location: &str,
+    preferred_time: &str,
+) -> common::Page {
+    let fields = [
+        ("time_zone", time_zone),
+        ("location", location),
+        ("preferred_time", preferred_time),
+    ];
+    browser.post("/account/profile", &fields).await
+}
+
 #[tokio::test]
 async fn a_participant_updates_their_profile_and_their_enrolments_follow() {
     for world in World::each().await {
@@ -20,16 +35,7 @@ async fn a_participant_updates_their_profile_and_their_enrolments_follow() {
                     .contains("<option value=\"Europe/Paris\" selected>")
         );
 
-        let page = alice
-            .post(
-                "/account/profile",
-                &[
-                    ("time_zone", "Asia/Tokyo"),
-                    ("location", "Osaka"),
-                    ("preferred_time", "morning"),
-                ],
-            )
-            .await;
+        let page = save_profile(&alice, "Asia/Tokyo", "Osaka", "morning").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Your profile is saved"));
         let person = world
@@ -54,16 +60,7 @@ async fn a_participant_updates_their_profile_and_their_enrolments_follow() {
             "the next run uses it"
         );
 
-        let page = alice
-            .post(
-                "/account/profile",
-                &[
-                    ("time_zone", "Mars/Base"),
-                    ("location", "x"),
-                    ("preferred_time", "noonish"),
-                ],
-            )
-            .await;
+        let page = save_profile(&alice, "Mars/Base", "x", "noonish").await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             page.body.contains("not an IANA time zone name")
@@ -88,16 +85,7 @@ async fn a_participant_updates_their_profile_and_their_enrolments_follow() {
 async fn the_directory_wins_and_the_page_says_so() {
     for world in World::each().await {
         let alice = world.browser(&world.alice).await;
-        alice
-            .post(
-                "/account/profile",
-                &[
-                    ("time_zone", "Asia/Tokyo"),
-                    ("location", "Osaka"),
-                    ("preferred_time", "evening"),
-                ],
-            )
-            .await;
+        save_profile(&alice, "Asia/Tokyo", "Osaka", "evening").await;
         // The same file again: Alice's directory record still says Paris.
         let admin = Admin::check(&world.admin).unwrap();
         world

@@ -41,9 +41,10 @@ async fn id_of(world: &World, token: &str, user_name: &str) -> String {
     list["Resources"][0]["id"].as_str().unwrap().to_owned()
 }
 
-async fn patch_active(world: &World, token: &str, id: &str, active: bool) -> (StatusCode, Value) {
+/// Sends one PATCH operation to the user.
+async fn patch(world: &World, token: &str, id: &str, operation: Value) -> (StatusCode, Value) {
     let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "Replace", "path": "active", "value": if active { "True" } else { "False" }}]});
+        "Operations": [operation]});
     world
         .api(
             Method::PATCH,
@@ -52,6 +53,18 @@ async fn patch_active(world: &World, token: &str, id: &str, active: bool) -> (St
             Some(body),
         )
         .await
+}
+
+/// `active` as Entra ID sends it: a capitalised op and the value as a string.
+async fn patch_active(world: &World, token: &str, id: &str, active: bool) -> (StatusCode, Value) {
+    let value = if active { "True" } else { "False" };
+    patch(
+        world,
+        token,
+        id,
+        json!({"op": "Replace", "path": "active", "value": value}),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -403,17 +416,10 @@ async fn managers_link_when_they_arrive_and_reporting_loops_are_refused() {
         );
 
         // The boss cannot report to their own report.
-        let patch = json!({"Operations": [{"op": "add",
+        let manager = json!({"op": "add",
             "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
-            "value": {"value": created["id"]}}]});
-        let (status, error) = world
-            .api(
-                Method::PATCH,
-                &format!("/scim/v2/Users/{boss_id}"),
-                Some(&token),
-                Some(patch),
-            )
-            .await;
+            "value": {"value": created["id"]}});
+        let (status, error) = patch(&world, &token, &boss_id, manager).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
         assert!(
             error["detail"]
@@ -429,15 +435,8 @@ async fn an_email_moves_with_the_account_unless_the_person_takes_part() {
     for world in World::each().await {
         let token = scim_token(&world).await;
         let bob = id_of(&world, &token, "bob@x.org").await;
-        let patch = json!({"Operations": [{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "robert@x.org"}]});
-        let (status, moved) = world
-            .api(
-                Method::PATCH,
-                &format!("/scim/v2/Users/{bob}"),
-                Some(&token),
-                Some(patch),
-            )
-            .await;
+        let email = json!({"op": "replace", "path": "emails[type eq \"work\"].value", "value": "robert@x.org"});
+        let (status, moved) = patch(&world, &token, &bob, email).await;
         assert_eq!(status, StatusCode::OK, "{moved}");
         let (account, _) = world
             .app
@@ -450,15 +449,8 @@ async fn an_email_moves_with_the_account_unless_the_person_takes_part() {
         );
 
         let alice = id_of(&world, &token, "alice@x.org").await;
-        let patch = json!({"Operations": [{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "alicia@x.org"}]});
-        let (status, error) = world
-            .api(
-                Method::PATCH,
-                &format!("/scim/v2/Users/{alice}"),
-                Some(&token),
-                Some(patch),
-            )
-            .await;
+        let email = json!({"op": "replace", "path": "emails[type eq \"work\"].value", "value": "alicia@x.org"});
+        let (status, error) = patch(&world, &token, &alice, email).await;
         assert_eq!(status, StatusCode::CONFLICT, "{error}");
         assert!(
             world

@@ -79,8 +79,55 @@ struct RunPage {
     view: RunView,
     programme: Programme,
     percent: u32,
-    /// For each unmatched mentee, the mentors they could be paired with by hand.
+    /// For each unmatched mentee, the mentors they could be paired with by hand (when asked).
     hand: Vec<HandRow>,
+    by_hand: bool,
+}
+
+/// For each unmatched mentee of the run, the mentors they could be paired with, as the form
+/// lists them.
+async fn hand_rows(
+    state: &AppState,
+    manager: &upward_app::policy::Manager,
+    run: RunId,
+    view: &RunView,
+) -> Result<Vec<HandRow>, PageError> {
+    let enrolments = state
+        .app
+        .programme_enrolments(manager, view.run.programme_id)
+        .await?;
+    let label = |id: EnrolmentId| {
+        enrolments.iter().find(|e| e.id == id).map_or_else(
+            || format!("enrolment {}", id.0),
+            |e| format!("{} ({})", e.name, e.email),
+        )
+    };
+    let unmatched = |id: EnrolmentId| view.unmatched.iter().any(|u| u.enrolment == id);
+    let row = |(mentee, mentors): (EnrolmentId, Vec<(EnrolmentId, f64)>)| HandRow {
+        mentee,
+        mentee_label: label(mentee),
+        mentors: mentors
+            .into_iter()
+            .map(|(mentor, score)| {
+                let free = if unmatched(mentor) {
+                    " · unmatched"
+                } else {
+                    ""
+                };
+                (
+                    mentor,
+                    format!("{} · score {score:.2}{free}", label(mentor)),
+                )
+            })
+            .collect(),
+    };
+    Ok(state
+        .app
+        .hand_partners(manager, run)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect())
 }
 
 /// An unmatched mentee and the mentors that pass every rule with them, best first; each named
@@ -125,47 +172,20 @@ async fn run(
         layout.refresh_seconds = Some(1);
     }
     let percent = (view.run.progress * 100.0).round() as u32;
-    let enrolments = state
-        .app
-        .programme_enrolments(&manager, programme.id)
-        .await?;
-    let label = |id: EnrolmentId| {
-        enrolments.iter().find(|e| e.id == id).map_or_else(
-            || format!("enrolment {}", id.0),
-            |e| format!("{} ({})", e.name, e.email),
-        )
+    // Working out who could pair with whom reads the whole cohort: only when asked.
+    let by_hand = query.contains_key("by_hand");
+    let hand = if by_hand {
+        hand_rows(&state, &manager, RunId(id), &view).await?
+    } else {
+        Vec::new()
     };
-    let unmatched = |id: EnrolmentId| view.unmatched.iter().any(|u| u.enrolment == id);
-    let hand = state
-        .app
-        .hand_partners(&manager, RunId(id))
-        .await?
-        .into_iter()
-        .map(|(mentee, mentors)| HandRow {
-            mentee,
-            mentee_label: label(mentee),
-            mentors: mentors
-                .into_iter()
-                .map(|(mentor, score)| {
-                    let free = if unmatched(mentor) {
-                        " · unmatched"
-                    } else {
-                        ""
-                    };
-                    (
-                        mentor,
-                        format!("{} · score {score:.2}{free}", label(mentor)),
-                    )
-                })
-                .collect(),
-        })
-        .collect();
     Ok(render(&RunPage {
         layout,
         view,
         programme,
         percent,
         hand,
+        by_hand,
     }))
 }
 
