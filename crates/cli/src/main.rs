@@ -95,6 +95,8 @@ enum Command {
     },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Print the access matrix (every route and who may call it) as Markdown.
+    AccessMatrix,
     /// Solve a plain assignment instance exactly and print the result as JSON.
     Solve(SolveArgs),
 }
@@ -204,6 +206,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Solve(args) = &cli.command {
         return solve_command(args);
     }
+    if let Command::AccessMatrix = cli.command {
+        print!("{}", upward_web::access_matrix_markdown());
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Openapi = cli.command {
         println!(
             "{}",
@@ -308,7 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             return match_command(&app, &operator, ProgrammeId(programme), rematch, publish).await;
         }
-        Command::Openapi | Command::Solve(_) | Command::Backup { .. } => {
+        Command::Openapi | Command::AccessMatrix | Command::Solve(_) | Command::Backup { .. } => {
             unreachable!("handled before the application starts")
         }
     }

@@ -19,6 +19,13 @@ use upward_app::App;
 
 pub use error::{ApiError, PageError};
 pub use routes::api::ApiDoc;
+pub use routes::route_table;
+pub use routes::table::{Audience, Persona, RouteEntry};
+
+/// The access matrix of [`route_table`], as the Markdown kept in `docs/access-matrix.md`.
+pub fn access_matrix_markdown() -> String {
+    routes::table::access_matrix_markdown(&route_table())
+}
 
 /// What every handler can reach.
 #[derive(Clone)]

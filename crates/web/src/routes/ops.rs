@@ -1,22 +1,21 @@
 //! Health, metrics and static assets.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 
+use super::table::{Audience, Routes};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/metrics", get(metrics))
-        .route("/static/app.css", get(stylesheet))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/healthz", Audience::Anyone, health)
+        .get("/metrics", Audience::Anyone, metrics)
+        .get("/static/app.css", Audience::Anyone, stylesheet)
         // Browsers ask for /favicon.ico whatever the page says; both answer the same icon.
-        .route("/static/favicon.svg", get(favicon))
-        .route("/favicon.ico", get(favicon))
-        .route("/static/local-times.js", get(local_times))
+        .get("/static/favicon.svg", Audience::Anyone, favicon)
+        .get("/favicon.ico", Audience::Anyone, favicon)
+        .get("/static/local-times.js", Audience::Anyone, local_times)
 }
 
 /// How long the health check and the metrics wait for the database before saying it is down.

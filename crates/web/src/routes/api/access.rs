@@ -1,10 +1,9 @@
 //! Asking for sign-in and reset links, and programme invitations, over the API. A link request
 //! answers 202 with the same body whether or not the address is known.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use upward_app::access::{AudienceRequest, InvitationOutcome};
 use upward_domain::{InvitationCounts, LinkPurpose, ProgrammeId};
@@ -12,15 +11,22 @@ use upward_domain::{InvitationCounts, LinkPurpose, ProgrammeId};
 use super::{ApiJson, ApiPath};
 use crate::auth::{ApiManager, ClientAddress};
 use crate::error::ErrorBody;
+use crate::routes::table::{Audience, Routes};
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sign-in-link", post(sign_in_link))
-        .route("/auth/password-reset", post(password_reset))
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/auth/sign-in-link", Audience::Anyone, sign_in_link)
+        .post("/auth/password-reset", Audience::Anyone, password_reset)
+        .post(
             "/programmes/{id}/invitations",
-            post(invite).get(invitation_counts),
+            Audience::ProgrammeManagers,
+            invite,
+        )
+        .get(
+            "/programmes/{id}/invitations",
+            Audience::ProgrammeManagers,
+            invitation_counts,
         )
 }
 

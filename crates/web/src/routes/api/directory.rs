@@ -1,11 +1,10 @@
 //! The directory, accounts and the audit trail over the API.
 
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use upward_domain::{Person, Role, User, UserId};
 use upward_store::{AuditEntry, ImportCounts};
@@ -13,21 +12,19 @@ use upward_store::{AuditEntry, ImportCounts};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{ApiAdmin, ApiManager};
 use crate::error::ErrorBody;
-use crate::routes::pages::MAX_UPLOAD_BYTES;
+use crate::routes::table::{Audience, Routes};
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people", get(people))
-        .route(
-            "/people/import",
-            post(import_people).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
-        )
-        .route("/people/export", get(export_people))
-        .route("/people/erase", post(erase_person))
-        .route("/users", get(accounts).post(create_account))
-        .route("/users/{id}/role", put(set_role))
-        .route("/audit", get(audit))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/people", Audience::Managers, people)
+        .upload("/people/import", Audience::Admins, import_people)
+        .get("/people/export", Audience::Admins, export_people)
+        .post("/people/erase", Audience::Admins, erase_person)
+        .get("/users", Audience::Admins, accounts)
+        .post("/users", Audience::Admins, create_account)
+        .put("/users/{id}/role", Audience::Admins, set_role)
+        .get("/audit", Audience::Managers, audit)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -1,11 +1,10 @@
 //! Matching runs, proposals and pairings over the API: managers start, review and publish
 //! runs and set pins and forbids; each participant sees and answers their own pairings.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use upward_app::{AppError, MyPairing, PairingAction, RunView};
 use upward_domain::{EnrolmentId, MatchingRun, Pairing, PairingId, ProgrammeId, RunId, Weights};
@@ -14,19 +13,33 @@ use upward_store::PairRule;
 use super::{ApiJson, ApiPath};
 use crate::auth::{ApiManager, ApiUser};
 use crate::error::ErrorBody;
+use crate::routes::table::{Audience, Routes};
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programmes/{id}/runs", get(runs).post(start))
-        .route("/programmes/{id}/pairings", get(pairings))
-        .route("/programmes/{id}/pair-rules", put(set_rule))
-        .route("/runs/{id}", get(run))
-        .route("/runs/{id}/publish", post(publish))
-        .route("/runs/{id}/pairs", post(pair_by_hand))
-        .route("/me/pairings", get(my_pairings))
-        .route("/pairings/{id}", get(my_pairing))
-        .route("/pairings/{id}/{action}", post(act))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/programmes/{id}/runs", Audience::ProgrammeManagers, runs)
+        .post("/programmes/{id}/runs", Audience::ProgrammeManagers, start)
+        .get(
+            "/programmes/{id}/pairings",
+            Audience::ProgrammeManagers,
+            pairings,
+        )
+        .put(
+            "/programmes/{id}/pair-rules",
+            Audience::ProgrammeManagers,
+            set_rule,
+        )
+        .get("/runs/{id}", Audience::ProgrammeManagers, run)
+        .post("/runs/{id}/publish", Audience::ProgrammeManagers, publish)
+        .post(
+            "/runs/{id}/pairs",
+            Audience::ProgrammeManagers,
+            pair_by_hand,
+        )
+        .get("/me/pairings", Audience::SignedIn, my_pairings)
+        .get("/pairings/{id}", Audience::Pair, my_pairing)
+        .post("/pairings/{id}/{action}", Audience::Pair, act)
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

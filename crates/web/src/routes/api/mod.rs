@@ -7,9 +7,8 @@ mod matching;
 mod programme_managers;
 mod programmes;
 
+use axum::Json;
 use axum::extract::{FromRequest, Request, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use upward_app::AppError;
 use upward_domain::User;
@@ -18,21 +17,22 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::auth::ApiUser;
 use crate::error::ErrorBody;
+use crate::routes::table::{Audience, Routes};
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/auth/token", post(issue_token))
-        .route("/auth/tokens", get(my_tokens))
-        .route("/auth/tokens/{id}", axum::routing::delete(revoke_token))
-        .route("/me", get(me))
-        .route("/me/data", get(my_data))
-        .merge(access::router())
-        .merge(programmes::router())
-        .merge(programme_managers::router())
-        .merge(directory::router())
-        .merge(matching::router())
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/openapi.json", Audience::Anyone, openapi)
+        .post("/auth/token", Audience::Anyone, issue_token)
+        .get("/auth/tokens", Audience::SignedIn, my_tokens)
+        .delete("/auth/tokens/{id}", Audience::Owner, revoke_token)
+        .get("/me", Audience::SignedIn, me)
+        .get("/me/data", Audience::SignedIn, my_data)
+        .merge(access::routes())
+        .merge(programmes::routes())
+        .merge(programme_managers::routes())
+        .merge(directory::routes())
+        .merge(matching::routes())
         .fallback(not_found)
 }
 

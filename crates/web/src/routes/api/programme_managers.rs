@@ -1,21 +1,34 @@
 //! A programme's managers over the API.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 use serde::Deserialize;
 use upward_domain::{ProgrammeId, User, UserId};
 
 use super::{ApiJson, ApiPath};
 use crate::auth::ApiManager;
 use crate::error::ErrorBody;
+use crate::routes::table::{Audience, Routes};
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programmes/{id}/managers", get(list).post(add))
-        .route("/programmes/{id}/managers/{user}", delete(remove))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/programmes/{id}/managers",
+            Audience::ProgrammeManagers,
+            list,
+        )
+        .post(
+            "/programmes/{id}/managers",
+            Audience::ProgrammeManagers,
+            add,
+        )
+        .delete(
+            "/programmes/{id}/managers/{user}",
+            Audience::ProgrammeManagers,
+            remove,
+        )
 }
 
 /// Who runs the programme. Its managers and admins.

@@ -1,10 +1,9 @@
 //! Programmes and enrolment over the API.
 
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use upward_app::ProgrammeView;
 use upward_domain::{Enrolment, EnrolmentId, EnrolmentProfile, Phase, ProgrammeDraft, ProgrammeId};
@@ -13,25 +12,43 @@ use upward_store::{ImportCounts, ProgrammeSummary};
 use super::{ApiJson, ApiPath};
 use crate::auth::{ApiManager, ApiUser};
 use crate::error::ErrorBody;
-use crate::routes::pages::MAX_UPLOAD_BYTES;
+use crate::routes::table::{Audience, Routes};
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programmes", get(list).post(create))
-        .route("/programmes/{id}", get(show).put(update))
-        .route("/programmes/{id}/phase", post(change_phase))
-        .route("/programmes/{id}/clone", post(clone))
-        .route("/programmes/{id}/enrolments", get(enrolments))
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/programmes", Audience::SignedIn, list)
+        .post("/programmes", Audience::Managers, create)
+        .get("/programmes/{id}", Audience::SignedIn, show)
+        .put("/programmes/{id}", Audience::ProgrammeManagers, update)
+        .post(
+            "/programmes/{id}/phase",
+            Audience::ProgrammeManagers,
+            change_phase,
+        )
+        .post("/programmes/{id}/clone", Audience::ProgrammeManagers, clone)
+        .get(
+            "/programmes/{id}/enrolments",
+            Audience::ProgrammeManagers,
+            enrolments,
+        )
+        .upload(
             "/programmes/{id}/enrolments/import",
-            post(import_enrolments).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+            Audience::ProgrammeManagers,
+            import_enrolments,
         )
-        .route(
+        .get(
             "/programmes/{id}/enrolment",
-            get(my_enrolment).put(enrol).delete(withdraw),
+            Audience::SignedIn,
+            my_enrolment,
         )
-        .route("/enrolments/{id}", get(enrolment))
+        .put("/programmes/{id}/enrolment", Audience::SignedIn, enrol)
+        .delete("/programmes/{id}/enrolment", Audience::SignedIn, withdraw)
+        .get(
+            "/enrolments/{id}",
+            Audience::OwnerAndProgrammeManagers,
+            enrolment,
+        )
 }
 
 /// Programmes visible to the caller (participants do not see drafts).

@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use upward_app::access::LinkView;
 use upward_app::auth::MIN_PASSWORD_CHARS;
@@ -22,23 +21,24 @@ use crate::AppState;
 use crate::auth::{ClientAddress, session_cookie};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, capitalise, render, status_of};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/sign-in-link",
-            get(sign_in_link_form).post(ask_sign_in_link),
-        )
-        .route("/forgot-password", get(reset_form).post(ask_reset))
-        .route("/sign-in/{token}", get(sign_in_page).post(sign_in))
-        .route(
-            "/invitation/{token}",
-            get(invitation_page).post(accept_invitation),
-        )
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/sign-in-link", Audience::Anyone, sign_in_link_form)
+        .post("/sign-in-link", Audience::Anyone, ask_sign_in_link)
+        .get("/forgot-password", Audience::Anyone, reset_form)
+        .post("/forgot-password", Audience::Anyone, ask_reset)
+        .get("/sign-in/{token}", Audience::Anyone, sign_in_page)
+        .post("/sign-in/{token}", Audience::Anyone, sign_in)
+        .get("/invitation/{token}", Audience::Anyone, invitation_page)
+        .post("/invitation/{token}", Audience::Anyone, accept_invitation)
+        .get(
             "/reset-password/{token}",
-            get(new_password_page).post(set_password),
+            Audience::Anyone,
+            new_password_page,
         )
+        .post("/reset-password/{token}", Audience::Anyone, set_password)
 }
 
 /// What differs between asking for a sign-in link and asking for a reset link.

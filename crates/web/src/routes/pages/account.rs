@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use upward_domain::{OwnProfile, PreferredTime, User};
 
 use super::Layout;
@@ -17,13 +16,15 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account_page).post(change_password))
-        .route("/account/profile", post(save_profile))
-        .route("/account/tokens/{id}/revoke", post(revoke_token))
-        .route("/account/data.json", get(download_data))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/account", Audience::SignedIn, account_page)
+        .post("/account", Audience::SignedIn, change_password)
+        .post("/account/profile", Audience::SignedIn, save_profile)
+        .post("/account/tokens/{id}/revoke", Audience::Owner, revoke_token)
+        .get("/account/data.json", Audience::SignedIn, download_data)
 }
 
 #[derive(Template)]

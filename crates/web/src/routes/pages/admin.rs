@@ -3,11 +3,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use upward_domain::{Role, User, UserId};
 use upward_store::AuditEntry;
 
@@ -17,12 +16,14 @@ use crate::AppState;
 use crate::auth::{AdminPage, ManagerPage, urlencode};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/accounts", get(accounts).post(create_account))
-        .route("/admin/accounts/{id}/role", post(set_role))
-        .route("/audit", get(audit))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/accounts", Audience::Admins, accounts)
+        .post("/admin/accounts", Audience::Admins, create_account)
+        .post("/admin/accounts/{id}/role", Audience::Admins, set_role)
+        .get("/audit", Audience::Managers, audit)
 }
 
 #[derive(Template)]

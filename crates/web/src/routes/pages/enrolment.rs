@@ -3,11 +3,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use upward_app::ProgrammeView;
 use upward_app::import::ENROLMENT_COLUMNS;
 use upward_domain::enrolment::{parse_day, parse_time};
@@ -19,6 +18,7 @@ use crate::AppState;
 use crate::auth::{ManagerPage, SignedIn};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
 /// Rows offered for topics and for weekly slots; blank rows are ignored.
 /// Rows a new form shows for topics and for weekly times: few, to keep the form short (and its
@@ -28,15 +28,25 @@ const FIRST_ROWS: usize = 3;
 const MAX_ROWS: usize = 24;
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programmes/{id}/enrol", get(enrol_form).post(enrol))
-        .route("/programmes/{id}/withdraw", post(withdraw))
-        .route("/programmes/{id}/enrolments", get(enrolments))
-        .route("/programmes/{id}/enrolments.csv", get(export_enrolments))
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/programmes/{id}/enrol", Audience::SignedIn, enrol_form)
+        .post("/programmes/{id}/enrol", Audience::SignedIn, enrol)
+        .post("/programmes/{id}/withdraw", Audience::SignedIn, withdraw)
+        .get(
+            "/programmes/{id}/enrolments",
+            Audience::ProgrammeManagers,
+            enrolments,
+        )
+        .get(
+            "/programmes/{id}/enrolments.csv",
+            Audience::ProgrammeManagers,
+            export_enrolments,
+        )
+        .upload(
             "/programmes/{id}/enrolments/import",
-            post(import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+            Audience::ProgrammeManagers,
+            import,
         )
 }
 

@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use upward_app::{AppError, MyPairing, PairingAction};
@@ -21,12 +20,14 @@ use crate::auth::{
 };
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, capitalise, render, status_of};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_page).post(log_in))
-        .route("/logout", post(log_out))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Audience::SignedIn, home)
+        .get("/login", Audience::Anyone, login_page)
+        .post("/login", Audience::Anyone, log_in)
+        .post("/logout", Audience::Anyone, log_out)
 }
 
 #[derive(Template)]

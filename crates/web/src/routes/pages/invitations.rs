@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
-use axum::{Form, Router};
 use upward_app::access::{AudienceRequest, InvitationOutcome};
 use upward_app::{AppError, AppResult};
 use upward_domain::ProgrammeId;
@@ -19,12 +18,21 @@ use crate::AppState;
 use crate::auth::ManagerPage;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/programmes/{id}/invitations",
-        post(invite).get(back_to_programme),
-    )
+pub fn routes() -> Routes {
+    Routes::new()
+        .post(
+            "/programmes/{id}/invitations",
+            Audience::ProgrammeManagers,
+            invite,
+        )
+        // Only sends the browser on to the programme's page, which has its own guard.
+        .get(
+            "/programmes/{id}/invitations",
+            Audience::Anyone,
+            back_to_programme,
+        )
 }
 
 /// The form posts here; a reload of the result's address goes back to the programme.

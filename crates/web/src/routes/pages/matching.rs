@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use upward_app::{AppError, PairingAction, RunView};
 use upward_domain::{
     EnrolmentId, Pairing, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus,
@@ -21,17 +20,34 @@ use crate::AppState;
 use crate::auth::{ManagerPage, SignedIn};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programmes/{id}/runs", post(start))
-        .route("/programmes/{id}/pairings", get(pairings))
-        .route("/programmes/{id}/pairings.csv", get(export_pairings))
-        .route("/programmes/{id}/pair-rules", post(set_rule))
-        .route("/runs/{id}", get(run))
-        .route("/runs/{id}/publish", post(publish))
-        .route("/runs/{id}/pairs", post(pair_by_hand))
-        .route("/pairings/{id}/{action}", post(act))
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/programmes/{id}/runs", Audience::ProgrammeManagers, start)
+        .get(
+            "/programmes/{id}/pairings",
+            Audience::ProgrammeManagers,
+            pairings,
+        )
+        .get(
+            "/programmes/{id}/pairings.csv",
+            Audience::ProgrammeManagers,
+            export_pairings,
+        )
+        .post(
+            "/programmes/{id}/pair-rules",
+            Audience::ProgrammeManagers,
+            set_rule,
+        )
+        .get("/runs/{id}", Audience::ProgrammeManagers, run)
+        .post("/runs/{id}/publish", Audience::ProgrammeManagers, publish)
+        .post(
+            "/runs/{id}/pairs",
+            Audience::ProgrammeManagers,
+            pair_by_hand,
+        )
+        .post("/pairings/{id}/{action}", Audience::Pair, act)
 }
 
 /// The weights a manager typed for one run; blank fields keep the programme's.

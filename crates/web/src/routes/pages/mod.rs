@@ -15,26 +15,25 @@ mod programmes;
 mod provisioning;
 mod sso;
 
-use axum::Router;
 pub use enrolment::MAX_UPLOAD_BYTES;
 use upward_domain::{Role, User, UserId};
 
-use crate::AppState;
+use crate::routes::table::Routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(home::router())
-        .merge(access::router())
-        .merge(account::router())
-        .merge(programmes::router())
-        .merge(invitations::router())
-        .merge(programme_managers::router())
-        .merge(enrolment::router())
-        .merge(people::router())
-        .merge(admin::router())
-        .merge(provisioning::router())
-        .merge(sso::router())
-        .merge(matching::router())
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(home::routes())
+        .merge(access::routes())
+        .merge(account::routes())
+        .merge(programmes::routes())
+        .merge(invitations::routes())
+        .merge(programme_managers::routes())
+        .merge(enrolment::routes())
+        .merge(people::routes())
+        .merge(admin::routes())
+        .merge(provisioning::routes())
+        .merge(sso::routes())
+        .merge(matching::routes())
 }
 
 /// The question asked before anything that cannot be undone: the form posts again with

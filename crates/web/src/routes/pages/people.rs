@@ -3,31 +3,25 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use upward_app::import::PEOPLE_COLUMNS;
 use upward_domain::Person;
 
 use super::Layout;
-use super::enrolment::MAX_UPLOAD_BYTES;
 use super::forms::{ImportOutcome, uploaded_file};
 use crate::AppState;
 use crate::auth::{AdminPage, ManagerPage, urlencode};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people", get(directory))
-        .route(
-            "/people/import",
-            get(import_form)
-                .post(import)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
-        )
-        .route("/people/export.csv", get(export))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/people", Audience::Managers, directory)
+        .get("/people/import", Audience::Admins, import_form)
+        .upload("/people/import", Audience::Admins, import)
+        .get("/people/export.csv", Audience::Admins, export)
 }
 
 #[derive(Template)]

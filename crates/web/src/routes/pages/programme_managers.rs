@@ -2,20 +2,28 @@
 
 use std::collections::HashMap;
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
-use axum::routing::post;
-use axum::{Form, Router};
 use upward_domain::{ProgrammeId, User, UserId};
 
 use crate::AppState;
 use crate::auth::ManagerPage;
 use crate::error::PageError;
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programmes/{id}/managers", post(add))
-        .route("/programmes/{id}/managers/{user}/remove", post(remove))
+pub fn routes() -> Routes {
+    Routes::new()
+        .post(
+            "/programmes/{id}/managers",
+            Audience::ProgrammeManagers,
+            add,
+        )
+        .post(
+            "/programmes/{id}/managers/{user}/remove",
+            Audience::ProgrammeManagers,
+            remove,
+        )
 }
 
 async fn add(

@@ -3,11 +3,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use jiff::civil::Date;
 use upward_app::ProgrammeView;
 use upward_domain::*;
@@ -19,15 +18,26 @@ use crate::AppState;
 use crate::auth::{ManagerPage, SignedIn};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programmes", get(list).post(create))
-        .route("/programmes/new", get(new_form))
-        .route("/programmes/{id}", get(show))
-        .route("/programmes/{id}/edit", get(edit_form).post(update))
-        .route("/programmes/{id}/phase", post(change_phase))
-        .route("/programmes/{id}/clone", post(clone))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/programmes", Audience::SignedIn, list)
+        .post("/programmes", Audience::Managers, create)
+        .get("/programmes/new", Audience::Managers, new_form)
+        .get("/programmes/{id}", Audience::SignedIn, show)
+        .get(
+            "/programmes/{id}/edit",
+            Audience::ProgrammeManagers,
+            edit_form,
+        )
+        .post("/programmes/{id}/edit", Audience::ProgrammeManagers, update)
+        .post(
+            "/programmes/{id}/phase",
+            Audience::ProgrammeManagers,
+            change_phase,
+        )
+        .post("/programmes/{id}/clone", Audience::ProgrammeManagers, clone)
 }
 
 #[derive(Template)]

@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use upward_store::ScimToken;
 
 use super::Layout;
@@ -16,11 +15,17 @@ use crate::AppState;
 use crate::auth::AdminPage;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/provisioning", get(page).post(create))
-        .route("/admin/provisioning/tokens/{id}/revoke", post(revoke))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/provisioning", Audience::Admins, page)
+        .post("/admin/provisioning", Audience::Admins, create)
+        .post(
+            "/admin/provisioning/tokens/{id}/revoke",
+            Audience::Admins,
+            revoke,
+        )
 }
 
 #[derive(Template)]

@@ -2,10 +2,8 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use upward_app::AppError;
@@ -14,15 +12,16 @@ use upward_app::sso::CALLBACK_PATH;
 use crate::AppState;
 use crate::auth::{safe_next, session_cookie};
 use crate::error::PageError;
+use crate::routes::table::{Audience, Routes};
 
 /// Holds what the callback must match (state, nonce, PKCE verifier) and where to go after.
 const PENDING_COOKIE: &str = "upward_sso";
 const NEXT_COOKIE: &str = "upward_sso_next";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sso/start", get(start))
-        .route(CALLBACK_PATH, get(callback))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/sso/start", Audience::Anyone, start)
+        .get(CALLBACK_PATH, Audience::Anyone, callback)
 }
 
 /// A browser-session cookie for one sign-in (its values work once). Lax, not Strict: the provider's redirect back is a cross-site navigation, and the cookie

@@ -1,24 +1,27 @@
 //! What Upward's SCIM service offers (RFC 7644 §4): the service provider configuration, the
 //! one resource type, and the schemas of the attributes Upward reads and keeps.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde_json::{Value, json};
 use upward_app::provisioning::MAX_SCIM_PAGE;
 
 use super::resource::{CORE, ENTERPRISE, UPWARD};
 use super::{Scim, ScimCaller, ScimError};
 use crate::AppState;
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/ServiceProviderConfig", get(service_provider_config))
-        .route("/ResourceTypes", get(resource_types))
-        .route("/ResourceTypes/{id}", get(resource_type))
-        .route("/Schemas", get(schemas))
-        .route("/Schemas/{id}", get(schema))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/ServiceProviderConfig",
+            Audience::Provisioning,
+            service_provider_config,
+        )
+        .get("/ResourceTypes", Audience::Provisioning, resource_types)
+        .get("/ResourceTypes/{id}", Audience::Provisioning, resource_type)
+        .get("/Schemas", Audience::Provisioning, schemas)
+        .get("/Schemas/{id}", Audience::Provisioning, schema)
 }
 
 fn list(resources: Vec<Value>) -> Value {

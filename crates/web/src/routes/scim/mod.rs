@@ -6,7 +6,6 @@ mod discovery;
 mod resource;
 mod users;
 
-use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -16,11 +15,12 @@ use upward_app::AppError;
 use upward_app::provisioning::ScimClient;
 
 use crate::AppState;
+use crate::routes::table::Routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(discovery::router())
-        .merge(users::router())
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(discovery::routes())
+        .merge(users::routes())
         .fallback(|| async { ScimError::new(404, None, "no such SCIM endpoint") })
 }
 

@@ -3,11 +3,9 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 use upward_app::provisioning::MAX_SCIM_PAGE;
 use upward_domain::PersonId;
@@ -15,17 +13,19 @@ use upward_domain::PersonId;
 use super::resource::{self, Operation};
 use super::{Scim, ScimCaller, ScimError, json_body};
 use crate::AppState;
+use crate::routes::table::{Audience, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/Users", get(list).post(create))
-        .route("/Users/.search", post(search))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/Users", Audience::Provisioning, list)
+        .post("/Users", Audience::Provisioning, create)
+        .post("/Users/.search", Audience::Provisioning, search)
         // A search at the root covers every resource type; Users is the only one.
-        .route("/.search", post(search))
-        .route(
-            "/Users/{id}",
-            get(show).put(replace).patch(patch).delete(delete),
-        )
+        .post("/.search", Audience::Provisioning, search)
+        .get("/Users/{id}", Audience::Provisioning, show)
+        .put("/Users/{id}", Audience::Provisioning, replace)
+        .patch("/Users/{id}", Audience::Provisioning, patch)
+        .delete("/Users/{id}", Audience::Provisioning, delete)
 }
 
 fn person_id(id: &str) -> Result<PersonId, ScimError> {
