@@ -56,7 +56,9 @@ pub struct AudienceRequest {
     pub everyone: bool,
     /// A department's exact name (any case).
     pub department: Option<String>,
+    #[schema(minimum = 1, maximum = 20)]
     pub min_level: Option<i64>,
+    #[schema(minimum = 1, maximum = 20)]
     pub max_level: Option<i64>,
     /// Addresses separated by commas, semicolons, spaces or new lines.
     #[serde(default)]

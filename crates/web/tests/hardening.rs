@@ -313,13 +313,89 @@ async fn a_query_that_does_not_parse_answers_the_json_error() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body["error"].as_str().unwrap().contains("page"), "{body}");
-        let (status, _) = world
-            .get("/api/v1/people?page=9223372036854775807", Some(&manager))
+        // The document says pages run from 1 to 1,000,000, and the server holds to it.
+        for (page, expected) in [
+            ("0", StatusCode::UNPROCESSABLE_ENTITY),
+            ("9223372036854775807", StatusCode::UNPROCESSABLE_ENTITY),
+            ("1000000", StatusCode::OK),
+        ] {
+            let (status, _) = world
+                .get(&format!("/api/v1/people?page={page}"), Some(&manager))
+                .await;
+            assert_eq!(status, expected, "page {page}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_field_a_request_does_not_have_is_refused_by_name_as_the_document_says() {
+    for world in World::each().await {
+        let manager = world.token(&world.manager).await;
+        let p = world.programme.0;
+        let (status, body) = world
+            .post(
+                &format!("/api/v1/programmes/{p}/phase"),
+                Some(&manager),
+                Some(json!({"to": "matching", "too": "closed"})),
+            )
             .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body["error"].as_str().unwrap().contains("'too'"), "{body}");
+        let programme = world.app.programme(&world.admin, world.programme).await;
         assert_eq!(
-            status,
-            StatusCode::OK,
-            "a huge page number is the last page, not an overflow"
+            programme.unwrap().programme.phase,
+            upward_domain::Phase::Enrolling
+        );
+
+        // A flattened request (the enrolment) is one closed object too.
+        let alice = world.token(&world.alice).await;
+        let (status, body) = world
+            .api(
+                axum::http::Method::PUT,
+                &format!("/api/v1/programmes/{p}/enrolment"),
+                Some(&alice),
+                Some(json!({"role": "mentor", "offers": "ai:3", "interests": "",
+                    "availability": "Tue 17:00-18:00", "channel": "virtual",
+                    "preferred_time": "evening", "big_five": null, "statement": "",
+                    "consent": true, "statment": "typo"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("'statment'"),
+            "{body}"
+        );
+
+        let (_, openapi) = world.get("/api/v1/openapi.json", None).await;
+        let schemas = &openapi["components"]["schemas"];
+        for request in [
+            "PhaseChange",
+            "EnrolRequest",
+            "ProgrammeDraft",
+            "NewAccount",
+        ] {
+            assert_eq!(schemas[request]["additionalProperties"], false, "{request}");
+        }
+        assert_eq!(
+            schemas["EnrolRequest"]["properties"]["consent"]["enum"],
+            json!([true])
+        );
+        let email = schemas["NewAccount"]["properties"]["email"]["pattern"]
+            .as_str()
+            .unwrap();
+        assert!(email.starts_with("^[!-?A-~]+@"), "{email}");
+        let name = schemas["NewAccount"]["properties"]["name"]["pattern"]
+            .as_str()
+            .unwrap();
+        assert!(
+            name.contains(r"\u200B"),
+            "text refuses invisible characters: {name}"
+        );
+        // An answer may quote what it refused, so the rules stay on the requests' side.
+        assert!(
+            schemas["ErrorBody"]["properties"]["error"]
+                .get("pattern")
+                .is_none()
         );
     }
 }

@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Part of a name, email or department.
     #[serde(default)]
@@ -51,7 +52,14 @@ pub async fn people(
     ApiManager(manager): ApiManager,
     ApiQuery(query): ApiQuery<PeopleQuery>,
 ) -> Result<Json<PeopleResponse>, ApiError> {
-    let page = query.page.unwrap_or(1).clamp(1, 1_000_000);
+    let page = query.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(upward_app::AppError::invalid(
+            "page",
+            "pages are numbered from 1 to 1,000,000",
+        )
+        .into());
+    }
     let found = state.app.people_page(&manager, &query.search, page).await?;
     Ok(Json(PeopleResponse {
         people: found.people,
@@ -93,9 +101,11 @@ pub async fn accounts(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewAccount {
     email: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     name: String,
     role: Role,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 1000)]
     password: String,
 }
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod directory;
+mod input_rules;
 mod matching;
 mod programme_managers;
 mod programmes;
@@ -19,6 +20,7 @@ use crate::auth::ApiUser;
 use crate::error::ErrorBody;
 use crate::routes::table::{Audience, Routes};
 use crate::{ApiError, AppState};
+use input_rules::InputRules;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -51,7 +53,7 @@ pub fn routes() -> Routes {
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
     ),
-    modifiers(&BearerAuth, &StandardErrors),
+    modifiers(&BearerAuth, &StandardErrors, &InputRules),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -175,15 +177,35 @@ impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<AppS
 }
 
 /// JSON input whose rejections (malformed JSON, a wrong type, a value that does not parse)
-/// become the API's own error body with the reason.
+/// become the API's own error body with the reason. A field the request does not have is
+/// refused too, naming it: a misspelt optional field would otherwise be dropped without a word,
+/// and the OpenAPI document promises `additionalProperties: false`.
 pub struct ApiJson<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(ApiError(AppError::invalid("body", rejection.body_text()))),
+        let invalid =
+            |field: &'static str, problem: String| ApiError(AppError::invalid(field, problem));
+        let Json(value) = Json::<serde_json::Value>::from_request(request, state)
+            .await
+            .map_err(|rejection| invalid("body", rejection.body_text()))?;
+        let mut unknown = None;
+        let mut note_unknown = |path: serde_ignored::Path| {
+            unknown.get_or_insert_with(|| path.to_string());
+        };
+        // The path names the field a value is wrong in ("name: invalid type…").
+        let parsed = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+            value,
+            &mut note_unknown,
+        ))
+        .map_err(|error| invalid("body", error.to_string()))?;
+        match unknown {
+            Some(field) => Err(invalid(
+                "body",
+                format!("'{field}' is not a field of this request (see /api/v1/openapi.json)"),
+            )),
+            None => Ok(Self(parsed)),
         }
     }
 }

@@ -6,7 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use upward_app::ProgrammeView;
-use upward_domain::{Enrolment, EnrolmentId, EnrolmentProfile, Phase, ProgrammeDraft, ProgrammeId};
+use upward_domain::{
+    Availability, BigFive, Channel, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole, Phase,
+    PreferredTime, ProgrammeDraft, ProgrammeId, TopicLevels,
+};
 use upward_store::{ImportCounts, ProgrammeSummary};
 
 use super::{ApiJson, ApiPath};
@@ -185,12 +188,50 @@ pub async fn my_enrolment(
     })?))
 }
 
+fn must_be_true() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Boolean)
+        .enum_values(Some([true]))
+        .description(Some("Must be true: the answers may be used for matching."))
+        .build()
+}
+
+/// An [`EnrolmentProfile`] and the consent, as one flat object. Its fields are spelt out
+/// rather than flattened: serde's `flatten` hides unknown fields from the check that refuses
+/// them (see `ApiJson`).
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct EnrolRequest {
-    #[serde(flatten)]
-    profile: EnrolmentProfile,
+    role: EnrolmentRole,
+    /// What a mentor can teach, with a level 1–5. Empty for mentees.
+    offers: TopicLevels,
+    /// What a mentee wants to learn, with a priority 1–5. Empty for mentors.
+    interests: TopicLevels,
+    availability: Availability,
+    channel: Channel,
+    preferred_time: PreferredTime,
+    #[serde(default)]
+    big_five: Option<BigFive>,
+    /// "What I can offer / what I hope for", in the person's own words.
+    statement: String,
     /// Must be true: the answers may be used for matching.
+    #[schema(schema_with = must_be_true)]
     consent: bool,
+}
+
+impl EnrolRequest {
+    fn into_profile(self) -> (EnrolmentProfile, bool) {
+        let profile = EnrolmentProfile {
+            role: self.role,
+            offers: self.offers,
+            interests: self.interests,
+            availability: self.availability,
+            channel: self.channel,
+            preferred_time: self.preferred_time,
+            big_five: self.big_five,
+            statement: self.statement,
+        };
+        (profile, self.consent)
+    }
 }
 
 /// Enrol the caller (or update their answers) while the programme is enrolling.
@@ -202,10 +243,11 @@ pub async fn enrol(
     ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<EnrolRequest>,
 ) -> Result<Json<Enrolment>, ApiError> {
+    let (profile, consent) = request.into_profile();
     Ok(Json(
         state
             .app
-            .enrol(&user, ProgrammeId(id), &request.profile, request.consent)
+            .enrol(&user, ProgrammeId(id), &profile, consent)
             .await?,
     ))
 }
