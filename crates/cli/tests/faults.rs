@@ -66,7 +66,7 @@ async fn a_run_or_publication_killed_at_any_moment_is_all_or_nothing_and_recover
     let mut published_whole = 0;
     // Measured here, the process starts its run at about 70 ms, finishes it at about 120 and
     // has published by 130: the kills land before, during and after each step.
-    let attempts = (0..=240).step_by(12);
+    let attempts: Vec<u64> = (0..=240).step_by(12).collect();
     let attempt_count = attempts.len();
     for wait_ms in attempts {
         let file = dir.path().join(format!("attempt-{wait_ms}.db"));
