@@ -10,6 +10,7 @@ mod error;
 mod format;
 mod metrics;
 mod routes;
+mod unread_body;
 
 use std::net::SocketAddr;
 

@@ -399,3 +399,52 @@ async fn a_field_a_request_does_not_have_is_refused_by_name_as_the_document_says
         );
     }
 }
+
+#[tokio::test]
+async fn a_body_refused_unread_closes_the_connection_and_says_so() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    let world = World::new(upward_store::testing::TestDatabase::sqlite().await).await;
+    let bob = world.token(&world.bob).await;
+    let send = async |path: &str, kind: &str, token: Option<&str>, body: String| {
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, kind);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        // In pieces, as a body arrives from the network.
+        let pieces: Vec<Result<String, std::io::Error>> = body
+            .into_bytes()
+            .chunks(64 * 1024)
+            .map(|piece| Ok(String::from_utf8_lossy(piece).into_owned()))
+            .collect();
+        let body = Body::from_stream(futures_util::stream::iter(pieces));
+        let response = world
+            .router
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        (
+            response.status(),
+            response.headers().get(header::CONNECTION).cloned(),
+        )
+    };
+    let huge = json!({"email": "a".repeat(2 * 1024 * 1024), "password": "x"}).to_string();
+    let (status, connection) = send("/api/v1/auth/token", "application/json", None, huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(connection.unwrap(), "close");
+
+    // A participant's upload is refused before the file is read.
+    let csv = "email,name,job_level\n".to_owned() + &"a@x.org,A,3\n".repeat(1000);
+    let (status, connection) = send("/api/v1/people/import", "text/csv", Some(&bob), csv).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(connection.unwrap(), "close");
+
+    // A body read to its end keeps the connection, even when the answer is a refusal.
+    let wrong = json!({"email": "bob@x.org", "password": "not the password"}).to_string();
+    let (status, connection) = send("/api/v1/auth/token", "application/json", None, wrong).await;
+    assert!(status.is_client_error());
+    assert_eq!(connection, None);
+}

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, _) = all_routes(Some(&state)).into_parts();
     routes
         .layer(middleware::from_fn(crate::clean_input::refuse_invisible))
+        .layer(middleware::from_fn(crate::unread_body::close_if_unread))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::count_responses))
         .layer(security_header("x-content-type-options", "nosniff"))
         .layer(security_header("x-frame-options", "DENY"))
