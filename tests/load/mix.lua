@@ -20,7 +20,7 @@ for _, r in ipairs(mix) do total = total + r.weight end
 
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
-function init() server_errors = 0; client_errors = 0 end
+function init() server_errors = 0; unavailable = 0; client_errors = 0 end
 
 function request()
   local pick = math.random(total)
@@ -34,19 +34,24 @@ function request()
   end
 end
 
+-- 503 ("the database cannot be reached just now") is counted apart: it is the right answer
+-- while PostgreSQL is down (scripts/load --outage), and a failure in any other run.
 function response(status)
-  if status >= 500 then server_errors = server_errors + 1
+  if status == 503 then unavailable = unavailable + 1
+  elseif status >= 500 then server_errors = server_errors + 1
   elseif status >= 400 then client_errors = client_errors + 1 end
 end
 
 function done(summary, latency)
-  local server, client = 0, 0
+  local server, unavailable_total, client = 0, 0, 0
   for _, t in ipairs(threads) do
     server = server + t:get("server_errors")
+    unavailable_total = unavailable_total + t:get("unavailable")
     client = client + t:get("client_errors")
   end
-  io.write(string.format("RESULT requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p99_ms=%.1f server_errors=%d client_errors=%d socket_errors=%d\n",
+  io.write(string.format("RESULT requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.0f server_errors=%d unavailable=%d client_errors=%d socket_errors=%d\n",
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, server, client,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000, server,
+    unavailable_total, client,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end

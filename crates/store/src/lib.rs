@@ -50,12 +50,20 @@ impl StoreError {
     /// Whether the database could not be reached (no connection in time, or the connection
     /// broke): the request may succeed if tried again later.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::Other(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
-            )
-        )
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            // PostgreSQL going down: class 08 (connection exception) and 57P (shutting down,
+            // terminated by an administrator, not accepting connections yet).
+            StoreError::Other(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+            _ => false,
+        }
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
