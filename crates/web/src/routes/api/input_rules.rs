@@ -142,7 +142,17 @@ fn tighten(value: &mut Value) {
                 email.insert("pattern".into(), json!(EMAIL));
                 email.insert("maxLength".into(), json!(254));
             }
-            object.values_mut().for_each(tighten);
+            for (key, child) in object.iter_mut() {
+                match (key.as_str(), child) {
+                    // A map from names to schemas, not a schema itself.
+                    ("properties", Value::Object(properties)) => {
+                        properties.values_mut().for_each(tighten)
+                    }
+                    // Values, not schemas.
+                    ("example" | "examples" | "default" | "enum" | "const", _) => {}
+                    (_, child) => tighten(child),
+                }
+            }
         }
         Value::Array(items) => items.iter_mut().for_each(tighten),
         _ => {}
