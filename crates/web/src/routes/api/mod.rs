@@ -185,11 +185,10 @@ pub struct ApiJson<T>(pub T);
 impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let invalid =
-            |field: &'static str, problem: String| ApiError(AppError::invalid(field, problem));
+        let invalid = |problem: String| ApiError(AppError::invalid("body", problem));
         let Json(value) = Json::<serde_json::Value>::from_request(request, state)
             .await
-            .map_err(|rejection| invalid("body", rejection.body_text()))?;
+            .map_err(|rejection| invalid(rejection.body_text()))?;
         let mut unknown = None;
         let mut note_unknown = |path: serde_ignored::Path| {
             unknown.get_or_insert_with(|| path.to_string());
@@ -199,12 +198,11 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T>
             value,
             &mut note_unknown,
         ))
-        .map_err(|error| invalid("body", error.to_string()))?;
+        .map_err(|error| invalid(error.to_string()))?;
         match unknown {
-            Some(field) => Err(invalid(
-                "body",
-                format!("'{field}' is not a field of this request (see /api/v1/openapi.json)"),
-            )),
+            Some(field) => Err(invalid(format!(
+                "'{field}' is not a field of this request (see /api/v1/openapi.json)"
+            ))),
             None => Ok(Self(parsed)),
         }
     }
