@@ -471,8 +471,16 @@ impl MatchingStore for SqlStore {
     }
 
     async fn person_pairings(&self, email_key: &str) -> StoreResult<Vec<Pairing>> {
+        // One index lookup per side: an OR across the two joined enrolments would scan every
+        // pairing.
         let sql = sqlx::AssertSqlSafe(format!(
-            "{PAIRING_SELECT} WHERE me.person_key = $1 OR ee.person_key = $1 ORDER BY pa.id DESC"
+            "{PAIRING_SELECT} WHERE pa.id IN (
+                SELECT p.id FROM enrolments e JOIN pairings p ON p.mentor_enrolment = e.id
+                 WHERE e.person_key = $1
+                UNION
+                SELECT p.id FROM enrolments e JOIN pairings p ON p.mentee_enrolment = e.id
+                 WHERE e.person_key = $1)
+             ORDER BY pa.id DESC"
         ));
         self.all(sqlx::query(sql).bind(email_key), pairing_from_row)
             .await

@@ -1,0 +1,133 @@
+//! Participant routes do work bounded by the participant's own data: every SQL statement a
+//! participant's page or API call runs is captured (from sqlx's statement log) and put through
+//! SQLite's `EXPLAIN QUERY PLAN`; a full scan of a table that grows with the organisation
+//! (people, enrolments, pairings, accounts) fails the test, naming the statement. Not timed:
+//! the plan is what grows, so the plan is what is checked.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use common::World;
+use sqlx::{Connection, Row};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use upward_store::testing::TestDatabase;
+
+/// Tables whose size is the organisation's.
+const GROWING: [&str; 5] = ["people", "enrolments", "pairings", "users", "matching_runs"];
+
+#[derive(Clone, Default)]
+struct Statements(Arc<Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        struct Statement(Option<String>);
+        impl Visit for Statement {
+            fn record_str(&mut self, field: &Field, value: &str) {
+                if field.name() == "db.statement" {
+                    self.0 = Some(value.to_owned());
+                }
+            }
+            fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "db.statement" {
+                    self.0 = Some(format!("{value:?}"));
+                }
+            }
+        }
+        let mut statement = Statement(None);
+        event.record(&mut statement);
+        if let Some(sql) = statement.0 {
+            self.0.lock().unwrap().push(sql);
+        }
+    }
+}
+
+#[tokio::test]
+async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation() {
+    let statements = Statements::default();
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(statements.clone()),
+    )
+    .unwrap();
+    let world = World::new(TestDatabase::sqlite().await).await;
+    let alice = world.browser(&world.alice).await;
+    let token = world.token(&world.alice).await;
+    let p = world.programme.0;
+    statements.0.lock().unwrap().clear();
+    for page in [
+        "/",
+        "/programmes",
+        &format!("/programmes/{p}"),
+        &format!("/programmes/{p}/enrol"),
+        "/account",
+    ] {
+        assert_eq!(alice.get(page).await.status, StatusCode::OK, "{page}");
+    }
+    for route in [
+        "/api/v1/me",
+        "/api/v1/me/pairings",
+        "/api/v1/programmes",
+        &format!("/api/v1/programmes/{p}/enrolment"),
+    ] {
+        assert_eq!(
+            world.get(route, Some(&token)).await.0,
+            StatusCode::OK,
+            "{route}"
+        );
+    }
+    let captured: Vec<String> = std::mem::take(&mut *statements.0.lock().unwrap());
+    assert!(
+        captured.len() > 10,
+        "the statements were captured: {captured:?}"
+    );
+
+    let mut connection = sqlx::SqliteConnection::connect(&world.db.url)
+        .await
+        .unwrap();
+    let mut scans = Vec::new();
+    for sql in captured
+        .iter()
+        .filter(|s| !s.trim_start().to_uppercase().starts_with("EXPLAIN"))
+    {
+        let sql = sql.trim().trim_matches('"').replace("\\n", " ");
+        let Ok(rows) = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+            .fetch_all(&mut connection)
+            .await
+        else {
+            continue; // not a query of the application's tables (a PRAGMA, a transaction)
+        };
+        for row in rows {
+            let detail: String = row.get("detail");
+            let scanned = detail
+                .strip_prefix("SCAN ")
+                .map(|rest| rest.split_whitespace().next().unwrap_or(""));
+            if let Some(table) = scanned
+                && GROWING.contains(&table_of(&sql, table).as_str())
+                && !detail.contains("USING")
+            {
+                scans.push(format!("{detail}\n    in: {sql}"));
+            }
+        }
+    }
+    assert!(
+        scans.is_empty(),
+        "{} full scans:\n{}",
+        scans.len(),
+        scans.join("\n")
+    );
+}
+
+/// The table an alias in a plan stands for (`SCAN pa` → pairings).
+fn table_of(sql: &str, alias: &str) -> String {
+    if GROWING.contains(&alias) {
+        return alias.to_owned();
+    }
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    words
+        .windows(2)
+        .find(|w| w[1] == alias && GROWING.contains(&w[0]))
+        .map(|w| w[0].to_owned())
+        .unwrap_or_default()
+}
