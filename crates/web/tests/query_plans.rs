@@ -62,14 +62,18 @@ async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation(
         &format!("/programmes/{p}"),
         &format!("/programmes/{p}/enrol"),
         "/account",
+        "/account/data.json",
     ] {
         assert_eq!(alice.get(page).await.status, StatusCode::OK, "{page}");
     }
     for route in [
         "/api/v1/me",
         "/api/v1/me/pairings",
+        "/api/v1/me/data",
+        "/api/v1/auth/tokens",
         "/api/v1/programmes",
         &format!("/api/v1/programmes/{p}/enrolment"),
+        &format!("/api/v1/enrolments/{}", world.alice_enrolment.0),
     ] {
         assert_eq!(
             world.get(route, Some(&token)).await.0,
