@@ -55,9 +55,8 @@ struct Fixture {
     issuer: String,
 }
 
+/// Juniors enrolled as mentees, too close in level to anyone to be matched.
 const EXTRA_PEOPLE: &str = "email,name,job_level,time_zone,location
-dan@x.org,Dan D,16,Europe/Paris,Paris
-eve@x.org,Eve E,18,Europe/Paris,Paris
 lead@x.org,Lea Lead,5,Europe/Paris,Paris
 admin@x.org,Ada Admin,5,Europe/Paris,Paris
 manager@x.org,Max Manager,5,Europe/Paris,Paris
@@ -65,8 +64,8 @@ other@x.org,Olga Other,5,Europe/Paris,Paris
 ";
 
 /// The common world (Alice enrolled as a mentor), plus: Bob a second mentor; Dan and Eve
-/// seniors enrolled as mentees (not Cleo: she manages both mentors); a mentor lead, both managers and the admin enrolled too (too
-/// close in level to be matched); a finished, published run, so Alice has a pairing and Bob
+/// seniors enrolled as mentees (not Cleo: she manages both mentors); a mentor lead, both
+/// managers and the admin enrolled too (too close in level to be matched); a finished, published run, so Alice has a pairing and Bob
 /// another; a manager running a second programme; an API token for everyone and a SCIM token.
 async fn fixture() -> Fixture {
     let world = World::new(TestDatabase::sqlite().await).await;
@@ -77,20 +76,13 @@ async fn fixture() -> Fixture {
             .await
             .unwrap()
     };
-    let eve = account("eve@x.org", Role::Participant).await;
-    let dan = account("dan@x.org", Role::Participant).await;
+    let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+    let eve = world.enrolled_mentee("eve@x.org", "Eve E", 18).await;
     let lead = account("lead@x.org", Role::Participant).await;
     let other = account("other@x.org", Role::Manager).await;
     app.import_people(&admin, EXTRA_PEOPLE.as_bytes())
         .await
         .unwrap();
-    let mentee = {
-        let mut profile = common::mentor_profile("");
-        profile.role = EnrolmentRole::Mentee;
-        profile.offers = TopicLevels::default();
-        profile.interests = TopicLevels::parse("tiktok:5").unwrap();
-        profile
-    };
     app.enrol(
         &world.bob,
         world.programme,
@@ -99,8 +91,8 @@ async fn fixture() -> Fixture {
     )
     .await
     .unwrap();
-    for person in [&eve, &dan, &lead, &world.admin, &world.manager, &other] {
-        app.enrol(person, world.programme, &mentee, true)
+    for person in [&lead, &world.admin, &world.manager, &other] {
+        app.enrol(person, world.programme, &common::mentee_profile(), true)
             .await
             .unwrap();
     }

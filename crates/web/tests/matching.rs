@@ -14,34 +14,7 @@ use upward_domain::*;
 
 /// The common world plus Dan, a senior who enrols as a mentee Alice can meet.
 async fn with_mentee(world: &World) -> User {
-    let dan = world
-        .app
-        .create_account_as_operator(
-            "dan@x.org",
-            "dan@x.org",
-            Role::Participant,
-            common::PASSWORD,
-        )
-        .await
-        .unwrap();
-    world
-        .app
-        .import_people(
-            &Admin::check(&world.admin).unwrap(),
-            b"email,name,job_level,time_zone,location\ndan@x.org,Dan D,16,Europe/Paris,Paris\n",
-        )
-        .await
-        .unwrap();
-    let mut profile = common::mentor_profile("");
-    profile.role = EnrolmentRole::Mentee;
-    profile.offers = TopicLevels::default();
-    profile.interests = TopicLevels::parse("tiktok:5").unwrap();
-    world
-        .app
-        .enrol(&dan, world.programme, &profile, true)
-        .await
-        .unwrap();
-    dan
+    world.enrolled_mentee("dan@x.org", "Dan D", 16).await
 }
 
 async fn finished_run(world: &World, token: &str, run: i64) -> Value {
@@ -658,29 +631,7 @@ async fn the_run_page_lists_eligible_mentors_for_the_unmatched_only_when_asked()
     for world in World::each().await {
         with_mentee(&world).await;
         // A second senior wanting what Alice offers: with one seat, one of the two stays unmatched.
-        let admin = upward_app::policy::Admin::check(&world.admin).unwrap();
-        world
-            .app
-            .import_people(
-                &admin,
-                b"email,name,job_level,time_zone\neve@x.org,Eve E,17,Europe/Paris\n",
-            )
-            .await
-            .unwrap();
-        let eve = world
-            .app
-            .create_account_as_operator("eve@x.org", "Eve E", Role::Participant, common::PASSWORD)
-            .await
-            .unwrap();
-        let mut profile = common::mentor_profile("");
-        profile.role = EnrolmentRole::Mentee;
-        profile.offers = TopicLevels::default();
-        profile.interests = TopicLevels::parse("tiktok:5").unwrap();
-        world
-            .app
-            .enrol(&eve, world.programme, &profile, true)
-            .await
-            .unwrap();
+        world.enrolled_mentee("eve@x.org", "Eve E", 17).await;
         let run = world.finished_run().await;
 
         let manager = world.browser(&world.manager).await;

@@ -47,7 +47,40 @@ pub fn mentor_profile(statement: &str) -> EnrolmentProfile {
     }
 }
 
+/// A senior's answers: a mentee who wants to learn what [`mentor_profile`] offers.
+pub fn mentee_profile() -> EnrolmentProfile {
+    EnrolmentProfile {
+        role: EnrolmentRole::Mentee,
+        offers: TopicLevels::default(),
+        interests: TopicLevels::parse("tiktok:5").unwrap(),
+        ..mentor_profile("")
+    }
+}
+
 impl World {
+    /// Someone in the directory at `job_level` (in Paris, as Alice and Bob), with an account,
+    /// enrolled as a mentee who wants what Alice offers.
+    pub async fn enrolled_mentee(&self, email: &str, name: &str, job_level: u8) -> User {
+        let admin = Admin::check(&self.admin).unwrap();
+        let row = format!(
+            "email,name,job_level,time_zone,location\n{email},{name},{job_level},Europe/Paris,Paris\n"
+        );
+        self.app
+            .import_people(&admin, row.as_bytes())
+            .await
+            .unwrap();
+        let user = self
+            .app
+            .create_account_as_operator(email, name, Role::Participant, PASSWORD)
+            .await
+            .unwrap();
+        self.app
+            .enrol(&user, self.programme, &mentee_profile(), true)
+            .await
+            .unwrap();
+        user
+    }
+
     pub async fn new(db: TestDatabase) -> Self {
         Self::with_settings(db, Settings::default()).await
     }
