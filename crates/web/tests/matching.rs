@@ -9,7 +9,6 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use common::World;
 use serde_json::{Value, json};
-use upward_app::policy::Admin;
 use upward_domain::*;
 
 /// The common world plus Dan, a senior who enrols as a mentee Alice can meet.
