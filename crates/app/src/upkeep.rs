@@ -27,6 +27,8 @@ pub struct Upkeep {
     pub reminded: usize,
     pub expired: usize,
     pub mailed: usize,
+    /// The round stopped sending on its time budget: the next should start at once.
+    pub mail_waiting: bool,
     /// Closed programmes whose personal answers were removed under `retention_days`.
     pub programmes_cleared: u64,
 }
@@ -79,14 +81,16 @@ impl App {
             }
         }
         self.sweep(now).await?;
-        done.mailed = self.deliver_mail_at(mailer, 100, now).await?;
+        let drained = self.drain_outbox(mailer, now).await?;
+        (done.mailed, done.mail_waiting) = (drained.sent, drained.more_waiting);
         Ok(done)
     }
 }
 
 impl App {
     /// Forgets what no longer counts, so these tables stay the size of the live rows: expired
-    /// links, rate-limit events and failed log-ins older than their windows.
+    /// links, rate-limit events and failed log-ins older than their windows; and keeps SQLite's
+    /// write-ahead log small.
     async fn sweep(&self, now: Timestamp) -> AppResult<()> {
         self.store.delete_expired_links(now).await?;
         self.store
@@ -95,6 +99,7 @@ impl App {
         self.store
             .delete_login_failures_before(now - crate::auth::THROTTLE_WINDOW)
             .await?;
+        self.store.checkpoint().await?;
         Ok(())
     }
 }

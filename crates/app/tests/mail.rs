@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -21,18 +22,33 @@ struct Received {
     data: String,
 }
 
-/// A minimal SMTP server (RFC 5321's commands, no extensions) that keeps what it receives and
-/// refuses the recipient `refused@x.org`.
 async fn smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
+    let server = smtp_server_that(false).await;
+    (server.port, server.inbox)
+}
+
+/// A listening SMTP server, what it received and how many connections it took.
+struct Smtp {
+    port: u16,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    connections: Arc<AtomicUsize>,
+}
+
+/// A minimal SMTP server (RFC 5321's commands, no extensions) that keeps what it receives and
+/// refuses the recipient `refused@x.org`; with `hang_up`, it closes each connection after one
+/// message without a word, as a server does to a connection left idle too long.
+async fn smtp_server_that(hang_up: bool) -> Smtp {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let inbox = Arc::new(Mutex::new(Vec::new()));
-    let kept = inbox.clone();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let (kept, counted) = (inbox.clone(), connections.clone());
     tokio::spawn(async move {
         loop {
             let Ok((socket, _)) = listener.accept().await else {
                 return;
             };
+            counted.fetch_add(1, Ordering::SeqCst);
             let inbox = kept.clone();
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
@@ -68,6 +84,10 @@ async fn smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
                             recipients: std::mem::take(&mut recipients),
                             data,
                         });
+                        if hang_up {
+                            write.write_all(b"250 OK queued\r\n").await.ok();
+                            return;
+                        }
                         b"250 OK queued\r\n"
                     } else if command == "QUIT" {
                         write.write_all(b"221 Bye\r\n").await.ok();
@@ -82,7 +102,11 @@ async fn smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
             });
         }
     });
-    (port, inbox)
+    Smtp {
+        port,
+        inbox,
+        connections,
+    }
 }
 
 fn settings(port: u16) -> Settings {
@@ -215,4 +239,102 @@ async fn the_smtp_mailer_sends_dot_lines_safely_and_reports_refusals_and_bad_set
             .unwrap()
             .contains("mail_from 'not an address' is not an address")
     );
+}
+
+/// `count` invitations waiting in the outbox (a programme invites a directory of that size).
+async fn invitations_waiting(app: &App, count: usize) {
+    let admin = common::admin(app).await;
+    let mut people = String::from("email,name,job_level,time_zone\n");
+    for i in 0..count {
+        people.push_str(&format!("p{i}@x.org,Person {i},5,UTC\n"));
+    }
+    app.import_people(&admin, people.as_bytes()).await.unwrap();
+    let manager = admin.as_manager();
+    let draft = upward_domain::ProgrammeDraft {
+        name: "Invitations".into(),
+        purpose: String::new(),
+        objectives: vec![],
+        learning_expectations: String::new(),
+        start_date: jiff::civil::date(2027, 1, 4),
+        end_date: jiff::civil::date(2027, 6, 28),
+        cadence: upward_domain::Cadence::default(),
+        matching: upward_domain::MatchingSettings::default(),
+    };
+    let programme = app
+        .create_programme(&manager, &draft)
+        .await
+        .unwrap()
+        .programme
+        .id;
+    app.change_phase(&manager, programme, upward_domain::Phase::Enrolling)
+        .await
+        .unwrap();
+    let invited = app
+        .invite(&manager, programme, &upward_domain::Audience::Everyone)
+        .await
+        .unwrap();
+    assert_eq!(invited.sent as usize, count);
+}
+
+#[tokio::test]
+async fn a_long_outbox_drains_in_one_round_over_a_few_kept_connections_even_with_two_servers() {
+    for db in TestDatabase::each_backend().await {
+        let server = smtp_server_that(false).await;
+        let first = App::new(db.store(), settings(server.port)).unwrap();
+        let second = App::new(db.store(), settings(server.port)).unwrap();
+        invitations_waiting(&first, 300).await;
+        let (mailer_one, mailer_two) = (
+            SmtpMailer::new(&first.settings, "127.0.0.1").unwrap(),
+            SmtpMailer::new(&second.settings, "127.0.0.1").unwrap(),
+        );
+        let now = jiff::Timestamp::now();
+        let (a, b) = tokio::join!(
+            first.upkeep(&mailer_one, now),
+            second.upkeep(&mailer_two, now)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.mailed + b.mailed, 300, "{}", db.label());
+        assert!(!a.mail_waiting && !b.mail_waiting);
+        let mut recipients: Vec<String> = server
+            .inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.recipients.clone())
+            .collect();
+        recipients.sort();
+        recipients.dedup();
+        assert_eq!(recipients.len(), 300, "each person once: {}", db.label());
+        assert_eq!(server.inbox.lock().unwrap().len(), 300);
+        let connections = server.connections.load(Ordering::SeqCst);
+        assert!(
+            connections <= 16,
+            "each server keeps at most 8 connections, not one a message: {connections}"
+        );
+        assert!(
+            first
+                .store
+                .outbox(400)
+                .await
+                .unwrap()
+                .iter()
+                .all(|m| m.sent && m.attempts == 1),
+            "every message is marked sent after one attempt: {}",
+            db.label()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_while_idle_is_replaced_without_losing_the_message() {
+    let server = smtp_server_that(true).await;
+    let mailer = SmtpMailer::new(&settings(server.port), "127.0.0.1").unwrap();
+    for i in 0..3 {
+        mailer
+            .send(&format!("r{i}@x.org"), "Hello", "Again")
+            .await
+            .unwrap();
+    }
+    assert_eq!(server.inbox.lock().unwrap().len(), 3);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 3);
 }

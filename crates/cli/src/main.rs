@@ -465,14 +465,23 @@ async fn serve(app: App, settings: Settings, demo: bool) -> anyhow::Result<()> {
 }
 
 /// Every two seconds: queued runs, stalled runs, reminders, expiry and mail (see
-/// `upward_app::upkeep`). A failed round is logged and the next one tries again.
+/// `upward_app::upkeep`); at once again while a long outbox is being drained. A failed round is
+/// logged and the next one tries again.
 async fn upkeep(app: App, mailer: Box<dyn upward_app::mail::Mailer>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut mail_waiting = false;
     loop {
-        every.tick().await;
-        if let Err(error) = app.upkeep(mailer.as_ref(), jiff::Timestamp::now()).await {
-            tracing::warn!(%error, "upkeep failed");
+        if !mail_waiting {
+            every.tick().await;
         }
+        mail_waiting = match app.upkeep(mailer.as_ref(), jiff::Timestamp::now()).await {
+            Ok(done) => done.mail_waiting,
+            Err(error) => {
+                tracing::warn!(%error, "upkeep failed");
+                false
+            }
+        };
     }
 }
 

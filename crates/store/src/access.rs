@@ -52,7 +52,7 @@ async fn replace_link(tx: &mut Transaction<'_, Any>, link: &NewLink, now: i64) -
 #[async_trait]
 impl AccessStore for SqlStore {
     async fn issue_link(&self, link: &NewLink, mail: &Mail, now: Timestamp) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         replace_link(&mut tx, link, to_epoch(now)).await?;
         queue_mail(&mut tx, std::slice::from_ref(mail)).await?;
         tx.commit().await.map_err(map_error)
@@ -83,7 +83,7 @@ impl AccessStore for SqlStore {
         purpose: LinkPurpose,
         now: Timestamp,
     ) -> StoreResult<Option<LiveLink>> {
-        self.one(
+        self.write_one(
             sqlx::query(
                 "UPDATE access_links SET used_at = $2
                  WHERE token_hash = $1 AND purpose = $3 AND used_at IS NULL AND expires_at > $2
@@ -142,7 +142,7 @@ impl AccessStore for SqlStore {
         now: Timestamp,
         resend_before: Timestamp,
     ) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let mut sent = 0;
         for (link, mail) in invitations {
             // Someone invited after `resend_before` is left alone: the row is not updated and

@@ -11,7 +11,7 @@ use crate::{AuditEntry, AuditStore, NewAuditEntry, SqlStore, StoreResult};
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn record_audit(&self, entry: &NewAuditEntry<'_>) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         audit(&mut tx, entry).await?;
         tx.commit().await.map_err(map_error)
     }

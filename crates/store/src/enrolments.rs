@@ -126,7 +126,7 @@ impl EnrolmentStore for SqlStore {
         email_key: &str,
         profile: &EnrolmentProfile,
     ) -> StoreResult<Enrolment> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let id = upsert(&mut tx, programme, email_key, profile).await?;
         tx.commit().await.map_err(map_error)?;
         self.enrolment(EnrolmentId(id)).await
@@ -137,7 +137,7 @@ impl EnrolmentStore for SqlStore {
         programme: ProgrammeId,
         rows: &[(String, EnrolmentProfile)],
     ) -> StoreResult<ImportCounts> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let before = count_enrolments(&mut tx, programme).await?;
         for (email_key, profile) in rows {
             upsert(&mut tx, programme, email_key, profile).await?;
@@ -192,7 +192,7 @@ impl EnrolmentStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "{ENROLMENT_SELECT} WHERE e.person_key = $1 AND e.withdrawn_at IS NULL ORDER BY e.programme_id"
         ));
-        self.all(sqlx::query(sql).bind(email_key), enrolment_from_row)
+        self.write_all(sqlx::query(sql).bind(email_key), enrolment_from_row)
             .await
     }
 

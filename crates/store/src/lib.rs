@@ -625,7 +625,8 @@ pub trait MailStore: Send + Sync {
         max_attempts: i64,
         limit: i64,
     ) -> StoreResult<Vec<OutboxMessage>>;
-    async fn mark_mail_sent(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    /// Records that these messages went out.
+    async fn mark_mail_sent(&self, ids: &[i64], at: Timestamp) -> StoreResult<()>;
     /// Records a failed attempt; the message is taken again once its claim is stale.
     async fn mark_mail_failed(&self, id: i64, error: &str) -> StoreResult<()>;
     /// The newest messages, sent or not.
@@ -648,4 +649,6 @@ pub trait Store:
 {
     /// Checks the database answers (for `/healthz`).
     async fn ping(&self) -> StoreResult<()>;
+    /// Keeps SQLite's write-ahead log from growing under steady reads (nothing on PostgreSQL).
+    async fn checkpoint(&self) -> StoreResult<()>;
 }

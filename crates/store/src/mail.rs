@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::sql::to_epoch;
+use crate::sql::{map_error, to_epoch};
 use crate::{Mail, MailStore, OutboxEntry, OutboxMessage, SqlStore, StoreResult};
 
 #[async_trait]
@@ -17,56 +17,52 @@ impl MailStore for SqlStore {
         max_attempts: i64,
         limit: i64,
     ) -> StoreResult<Vec<OutboxMessage>> {
-        let candidates: Vec<i64> = self
-            .all(
+        // One statement for the whole batch. The condition is repeated outside the subquery
+        // because a concurrent sender may take a row between the two: PostgreSQL re-checks
+        // the outer condition on the row it waited for, so that row is skipped, not taken twice
+        // (SQLite runs one writer at a time).
+        let mut claimed = self
+            .write_all(
                 sqlx::query(
-                    "SELECT id FROM outbox WHERE sent_at IS NULL AND attempts < $1
-                       AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY id LIMIT $3",
+                    "UPDATE outbox SET claimed_at = $1, attempts = attempts + 1
+                     WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND attempts < $3
+                                    AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY id LIMIT $4)
+                       AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < $2)
+                     RETURNING id, recipient, subject, body, attempts",
                 )
-                .bind(max_attempts)
+                .bind(to_epoch(now))
                 .bind(to_epoch(stale_before))
+                .bind(max_attempts)
                 .bind(limit),
-                |row| Ok(row.try_get("id")?),
+                |row| {
+                    Ok(OutboxMessage {
+                        id: row.try_get("id")?,
+                        mail: Mail {
+                            recipient: row.try_get("recipient")?,
+                            subject: row.try_get("subject")?,
+                            body: row.try_get("body")?,
+                        },
+                        attempts: row.try_get("attempts")?,
+                    })
+                },
             )
             .await?;
-        let mut claimed = Vec::new();
-        for id in candidates {
-            // Re-checked in the UPDATE itself: a concurrent sender that took it first wins.
-            let taken = self
-                .one(
-                    sqlx::query(
-                        "UPDATE outbox SET claimed_at = $2, attempts = attempts + 1
-                         WHERE id = $1 AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < $3)
-                         RETURNING recipient, subject, body, attempts",
-                    )
-                    .bind(id)
-                    .bind(to_epoch(now))
-                    .bind(to_epoch(stale_before)),
-                    |row| {
-                        Ok(OutboxMessage {
-                            id,
-                            mail: Mail {
-                                recipient: row.try_get("recipient")?,
-                                subject: row.try_get("subject")?,
-                                body: row.try_get("body")?,
-                            },
-                            attempts: row.try_get("attempts")?,
-                        })
-                    },
-                )
-                .await?;
-            claimed.extend(taken);
-        }
+        claimed.sort_by_key(|message| message.id);
         Ok(claimed)
     }
 
-    async fn mark_mail_sent(&self, id: i64, at: Timestamp) -> StoreResult<()> {
-        self.run(
+    async fn mark_mail_sent(&self, ids: &[i64], at: Timestamp) -> StoreResult<()> {
+        // One transaction, so a batch costs one commit.
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        for &id in ids {
             sqlx::query("UPDATE outbox SET sent_at = $2, last_error = NULL WHERE id = $1")
                 .bind(id)
-                .bind(to_epoch(at)),
-        )
-        .await?;
+                .bind(to_epoch(at))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_error)?;
+        }
+        tx.commit().await.map_err(map_error)?;
         Ok(())
     }
 

@@ -179,7 +179,7 @@ impl SqlStore {
         update: &'static str,
         refusal: String,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let changed = sqlx::query(update)
             .bind(id.0)
             .bind(to_json(&result.summary))
@@ -254,7 +254,7 @@ impl MatchingStore for SqlStore {
         .bind(i64::from(incremental))
         .bind(to_json(weights))
         .bind(now_epoch())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map_err(map_error)?;
         self.matching_run(RunId(row.try_get("id")?)).await
@@ -271,7 +271,7 @@ impl MatchingStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE programme_id = $1 ORDER BY id DESC"
         ));
-        self.all(sqlx::query(sql).bind(programme.0), run_from_row)
+        self.write_all(sqlx::query(sql).bind(programme.0), run_from_row)
             .await
     }
 
@@ -410,7 +410,7 @@ impl MatchingStore for SqlStore {
     ) -> StoreResult<Vec<Pairing>> {
         let run = self.matching_run(id).await?;
         let result = self.run_result(id).await?;
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let published = sqlx::query(
             "UPDATE matching_runs SET status = 'published' WHERE id = $1 AND status = 'done'",
         )
@@ -499,7 +499,7 @@ impl MatchingStore for SqlStore {
             .apply(event)
             .map_err(|refused| StoreError::conflict(refused.reason))?;
         let (state, mentor_answer, mentee_answer, ended_by) = to.to_parts();
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let changed = sqlx::query(
             "UPDATE pairings SET state = $3, mentor_answer = $4, mentee_answer = $5, ended_by = $6,
                 reason = COALESCE($7, reason), updated_at = $8, version = version + 1
@@ -587,7 +587,7 @@ impl MatchingStore for SqlStore {
             "{PAIRING_SELECT} WHERE pa.state = 'proposed' AND pa.reminded_at IS NULL
                 AND pa.published_at + (pa.answer_due - pa.published_at) / 2 < $1 ORDER BY pa.id"
         ));
-        self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
+        self.write_all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
             .await
     }
 
@@ -597,7 +597,7 @@ impl MatchingStore for SqlStore {
         at: Timestamp,
         mail: &[Mail],
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let marked = sqlx::query(
             "UPDATE pairings SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL AND state = 'proposed'",
         )
@@ -649,7 +649,7 @@ impl MatchingStore for SqlStore {
         mentee: EnrolmentId,
         rule: Option<PairRule>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         sqlx::query("DELETE FROM pair_rules WHERE mentor_enrolment = $1 AND mentee_enrolment = $2")
             .bind(mentor.0)
             .bind(mentee.0)

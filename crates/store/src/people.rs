@@ -54,7 +54,7 @@ pub(crate) fn like_pattern(search: &str) -> String {
 #[async_trait]
 impl PeopleStore for SqlStore {
     async fn upsert_people(&self, people: &[Person]) -> StoreResult<ImportCounts> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let count = |row: AnyRow| row.try_get::<i64, _>("n");
         let before = count(
             sqlx::query("SELECT COUNT(*) AS n FROM people")
@@ -189,7 +189,7 @@ impl PeopleStore for SqlStore {
         location: Option<&str>,
         preferred_time: PreferredTime,
     ) -> StoreResult<OwnProfile> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let changed = sqlx::query(
             "UPDATE people SET time_zone = $1, location = $2, preferred_time = $3,
                 self_edited_at = $4, profile_overridden_at = NULL

@@ -66,7 +66,7 @@ impl ProgrammeManagerStore for SqlStore {
     }
 
     async fn remove_programme_manager(&self, id: ProgrammeId, user: UserId) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         // Touching the programme's row first makes concurrent removals take turns (a row lock
         // on PostgreSQL, the write lock on SQLite), so two removals cannot leave it with none.
         let exists = sqlx::query("UPDATE programmes SET updated_at = updated_at WHERE id = $1")

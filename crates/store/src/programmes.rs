@@ -86,7 +86,7 @@ impl ProgrammeStore for SqlStore {
         manager: Option<UserId>,
     ) -> StoreResult<Programme> {
         let now = now_epoch();
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let query = sqlx::query(
             "INSERT INTO programmes (name, purpose, objectives, learning_expectations, start_date, end_date,
                 virtual_every_weeks, in_person_every_months, matching_settings, phase, cloned_from, created_at, updated_at)
@@ -187,7 +187,7 @@ impl ProgrammeStore for SqlStore {
     }
 
     async fn remove_closed_personal_data(&self, closed_before: Timestamp) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let due = "SELECT id FROM programmes WHERE phase = 'closed' AND updated_at < $1
                    AND personal_data_removed_at IS NULL";
         let statements = [

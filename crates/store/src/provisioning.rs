@@ -210,7 +210,7 @@ impl ProvisioningStore for SqlStore {
     async fn create_scim_user(&self, write: &ScimWrite) -> StoreResult<ScimUser> {
         let now = now_epoch();
         let person = &write.person;
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let existing = sqlx::query("SELECT id, scim_deleted FROM people WHERE email_key = $1")
             .bind(person.email.key())
             .fetch_optional(&mut *tx)
@@ -249,7 +249,7 @@ impl ProvisioningStore for SqlStore {
     }
 
     async fn replace_scim_user(&self, id: PersonId, write: &ScimWrite) -> StoreResult<ScimUser> {
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let visible =
             sqlx::query("SELECT 1 AS found FROM people WHERE id = $1 AND scim_deleted = 0")
                 .bind(id.0)
@@ -268,7 +268,7 @@ impl ProvisioningStore for SqlStore {
 
     async fn delete_scim_user(&self, id: PersonId) -> StoreResult<()> {
         let now = now_epoch();
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let deleted = sqlx::query(
             "UPDATE people SET scim_deleted = 1,
                 deactivated_at = COALESCE(deactivated_at, $1), updated_at = $1
@@ -300,7 +300,7 @@ impl ProvisioningStore for SqlStore {
         .bind(label)
         .bind(created_by)
         .bind(now_epoch())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map_err(map_error)?;
         token_from_row(&row)
@@ -347,7 +347,7 @@ impl ProvisioningStore for SqlStore {
 
     async fn erase_person(&self, email_key: &str) -> StoreResult<String> {
         let now = now_epoch();
-        let mut tx = self.pool.begin().await.map_err(map_error)?;
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
         let row =
             sqlx::query("SELECT id, email, job_level, department FROM people WHERE email_key = $1")
                 .bind(email_key.to_owned())
