@@ -1,20 +1,32 @@
 -- A realistic mix against the JSON API: participants reading their pairings and the
 -- programmes, a participant saving their enrolment (a write), managers reading a programme and
--- its enrolments, and health checks. Tokens come from the environment (see scripts/load).
+-- its enrolments, and health checks; or, with MIX=writes, mostly writes. Tokens and the
+-- programme's body come from the environment (see scripts/load).
 local participant = os.getenv("PARTICIPANT_TOKEN")
 local manager = os.getenv("MANAGER_TOKEN")
 local enrolment = [[{"role":"mentor","offers":"generative ai:4;cloud:3","interests":"",]] ..
   [["availability":"Mon 08:00-10:00;Wed 17:30-19:00","channel":"either","preferred_time":"any",]] ..
   [["statement":"load test","consent":true}]]
 
-local mix = {
-  { weight = 40, method = "GET", path = "/api/v1/me/pairings", token = participant },
-  { weight = 20, method = "GET", path = "/api/v1/programmes", token = participant },
-  { weight = 10, method = "PUT", path = "/api/v1/programmes/1/enrolment", token = participant, body = enrolment },
-  { weight = 15, method = "GET", path = "/api/v1/programmes/1", token = manager },
-  { weight = 10, method = "GET", path = "/api/v1/programmes/1/enrolments", token = manager },
-  { weight = 5, method = "GET", path = "/healthz" },
+local mixes = {
+  -- What a running programme sees most days.
+  normal = {
+    { weight = 40, method = "GET", path = "/api/v1/me/pairings", token = participant },
+    { weight = 20, method = "GET", path = "/api/v1/programmes", token = participant },
+    { weight = 10, method = "PUT", path = "/api/v1/programmes/1/enrolment", token = participant, body = enrolment },
+    { weight = 15, method = "GET", path = "/api/v1/programmes/1", token = manager },
+    { weight = 10, method = "GET", path = "/api/v1/programmes/1/enrolments", token = manager },
+    { weight = 5, method = "GET", path = "/healthz" },
+  },
+  -- Sustained writes under steady reads (scripts/load --writes): the write-ahead log and the
+  -- longest wait of a write.
+  writes = {
+    { weight = 30, method = "PUT", path = "/api/v1/programmes/1", token = manager, body = os.getenv("PROGRAMME_BODY") },
+    { weight = 30, method = "PUT", path = "/api/v1/programmes/1/enrolment", token = participant, body = enrolment },
+    { weight = 40, method = "GET", path = "/api/v1/me/pairings", token = participant },
+  },
 }
+local mix = mixes[os.getenv("MIX") or "normal"]
 local total = 0
 for _, r in ipairs(mix) do total = total + r.weight end
 

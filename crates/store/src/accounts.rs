@@ -118,7 +118,7 @@ impl AccountStore for SqlStore {
             .bind(role)
             .bind(limit)
             .bind(offset);
-        Ok((self.write_all(query, user_from_row).await?, total))
+        Ok((self.all(query, user_from_row).await?, total))
     }
 
     async fn set_user_role(&self, id: UserId, role: Role) -> StoreResult<User> {
@@ -179,7 +179,7 @@ impl AccountStore for SqlStore {
             "SELECT {USER_COLUMNS} FROM sessions JOIN users ON users.id = sessions.user_id
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2 AND {ACTIVE_ACCOUNT}"
         ));
-        self.write_one(
+        self.one(
             sqlx::query(sql).bind(token_hash).bind(to_epoch(now)),
             user_from_row,
         )

@@ -192,7 +192,7 @@ impl EnrolmentStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "{ENROLMENT_SELECT} WHERE e.person_key = $1 AND e.withdrawn_at IS NULL ORDER BY e.programme_id"
         ));
-        self.write_all(sqlx::query(sql).bind(email_key), enrolment_from_row)
+        self.all(sqlx::query(sql).bind(email_key), enrolment_from_row)
             .await
     }
 

@@ -271,7 +271,7 @@ impl MatchingStore for SqlStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE programme_id = $1 ORDER BY id DESC"
         ));
-        self.write_all(sqlx::query(sql).bind(programme.0), run_from_row)
+        self.all(sqlx::query(sql).bind(programme.0), run_from_row)
             .await
     }
 
@@ -587,7 +587,7 @@ impl MatchingStore for SqlStore {
             "{PAIRING_SELECT} WHERE pa.state = 'proposed' AND pa.reminded_at IS NULL
                 AND pa.published_at + (pa.answer_due - pa.published_at) / 2 < $1 ORDER BY pa.id"
         ));
-        self.write_all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
+        self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
             .await
     }
 
