@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use upward_domain::{Audience, Email, JobLevel, LinkPurpose, ProgrammeId, Role, User};
 use upward_store::{LiveLink, Mail, NewLink, StoreError};
 
-use crate::auth::{check_new_password, hash_password, new_token, token_hash};
+use crate::auth::{check_new_password, hash_password_apart, new_token, token_hash};
 use crate::policy::Manager;
 use crate::{App, AppError, AppResult};
 
@@ -291,7 +291,7 @@ impl App {
         new_password: &str,
     ) -> AppResult<Option<User>> {
         check_new_password(new_password)?;
-        let hash = hash_password(new_password)?;
+        let hash = hash_password_apart(new_password).await?;
         let link = self
             .store
             .use_link(&token_hash(token), LinkPurpose::Reset, Timestamp::now())

@@ -2,7 +2,7 @@
 
 use upward_domain::{Role, User, UserId};
 
-use crate::auth::{check_new_password, hash_password};
+use crate::auth::{check_new_password, hash_password_apart};
 use crate::policy::Admin;
 use crate::{App, AppError, AppResult};
 
@@ -53,7 +53,7 @@ impl App {
         check_new_password(password)?;
         Ok(self
             .store
-            .create_user(&email, &name, role, &hash_password(password)?)
+            .create_user(&email, &name, role, &hash_password_apart(password).await?)
             .await?)
     }
 

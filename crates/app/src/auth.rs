@@ -26,6 +26,26 @@ pub const THROTTLE_WINDOW: jiff::SignedDuration =
     jiff::SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
+/// [`hash_password`] on a blocking thread: Argon2 is deliberately slow (tens of milliseconds of
+/// one core, see the README), and on the request's own thread it would hold up every other
+/// request that thread serves.
+pub async fn hash_password_apart(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| {
+            AppError::Internal(anyhow::anyhow!("hashing a password failed: {error}"))
+        })?
+}
+
+/// [`verify_password`] on a blocking thread (see [`hash_password_apart`]).
+pub async fn verify_password_apart(hash: &str, password: &str) -> bool {
+    let (hash, password) = (hash.to_owned(), password.to_owned());
+    tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false)
+}
+
 pub fn hash_password(password: &str) -> AppResult<String> {
     let salt_bytes: [u8; 16] = rand::random();
     let salt = SaltString::encode_b64(&salt_bytes)
@@ -86,10 +106,10 @@ impl App {
             .await?;
         let credentials = self.store.credentials(&key).await?;
         let verified = match &credentials {
-            Some(found) => verify_password(&found.password_hash, password),
+            Some(found) => verify_password_apart(&found.password_hash, password).await,
             None => {
                 // Spend the same time as a real check so response times do not reveal accounts.
-                verify_password(&self.dummy_hash, password);
+                verify_password_apart(&self.dummy_hash, password).await;
                 false
             }
         };
@@ -222,7 +242,7 @@ impl App {
             .ok_or(AppError::Unauthenticated)?;
         // An account made from a link has no password yet: it sets one without a current one.
         if !credentials.password_hash.is_empty()
-            && !verify_password(&credentials.password_hash, current)
+            && !verify_password_apart(&credentials.password_hash, current).await
         {
             return Err(AppError::invalid(
                 "current_password",
@@ -231,7 +251,7 @@ impl App {
         }
         check_new_password(new)?;
         self.store
-            .set_password_hash(user.id, &hash_password(new)?)
+            .set_password_hash(user.id, &hash_password_apart(new).await?)
             .await?;
         Ok(())
     }
