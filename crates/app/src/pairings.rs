@@ -343,6 +343,60 @@ impl App {
         self.managed_programme(manager, programme).await?;
         Ok(self.store.programme_pairings(programme).await?)
     }
+
+    /// A page of the programme's pairings, in the order they were made, all or those in one
+    /// state, with the counts a manager's list shows (each read from an index, not by loading
+    /// the pairings).
+    pub async fn programme_pairings_page(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+        state: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> AppResult<PairingsPage> {
+        if let Some(state) = state
+            && !PairingState::NAMES.contains(&state)
+        {
+            return Err(AppError::invalid(
+                "state",
+                format!("use one of {}", PairingState::NAMES.join(", ")),
+            ));
+        }
+        self.managed_programme(manager, programme).await?;
+        let by_state = self.store.pairing_counts(programme).await?;
+        let count_of = |wanted: Option<&str>| {
+            by_state
+                .iter()
+                .filter(|(name, _)| wanted.is_none_or(|wanted| wanted == name))
+                .map(|(_, count)| count)
+                .sum()
+        };
+        Ok(PairingsPage {
+            pairings: self
+                .store
+                .programme_pairings_page(programme, state, offset, limit)
+                .await?,
+            matching: count_of(state),
+            total: count_of(None),
+            freed: self.store.freed_mentees(programme).await?,
+            by_state,
+        })
+    }
+}
+
+/// One page of a programme's pairings (see [`App::programme_pairings_page`]).
+#[derive(Debug, Clone)]
+pub struct PairingsPage {
+    pub pairings: Vec<Pairing>,
+    /// Pairings in the state asked for (every pairing when none was).
+    pub matching: i64,
+    /// Every pairing of the programme.
+    pub total: i64,
+    /// How many pairings are in each state; states with none are left out.
+    pub by_state: Vec<(String, i64)>,
+    /// Mentees who had a pairing and have no live one now (they can be re-matched).
+    pub freed: i64,
 }
 
 /// The mail a change sends. It never says who declined or why.

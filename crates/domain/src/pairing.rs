@@ -185,6 +185,17 @@ impl PairingState {
         )
     }
 
+    /// Every state's [`name`](Self::name), in the order a pairing goes through them.
+    pub const NAMES: [&'static str; 7] = [
+        "proposed",
+        "exploring",
+        "active",
+        "declined",
+        "expired",
+        "stepped_back",
+        "ended",
+    ];
+
     /// The state's name, as stored and as the API shows it.
     pub fn name(self) -> &'static str {
         match self {

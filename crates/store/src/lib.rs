@@ -543,7 +543,21 @@ pub trait MatchingStore: Send + Sync {
         actor: &str,
     ) -> StoreResult<Vec<Pairing>>;
     async fn pairing(&self, id: PairingId) -> StoreResult<Pairing>;
+    /// Every pairing of the programme (its CSV export).
     async fn programme_pairings(&self, programme: ProgrammeId) -> StoreResult<Vec<Pairing>>;
+    /// A page of the programme's pairings in the order they were made, all of them or those in
+    /// one state (by [`PairingState::name`](upward_domain::PairingState::name)).
+    async fn programme_pairings_page(
+        &self,
+        programme: ProgrammeId,
+        state: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Pairing>>;
+    /// How many of the programme's pairings are in each state (states with none are left out).
+    async fn pairing_counts(&self, programme: ProgrammeId) -> StoreResult<Vec<(String, i64)>>;
+    /// Mentees who had a pairing in the programme and have no live one now.
+    async fn freed_mentees(&self, programme: ProgrammeId) -> StoreResult<i64>;
     /// The pairings someone is in, on either side, newest first.
     async fn person_pairings(&self, email_key: &str) -> StoreResult<Vec<Pairing>>;
     /// Applies `event` to `current` if nobody changed the pairing since it was read (else

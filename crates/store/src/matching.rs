@@ -470,6 +470,56 @@ impl MatchingStore for SqlStore {
             .await
     }
 
+    async fn programme_pairings_page(
+        &self,
+        programme: ProgrammeId,
+        state: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Pairing>> {
+        // One index range either way: (programme, id), or (programme, state), whose entries
+        // follow the id within a state.
+        let filter = if state.is_some() {
+            "AND pa.state = $4"
+        } else {
+            ""
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{PAIRING_SELECT} WHERE pa.programme_id = $1 {filter} ORDER BY pa.id LIMIT $2 OFFSET $3"
+        ));
+        let mut query = sqlx::query(sql).bind(programme.0).bind(limit).bind(offset);
+        if let Some(state) = state {
+            query = query.bind(state.to_owned());
+        }
+        self.all(query, pairing_from_row).await
+    }
+
+    async fn pairing_counts(&self, programme: ProgrammeId) -> StoreResult<Vec<(String, i64)>> {
+        self.all(
+            sqlx::query(
+                "SELECT state, COUNT(*) AS n FROM pairings WHERE programme_id = $1 GROUP BY state",
+            )
+            .bind(programme.0),
+            |row| Ok((row.try_get("state")?, row.try_get("n")?)),
+        )
+        .await
+    }
+
+    async fn freed_mentees(&self, programme: ProgrammeId) -> StoreResult<i64> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(DISTINCT mentee_enrolment) AS n FROM pairings
+              WHERE programme_id = $1 AND state NOT IN {LIVE_STATES}
+                AND mentee_enrolment NOT IN (SELECT mentee_enrolment FROM pairings
+                                              WHERE programme_id = $1 AND state IN {LIVE_STATES})"
+        ));
+        let count = self
+            .one(sqlx::query(sql).bind(programme.0), |row| {
+                Ok(row.try_get("n")?)
+            })
+            .await?;
+        Ok(count.unwrap_or(0))
+    }
+
     async fn person_pairings(&self, email_key: &str) -> StoreResult<Vec<Pairing>> {
         // One index lookup per side: an OR across the two joined enrolments would scan every
         // pairing.

@@ -439,7 +439,11 @@ mod tests {
         let named = regex::Regex::new(r"sqlx::query\(([a-z_]+)")
             .unwrap()
             .captures(argument)
-            .or_else(|| regex::Regex::new(r"^\s*([a-z_]+)").unwrap().captures(argument))
+            .or_else(|| {
+                regex::Regex::new(r"^\s*([a-z_]+)")
+                    .unwrap()
+                    .captures(argument)
+            })
             .unwrap_or_else(|| panic!("no statement in `{argument}`"));
         let name = &named[1];
         let binding = regex::Regex::new(&format!(r"let (mut )?{name} = ")).unwrap();
@@ -488,10 +492,12 @@ mod tests {
                 .unwrap()
                 .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
                 .collect::<String>();
-            let definition = regex::Regex::new(&format!(r#"(const {name}: &str|let {name}) =\s*(format!\()?""#))
-                .unwrap()
-                .find(&sources)
-                .unwrap_or_else(|| panic!("no constant {name}"));
+            let definition = regex::Regex::new(&format!(
+                r#"(const {name}: &str|let {name}) =\s*(format!\()?""#
+            ))
+            .unwrap()
+            .find(&sources)
+            .unwrap_or_else(|| panic!("no constant {name}"));
             return verb_of(&sources[definition.end()..]);
         }
         literal

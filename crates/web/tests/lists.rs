@@ -177,3 +177,129 @@ async fn a_page_beyond_the_end_shows_the_last_page_labelled_as_such() {
         );
     }
 }
+
+/// A programme with `pairs` proposed pairings (a mentor and a mentee per pair, all alike).
+async fn programme_with_pairings(world: &World, pairs: usize) -> ProgrammeId {
+    let admin = upward_app::policy::Admin::check(&world.admin).unwrap();
+    let manager = Manager::check(&world.manager).unwrap();
+    let mut people = String::from("email,name,job_level,time_zone\n");
+    let mut enrolments = String::from("email,role,offers,interests,availability\n");
+    for k in 0..pairs {
+        people.push_str(&format!("jm{k:03}@x.org,Junior {k:03},3,UTC\n"));
+        people.push_str(&format!("se{k:03}@x.org,Senior {k:03},15,UTC\n"));
+        enrolments.push_str(&format!("jm{k:03}@x.org,mentor,cloud:4,,Mon 08:00-10:00\n"));
+        enrolments.push_str(&format!("se{k:03}@x.org,mentee,,cloud:4,Mon 08:00-10:00\n"));
+    }
+    world
+        .app
+        .import_people(&admin, people.as_bytes())
+        .await
+        .unwrap();
+    let draft = ProgrammeDraft {
+        name: "Large cohort".into(),
+        purpose: String::new(),
+        objectives: vec![],
+        learning_expectations: String::new(),
+        start_date: jiff::civil::date(2027, 1, 4),
+        end_date: jiff::civil::date(2027, 9, 30),
+        cadence: Cadence::default(),
+        matching: MatchingSettings::default(),
+    };
+    let programme = world
+        .app
+        .create_programme(&manager, &draft)
+        .await
+        .unwrap()
+        .programme
+        .id;
+    for phase in [Phase::Enrolling, Phase::Matching] {
+        world
+            .app
+            .change_phase(&manager, programme, phase)
+            .await
+            .unwrap();
+    }
+    world
+        .app
+        .import_enrolments(&manager, programme, enrolments.as_bytes())
+        .await
+        .unwrap();
+    let run = world
+        .app
+        .start_matching(&manager, programme, None, false)
+        .await
+        .unwrap();
+    world.app.execute_run(run.id, &|_, _| {}).await.unwrap();
+    assert_eq!(
+        world.app.publish_run(&manager, run.id).await.unwrap().len(),
+        pairs
+    );
+    programme
+}
+
+#[tokio::test]
+async fn a_programmes_pairings_come_a_page_at_a_time_with_counts_and_links() {
+    for world in World::each().await {
+        let programme = programme_with_pairings(&world, 130).await;
+        let p = programme.0;
+        let token = world.token(&world.manager).await;
+        let base = format!("/api/v1/programmes/{p}/pairings");
+
+        let (status, headers, first) = world.get_with_headers(&base, &token).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(first.as_array().unwrap().len(), 100);
+        assert_eq!(headers["x-total-count"], "130");
+        assert_eq!(
+            headers["link"],
+            format!("<{base}?page=2>; rel=\"next\"").as_str()
+        );
+        let (_, headers, second) = world
+            .get_with_headers(&format!("{base}?page=2"), &token)
+            .await;
+        let ids = |page: &serde_json::Value| -> Vec<i64> {
+            page.as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_i64().unwrap())
+                .collect()
+        };
+        assert_eq!(ids(&second).len(), 30);
+        assert!(
+            ids(&first).last() < ids(&second).first(),
+            "in the order they were made"
+        );
+        assert_eq!(
+            headers["link"],
+            format!("<{base}?page=1>; rel=\"prev\"").as_str()
+        );
+
+        let (_, headers, active) = world
+            .get_with_headers(&format!("{base}?state=active"), &token)
+            .await;
+        assert_eq!(active.as_array().unwrap().len(), 0);
+        assert_eq!(headers["x-total-count"], "0");
+        let (_, headers, proposed) = world
+            .get_with_headers(&format!("{base}?state=proposed&page=2"), &token)
+            .await;
+        assert_eq!(proposed.as_array().unwrap().len(), 30);
+        assert_eq!(headers["x-total-count"], "130");
+        let (status, _, refused) = world
+            .get_with_headers(&format!("{base}?state=happy"), &token)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.to_string().contains("state"), "{refused}");
+
+        let manager = world.browser(&world.manager).await;
+        let page = manager
+            .get(&format!("/programmes/{p}/pairings?page=3"))
+            .await;
+        assert!(page.body.contains("Page 3 of 3"), "50 a page");
+        assert!(page.body.contains("Every pairing (130)"));
+        assert!(page.body.contains("Proposed (130)") && page.body.contains("Active (0)"));
+        assert_eq!(page.body.matches("data-label=\"Mentor\"").count(), 30);
+        let narrowed = manager
+            .get(&format!("/programmes/{p}/pairings?state=active"))
+            .await;
+        assert!(narrowed.body.contains("No pairing is in that state."));
+    }
+}

@@ -267,11 +267,33 @@ impl World {
 
     /// The response's status and JSON body (null when it is not JSON).
     async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let (status, _, body) = self.send_for_headers(request).await;
+        (status, body)
+    }
+
+    /// [`World::get`] with the response's headers.
+    pub async fn get_with_headers(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        self.send_for_headers(request).await
+    }
+
+    async fn send_for_headers(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
         let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
+        let (status, headers) = (response.status(), response.headers().clone());
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
         (
             status,
+            headers,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
     }

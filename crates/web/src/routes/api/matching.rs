@@ -4,13 +4,14 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use upward_app::{AppError, MyPairing, PairingAction, RunView};
 use upward_domain::{EnrolmentId, MatchingRun, Pairing, PairingId, ProgrammeId, RunId, Weights};
 use upward_store::PairRule;
 
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{ApiManager, ApiUser};
 use crate::error::ErrorBody;
 use crate::routes::table::{Audience, Routes};
@@ -129,20 +130,69 @@ pub async fn pair_by_hand(
     ))
 }
 
-/// Every pairing of a programme, with the reasons people gave (managers only).
-#[utoipa::path(get, path = "/api/v1/programmes/{id}/pairings", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Pairing>), (status = 403, body = ErrorBody)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PairingsQuery {
+    /// From 1; 100 pairings a page, in the order they were made.
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<i64>,
+    /// Only pairings in this state.
+    #[param(pattern = "^(proposed|exploring|active|declined|expired|stepped_back|ended)$")]
+    state: Option<String>,
+}
+
+/// Pairings a page of `GET /api/v1/programmes/{id}/pairings` holds.
+const PAIRINGS_PER_PAGE: i64 = 100;
+
+/// A programme's pairings, with the reasons people gave (managers only), 100 a page. The
+/// `X-Total-Count` header says how many match, and `Link` gives the next and previous pages.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/pairings", params(("id" = i64, Path), PairingsQuery),
+    responses((status = 200, body = Vec<Pairing>, headers(
+        ("X-Total-Count" = i64, description = "How many pairings match, on every page"),
+        ("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn pairings(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Vec<Pairing>>, ApiError> {
-    Ok(Json(
-        state
-            .app
-            .programme_pairings(&manager, ProgrammeId(id))
-            .await?,
-    ))
+    ApiQuery(query): ApiQuery<PairingsQuery>,
+) -> Result<Response, ApiError> {
+    let page = query.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(AppError::invalid("page", "pages are numbered from 1 to 1,000,000").into());
+    }
+    let filter = query.state.as_deref();
+    let found = state
+        .app
+        .programme_pairings_page(
+            &manager,
+            ProgrammeId(id),
+            filter,
+            (page - 1) * PAIRINGS_PER_PAGE,
+            PAIRINGS_PER_PAGE,
+        )
+        .await?;
+    let link = |page: i64, rel: &str| {
+        let state = filter.map(|s| format!("&state={s}")).unwrap_or_default();
+        format!("</api/v1/programmes/{id}/pairings?page={page}{state}>; rel=\"{rel}\"")
+    };
+    let mut links = Vec::new();
+    if page * PAIRINGS_PER_PAGE < found.matching {
+        links.push(link(page + 1, "next"));
+    }
+    if page > 1 {
+        links.push(link(page - 1, "prev"));
+    }
+    let mut response = Json(found.pairings).into_response();
+    let headers = response.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(found.matching));
+    if !links.is_empty() {
+        headers.insert(
+            header::LINK,
+            HeaderValue::from_str(&links.join(", ")).expect("a plain header value"),
+        );
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

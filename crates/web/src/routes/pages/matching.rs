@@ -15,6 +15,7 @@ use upward_domain::{
 };
 use upward_store::PairRule;
 
+use super::forms::Pager;
 use super::{ConfirmPage, Layout, confirmed};
 use crate::AppState;
 use crate::auth::{ManagerPage, SignedIn};
@@ -314,12 +315,14 @@ struct PairingsPage {
     layout: Layout,
     programme: Programme,
     pairings: Vec<Pairing>,
-    /// Mentees or mentors freed by a decline, a step back or an exit, and not yet proposed again.
-    freed: usize,
+    /// Mentees freed by a decline, a step back or an exit, and not in a live pairing now.
+    freed: i64,
     /// How many pairings there are before `?state=` narrows the list, and that state.
-    total: usize,
+    total: i64,
     state_filter: String,
-    states: [(&'static str, &'static str); 7],
+    /// Each state a manager can narrow the list to, its words and how many are in it.
+    states: Vec<(&'static str, &'static str, i64)>,
+    pager: Pager,
 }
 
 /// The states a manager can narrow the pairings to, with their words.
@@ -352,27 +355,48 @@ async fn pairings(
     Path(id): Path<i64>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let pairings = state
-        .app
-        .programme_pairings(&manager, ProgrammeId(id))
-        .await?;
     let programme = state
         .app
         .programme(manager.user(), ProgrammeId(id))
         .await?
         .programme;
-    let live_mentees: Vec<EnrolmentId> = pairings
+    // An unknown state (an old bookmark) shows every pairing rather than an error.
+    let state_filter = query
+        .get("state")
+        .filter(|name| PairingState::NAMES.contains(&name.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    let filter = Some(state_filter.as_str()).filter(|name| !name.is_empty());
+    let page_of = async |page: i64| {
+        state
+            .app
+            .programme_pairings_page(
+                &manager,
+                ProgrammeId(id),
+                filter,
+                Pager::offset(page),
+                Pager::SIZE,
+            )
+            .await
+    };
+    let mut page = Pager::requested(&query);
+    let mut found = page_of(page).await?;
+    if page > Pager::last_page(found.matching) {
+        // Asked beyond the end: show the last page, labelled as such.
+        page = Pager::last_page(found.matching);
+        found = page_of(page).await?;
+    }
+    let count_in = |name: &str| {
+        found
+            .by_state
+            .iter()
+            .find(|(state, _)| state == name)
+            .map_or(0, |(_, count)| *count)
+    };
+    let states = PAIRING_STATES
         .iter()
-        .filter(|p| p.state.is_live())
-        .map(|p| p.mentee)
+        .map(|&(code, words)| (code, words, count_in(code)))
         .collect();
-    let mut freed: Vec<EnrolmentId> = pairings
-        .iter()
-        .filter(|p| !p.state.is_live() && !live_mentees.contains(&p.mentee))
-        .map(|p| p.mentee)
-        .collect();
-    freed.sort();
-    freed.dedup();
     let layout = Layout::new(
         format!("Pairings of {}", programme.draft.name),
         manager.user(),
@@ -380,20 +404,16 @@ async fn pairings(
         "programmes",
     )
     .with_notice(super::done_notice(&query));
-    let total = pairings.len();
-    let state_filter = query.get("state").cloned().unwrap_or_default();
-    let mut pairings = pairings;
-    if !state_filter.is_empty() {
-        pairings.retain(|p| p.state.name() == state_filter);
-    }
+    let base = format!("/programmes/{id}/pairings?state={state_filter}&");
     Ok(render(&PairingsPage {
         layout,
         programme,
-        pairings,
-        freed: freed.len(),
-        total,
+        pager: Pager::new(page, found.matching, base),
+        pairings: found.pairings,
+        freed: found.freed,
+        total: found.total,
         state_filter,
-        states: PAIRING_STATES,
+        states,
     }))
 }
 
