@@ -4,6 +4,8 @@
 -- programme's body come from the environment (see scripts/load).
 local participant = os.getenv("PARTICIPANT_TOKEN")
 local manager = os.getenv("MANAGER_TOKEN")
+local participant_session = os.getenv("PARTICIPANT_SESSION")
+local manager_session = os.getenv("MANAGER_SESSION")
 local enrolment = [[{"role":"mentor","offers":"generative ai:4;cloud:3","interests":"",]] ..
   [["availability":"Mon 08:00-10:00;Wed 17:30-19:00","channel":"either","preferred_time":"any",]] ..
   [["statement":"load test","consent":true}]]
@@ -25,8 +27,27 @@ local mixes = {
     { weight = 30, method = "PUT", path = "/api/v1/programmes/1/enrolment", token = participant, body = enrolment },
     { weight = 40, method = "GET", path = "/api/v1/me/pairings", token = participant },
   },
+  -- The organisation at scale (scripts/load --people N): every kind of route a participant or a
+  -- manager uses, by name, so that --per-route can run each alone (ROUTE=name).
+  scale = {
+    { name = "participant home page", weight = 20, method = "GET", path = "/", cookie = participant_session },
+    { name = "own pairings", weight = 25, method = "GET", path = "/api/v1/me/pairings", token = participant },
+    { name = "programmes", weight = 15, method = "GET", path = "/api/v1/programmes", token = participant },
+    { name = "enrolment edit", weight = 5, method = "PUT", path = "/api/v1/programmes/2/enrolment", token = participant, body = enrolment },
+    { name = "manager programme page", weight = 10, method = "GET", path = "/programmes/1", cookie = manager_session },
+    { name = "paged pairings", weight = 10, method = "GET", path = "/api/v1/programmes/1/pairings", token = manager },
+    { name = "paged people", weight = 10, method = "GET", path = "/api/v1/people?page=2", token = manager },
+    { name = "health", weight = 5, method = "GET", path = "/healthz" },
+  },
 }
 local mix = mixes[os.getenv("MIX") or "normal"]
+local only = os.getenv("ROUTE")
+if only and only ~= "" then
+  local chosen = {}
+  for _, r in ipairs(mix) do if r.name == only then table.insert(chosen, r) end end
+  assert(#chosen == 1, "no route named " .. only)
+  mix = chosen
+end
 local total = 0
 for _, r in ipairs(mix) do total = total + r.weight end
 
@@ -41,6 +62,7 @@ function request()
     if pick <= 0 then
       local headers = { ["Content-Type"] = "application/json" }
       if r.token then headers["Authorization"] = "Bearer " .. r.token end
+      if r.cookie then headers["Cookie"] = r.cookie end
       return wrk.format(r.method, r.path, headers, r.body)
     end
   end
