@@ -120,6 +120,16 @@ impl App {
         Ok(self.store.programme_enrolments(programme).await?)
     }
 
+    /// How many mentors and mentees the programme has enrolled.
+    pub async fn enrolment_counts(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+    ) -> AppResult<(i64, i64)> {
+        self.managed_programme(manager, programme).await?;
+        Ok(self.store.enrolment_counts(programme).await?)
+    }
+
     /// The programme's enrolments as CSV in the import format (an export imports back as it
     /// was).
     pub async fn export_enrolments(

@@ -379,9 +379,15 @@ impl App {
                 .await?,
             matching: count_of(state),
             total: count_of(None),
-            freed: self.store.freed_mentees(programme).await?,
             by_state,
         })
+    }
+
+    /// Mentees who had a pairing in the programme and have no live one now (they can be
+    /// re-matched).
+    pub async fn freed_mentees(&self, manager: &Manager, programme: ProgrammeId) -> AppResult<i64> {
+        self.managed_programme(manager, programme).await?;
+        Ok(self.store.freed_mentees(programme).await?)
     }
 }
 
@@ -395,8 +401,6 @@ pub struct PairingsPage {
     pub total: i64,
     /// How many pairings are in each state; states with none are left out.
     pub by_state: Vec<(String, i64)>,
-    /// Mentees who had a pairing and have no live one now (they can be re-matched).
-    pub freed: i64,
 }
 
 /// The mail a change sends. It never says who declined or why.

@@ -180,6 +180,26 @@ impl EnrolmentStore for SqlStore {
             .await
     }
 
+    async fn enrolment_counts(&self, programme: ProgrammeId) -> StoreResult<(i64, i64)> {
+        let counts: Vec<(String, i64)> = self
+            .all(
+                sqlx::query(
+                    "SELECT role, COUNT(*) AS n FROM enrolments
+                      WHERE programme_id = $1 AND withdrawn_at IS NULL GROUP BY role",
+                )
+                .bind(programme.0),
+                |row| Ok((row.try_get("role")?, row.try_get("n")?)),
+            )
+            .await?;
+        let count_of = |role: &str| {
+            counts
+                .iter()
+                .find(|(name, _)| name == role)
+                .map_or(0, |(_, n)| *n)
+        };
+        Ok((count_of("mentor"), count_of("mentee")))
+    }
+
     async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "{ENROLMENT_SELECT} WHERE e.programme_id = $1 AND p.deactivated_at IS NULL AND e.withdrawn_at IS NULL ORDER BY e.role, p.name"

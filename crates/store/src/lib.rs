@@ -420,6 +420,8 @@ pub trait EnrolmentStore: Send + Sync {
         email_key: &str,
     ) -> StoreResult<Option<Enrolment>>;
     async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
+    /// How many mentors and mentees are enrolled (read from an index).
+    async fn enrolment_counts(&self, programme: ProgrammeId) -> StoreResult<(i64, i64)>;
     /// The enrolments a matching run considers: those of people still active.
     async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>>;

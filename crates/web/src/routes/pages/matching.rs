@@ -410,7 +410,7 @@ async fn pairings(
         programme,
         pager: Pager::new(page, found.matching, base),
         pairings: found.pairings,
-        freed: found.freed,
+        freed: state.app.freed_mentees(&manager, ProgrammeId(id)).await?,
         total: found.total,
         state_filter,
         states,

@@ -70,8 +70,8 @@ struct ShowPage {
     view: ProgrammeView,
     next_phases: Vec<Phase>,
     mine: Option<Enrolment>,
-    mentors: usize,
-    mentees: usize,
+    mentors: i64,
+    mentees: i64,
     /// For managers: the programme's matching runs, newest first.
     runs: Vec<MatchingRun>,
     /// For managers: how far invitations have got.
@@ -124,16 +124,10 @@ async fn show(
                 .await?,
         );
         runs = state.app.programme_runs(manager, view.programme.id).await?;
-        for enrolment in state
+        (mentors, mentees) = state
             .app
-            .programme_enrolments(manager, view.programme.id)
-            .await?
-        {
-            match enrolment.profile.role {
-                EnrolmentRole::Mentor => mentors += 1,
-                EnrolmentRole::Mentee => mentees += 1,
-            }
-        }
+            .enrolment_counts(manager, view.programme.id)
+            .await?;
     }
     let next_phases = view.programme.phase.next_phases().to_vec();
     let notice =
