@@ -181,23 +181,19 @@ impl EnrolmentStore for SqlStore {
     }
 
     async fn enrolment_counts(&self, programme: ProgrammeId) -> StoreResult<(i64, i64)> {
-        let counts: Vec<(String, i64)> = self
-            .all(
-                sqlx::query(
-                    "SELECT role, COUNT(*) AS n FROM enrolments
-                      WHERE programme_id = $1 AND withdrawn_at IS NULL GROUP BY role",
-                )
+        // Kept by triggers on enrolments (migration 0014).
+        self.one(
+            sqlx::query("SELECT mentors_enrolled, mentees_enrolled FROM programmes WHERE id = $1")
                 .bind(programme.0),
-                |row| Ok((row.try_get("role")?, row.try_get("n")?)),
-            )
-            .await?;
-        let count_of = |role: &str| {
-            counts
-                .iter()
-                .find(|(name, _)| name == role)
-                .map_or(0, |(_, n)| *n)
-        };
-        Ok((count_of("mentor"), count_of("mentee")))
+            |row| {
+                Ok((
+                    row.try_get("mentors_enrolled")?,
+                    row.try_get("mentees_enrolled")?,
+                ))
+            },
+        )
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("programme {}", programme.0)))
     }
 
     async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>> {

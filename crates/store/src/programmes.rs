@@ -129,8 +129,7 @@ impl ProgrammeStore for SqlStore {
     async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PROGRAMME_COLUMNS},
-                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentor' AND e.withdrawn_at IS NULL) AS mentors,
-                (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = programmes.id AND e.role = 'mentee' AND e.withdrawn_at IS NULL) AS mentees
+                mentors_enrolled AS mentors, mentees_enrolled AS mentees
              FROM programmes ORDER BY start_date DESC, id DESC"
         ));
         self.all(sqlx::query(sql), |row| {

@@ -256,3 +256,68 @@ async fn an_api_token_works_until_it_expires() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn enrolment_counts_follow_every_change_to_enrolments() {
+    each(async |store| {
+        let people: Vec<Person> = ["a@x.org", "b@x.org", "c@x.org"]
+            .iter()
+            .map(|email| person(email, 3, None))
+            .collect();
+        store.upsert_people(&people).await.unwrap();
+        let programme = store
+            .create_programme(&draft("P"), Phase::Enrolling, None, None)
+            .await
+            .unwrap()
+            .id;
+        let counts = async || {
+            let listed = &store.list_programmes().await.unwrap()[0];
+            let counted = store.enrolment_counts(programme).await.unwrap();
+            assert_eq!((listed.mentors, listed.mentees), counted);
+            counted
+        };
+        let mut mentee = mentor_profile();
+        mentee.role = EnrolmentRole::Mentee;
+        mentee.offers = TopicLevels::default();
+        mentee.interests = TopicLevels::parse("cloud:4").unwrap();
+
+        let a = store
+            .save_enrolment(programme, "a@x.org", &mentor_profile())
+            .await
+            .unwrap();
+        store
+            .import_enrolments(
+                programme,
+                &[
+                    ("b@x.org".into(), mentor_profile()),
+                    ("c@x.org".into(), mentee.clone()),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(counts().await, (2, 1));
+        // Saved again as it is, then as the other role.
+        store
+            .save_enrolment(programme, "a@x.org", &mentor_profile())
+            .await
+            .unwrap();
+        assert_eq!(counts().await, (2, 1));
+        store
+            .save_enrolment(programme, "a@x.org", &mentee)
+            .await
+            .unwrap();
+        assert_eq!(counts().await, (1, 2));
+        store.withdraw_enrolment(a.id).await.unwrap();
+        assert_eq!(counts().await, (1, 1));
+        // Enrolling again brings a withdrawn enrolment back.
+        store
+            .save_enrolment(programme, "a@x.org", &mentor_profile())
+            .await
+            .unwrap();
+        assert_eq!(counts().await, (2, 1));
+        // Erasure keeps the enrolment (without the person), so the programme's figures stay.
+        store.erase_person("b@x.org").await.unwrap();
+        assert_eq!(counts().await, (2, 1));
+    })
+    .await;
+}
