@@ -250,18 +250,8 @@ async fn invitations_waiting(app: &App, count: usize) {
     }
     app.import_people(&admin, people.as_bytes()).await.unwrap();
     let manager = admin.as_manager();
-    let draft = upward_domain::ProgrammeDraft {
-        name: "Invitations".into(),
-        purpose: String::new(),
-        objectives: vec![],
-        learning_expectations: String::new(),
-        start_date: jiff::civil::date(2027, 1, 4),
-        end_date: jiff::civil::date(2027, 6, 28),
-        cadence: upward_domain::Cadence::default(),
-        matching: upward_domain::MatchingSettings::default(),
-    };
     let programme = app
-        .create_programme(&manager, &draft)
+        .create_programme(&manager, &common::draft("Invitations"))
         .await
         .unwrap()
         .programme

@@ -195,19 +195,9 @@ async fn programme_with_pairings(world: &World, pairs: usize) -> ProgrammeId {
         .import_people(&admin, people.as_bytes())
         .await
         .unwrap();
-    let draft = ProgrammeDraft {
-        name: "Large cohort".into(),
-        purpose: String::new(),
-        objectives: vec![],
-        learning_expectations: String::new(),
-        start_date: jiff::civil::date(2027, 1, 4),
-        end_date: jiff::civil::date(2027, 9, 30),
-        cadence: Cadence::default(),
-        matching: MatchingSettings::default(),
-    };
     let programme = world
         .app
-        .create_programme(&manager, &draft)
+        .create_programme(&manager, &common::draft("Large cohort"))
         .await
         .unwrap()
         .programme

@@ -7,6 +7,20 @@ use upward_app::App;
 use upward_app::policy::{Admin, Manager};
 use upward_domain::*;
 
+/// A programme from January to June 2027 with the default settings.
+pub fn draft(name: &str) -> ProgrammeDraft {
+    ProgrammeDraft {
+        name: name.into(),
+        purpose: String::new(),
+        objectives: vec![],
+        learning_expectations: String::new(),
+        start_date: date(2027, 1, 4),
+        end_date: date(2027, 6, 28),
+        cadence: Cadence::default(),
+        matching: MatchingSettings::default(),
+    }
+}
+
 pub async fn admin(app: &App) -> Admin {
     let admin = app
         .create_account_as_operator("admin@x.org", "Ada Admin", Role::Admin, "a long password")
@@ -26,18 +40,8 @@ pub async fn matching_programme(
 ) -> (Manager, ProgrammeId) {
     app.import_people(admin, people.as_bytes()).await.unwrap();
     let manager = admin.as_manager();
-    let draft = ProgrammeDraft {
-        name: name.into(),
-        purpose: String::new(),
-        objectives: vec![],
-        learning_expectations: String::new(),
-        start_date: date(2027, 1, 4),
-        end_date: date(2027, 6, 28),
-        cadence: Cadence::default(),
-        matching: MatchingSettings::default(),
-    };
     let programme = app
-        .create_programme(&manager, &draft)
+        .create_programme(&manager, &draft(name))
         .await
         .unwrap()
         .programme

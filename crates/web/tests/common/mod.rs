@@ -34,6 +34,20 @@ pub struct World {
     pub bob: User,
 }
 
+/// A programme from January to September 2027 with the default settings.
+pub fn draft(name: &str) -> ProgrammeDraft {
+    ProgrammeDraft {
+        name: name.into(),
+        purpose: String::new(),
+        objectives: vec![],
+        learning_expectations: String::new(),
+        start_date: jiff::civil::date(2027, 1, 4),
+        end_date: jiff::civil::date(2027, 9, 30),
+        cadence: Cadence::default(),
+        matching: MatchingSettings::default(),
+    }
+}
+
 pub fn mentor_profile(statement: &str) -> EnrolmentProfile {
     EnrolmentProfile {
         role: EnrolmentRole::Mentor,
@@ -104,14 +118,8 @@ impl World {
             .unwrap();
         let manager_proof = upward_app::policy::Manager::check(&manager).unwrap();
         let draft = ProgrammeDraft {
-            name: "Digital fluency".into(),
             purpose: "Leaders learn social media".into(),
-            objectives: vec![],
-            learning_expectations: String::new(),
-            start_date: jiff::civil::date(2027, 1, 4),
-            end_date: jiff::civil::date(2027, 9, 30),
-            cadence: Cadence::default(),
-            matching: MatchingSettings::default(),
+            ..draft("Digital fluency")
         };
         let programme = app
             .create_programme(&manager_proof, &draft)
