@@ -37,15 +37,19 @@ pub struct SmtpMailer {
 
 enum Route {
     /// Plain or STARTTLS: connections opened here, kept for reuse.
-    Direct {
-        host: String,
-        port: u16,
-        starttls: bool,
-        credentials: Option<Credentials>,
-        idle: Mutex<Vec<AsyncSmtpConnection>>,
-    },
+    Direct(DirectServer),
     /// Implicit TLS: lettre's own pooled transport.
     Lettre(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// An SMTP server Upward opens its own connections to.
+struct DirectServer {
+    host: String,
+    port: u16,
+    starttls: bool,
+    credentials: Option<Credentials>,
+    /// Connections kept open between messages.
+    idle: Mutex<Vec<AsyncSmtpConnection>>,
 }
 
 impl SmtpMailer {
@@ -76,13 +80,13 @@ impl SmtpMailer {
                 }
                 Route::Lettre(builder.build())
             }
-            security => Route::Direct {
+            security => Route::Direct(DirectServer {
                 host: host.to_owned(),
                 port,
                 starttls: security == SmtpSecurity::Starttls,
                 credentials,
                 idle: Mutex::new(Vec::new()),
-            },
+            }),
         };
         Ok(Self { from, route })
     }
@@ -108,14 +112,13 @@ impl SmtpMailer {
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            Route::Direct { .. } => {
-                self.send_direct(message.envelope(), &message.formatted())
-                    .await
-            }
+            Route::Direct(server) => server.send(message.envelope(), &message.formatted()).await,
         }
     }
+}
 
-    async fn send_direct(&self, envelope: &Envelope, email: &[u8]) -> Result<(), String> {
+impl DirectServer {
+    async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<(), String> {
         // A kept connection may have been closed by the server while it waited: if it fails
         // without the server having answered, the message is tried once on a new one.
         if let Some(mut connection) = self.idle_connection() {
@@ -139,34 +142,20 @@ impl SmtpMailer {
     }
 
     fn idle_connection(&self) -> Option<AsyncSmtpConnection> {
-        let Route::Direct { idle, .. } = &self.route else {
-            return None;
-        };
-        idle.lock().expect("the idle connections").pop()
+        self.idle.lock().expect("the idle connections").pop()
     }
 
     fn keep(&self, connection: AsyncSmtpConnection) {
-        if let Route::Direct { idle, .. } = &self.route {
-            let mut idle = idle.lock().expect("the idle connections");
-            if idle.len() < MAX_IDLE && !connection.has_broken() {
-                idle.push(connection);
-            }
+        let mut idle = self.idle.lock().expect("the idle connections");
+        if idle.len() < MAX_IDLE && !connection.has_broken() {
+            idle.push(connection);
         }
     }
 
     async fn connect(&self) -> Result<AsyncSmtpConnection, String> {
-        let Route::Direct {
-            host,
-            port,
-            starttls,
-            credentials,
-            ..
-        } = &self.route
-        else {
-            unreachable!("only direct routes open their own connections");
-        };
+        let (host, port) = (&self.host, self.port);
         let unreachable = |e: &dyn std::fmt::Display| format!("SMTP server {host}:{port}: {e}");
-        let socket = tokio::time::timeout(TIMEOUT, TcpStream::connect((host.as_str(), *port)))
+        let socket = tokio::time::timeout(TIMEOUT, TcpStream::connect((host.as_str(), port)))
             .await
             .map_err(|e| unreachable(&e))?
             .map_err(|e| unreachable(&e))?;
@@ -179,14 +168,14 @@ impl SmtpMailer {
         .await
         .map_err(|e| unreachable(&e))?
         .map_err(|e| unreachable(&e))?;
-        if *starttls {
+        if self.starttls {
             let tls = TlsParameters::new(host.clone()).map_err(|e| unreachable(&e))?;
             connection
                 .starttls(tls, &hello)
                 .await
                 .map_err(|e| unreachable(&e))?;
         }
-        if let Some(credentials) = credentials {
+        if let Some(credentials) = &self.credentials {
             connection
                 .auth(DEFAULT_MECHANISMS, credentials)
                 .await
