@@ -278,6 +278,13 @@ async fn a_programmes_pairings_come_a_page_at_a_time_with_counts_and_links() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.to_string().contains("state"), "{refused}");
+        for page in ["0", "1000001", "two"] {
+            let (status, _, refused) = world
+                .get_with_headers(&format!("{base}?page={page}"), &token)
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "page={page}");
+            assert!(refused.to_string().contains("page"), "{refused}");
+        }
 
         let manager = world.browser(&world.manager).await;
         let page = manager
@@ -291,5 +298,11 @@ async fn a_programmes_pairings_come_a_page_at_a_time_with_counts_and_links() {
             .get(&format!("/programmes/{p}/pairings?state=active"))
             .await;
         assert!(narrowed.body.contains("No pairing is in that state."));
+        // An unknown state (an old bookmark) shows every pairing, not an error.
+        let unknown = manager
+            .get(&format!("/programmes/{p}/pairings?state=happy"))
+            .await;
+        assert_eq!(unknown.status, StatusCode::OK);
+        assert_eq!(unknown.body.matches("data-label=\"Mentor\"").count(), 50);
     }
 }
