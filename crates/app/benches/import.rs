@@ -10,6 +10,8 @@ use upward_app::policy::Admin;
 use upward_app::{App, Settings};
 use upward_store::testing::{TestDatabase, backends};
 
+mod support;
+
 fn directory_csv(people: usize) -> Vec<u8> {
     let mut csv = String::from(
         "email,name,job_level,manager_email,department,location,time_zone,birth_year,gender\n",
@@ -75,14 +77,10 @@ async fn measure(label: &str, csv: &[u8], people: usize, reimport: bool) {
 
 #[tokio::main]
 async fn main() {
-    // `cargo bench` passes --bench; `cargo test --benches` passes nothing and expects no work.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !support::benchmarking() {
         return;
     }
-    let people: usize = std::env::var("PEOPLE")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(100_000);
+    let people = support::size("PEOPLE", 100_000);
     let csv = directory_csv(people);
     println!(
         "directory import benchmark: {people} people, {} MB of CSV",

@@ -9,11 +9,12 @@
 
 use std::time::Instant;
 
-use jiff::civil::date;
 use upward_app::policy::Admin;
 use upward_app::{App, Settings};
 use upward_domain::*;
 use upward_store::testing::{TestDatabase, backends};
+
+mod support;
 
 const SITES: [(&str, &str); 8] = [
     ("London", "Europe/London"),
@@ -118,27 +119,8 @@ async fn measure(label: &str, size: usize, people: &str, enrolments: &str) {
         app.import_people(&admin, people.as_bytes())
             .await
             .expect("the directory");
-        let draft = ProgrammeDraft {
-            name: "Benchmark".into(),
-            purpose: String::new(),
-            objectives: vec![],
-            learning_expectations: String::new(),
-            start_date: date(2027, 1, 11),
-            end_date: date(2027, 10, 29),
-            cadence: Cadence::default(),
-            matching: MatchingSettings::default(),
-        };
-        let programme = app
-            .create_programme(&manager, &draft)
-            .await
-            .expect("a programme")
-            .programme
-            .id;
-        for phase in [Phase::Enrolling, Phase::Matching] {
-            app.change_phase(&manager, programme, phase)
-                .await
-                .expect("a phase");
-        }
+        let programme =
+            support::programme(&app, &manager, &[Phase::Enrolling, Phase::Matching]).await;
         app.import_enrolments(&manager, programme, enrolments.as_bytes())
             .await
             .expect("the enrolments");
@@ -170,13 +152,10 @@ async fn measure(label: &str, size: usize, people: &str, enrolments: &str) {
 
 #[tokio::main]
 async fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
+    if !support::benchmarking() {
         return;
     }
-    let size: usize = std::env::var("SIZE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2_000);
+    let size = support::size("SIZE", 2_000);
     let (people, enrolments) = cohort(size);
     for backend in backends() {
         measure(backend, size, &people, &enrolments).await;

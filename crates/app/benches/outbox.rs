@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use jiff::Timestamp;
-use jiff::civil::date;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use upward_app::mail::SmtpMailer;
@@ -23,6 +22,8 @@ use upward_app::settings::SmtpSecurity;
 use upward_app::{App, Settings};
 use upward_domain::*;
 use upward_store::testing::{TestDatabase, backends};
+
+mod support;
 
 /// An SMTP listener that accepts every message and counts it (connections are kept open for
 /// as many messages as the client sends on them).
@@ -86,25 +87,7 @@ async fn queued(label: &str, directory: &str, mails: usize) -> (TestDatabase, Ap
     app.import_people(&admin, directory.as_bytes())
         .await
         .expect("the directory");
-    let draft = ProgrammeDraft {
-        name: "Benchmark".into(),
-        purpose: String::new(),
-        objectives: vec![],
-        learning_expectations: String::new(),
-        start_date: date(2027, 1, 11),
-        end_date: date(2027, 10, 29),
-        cadence: Cadence::default(),
-        matching: MatchingSettings::default(),
-    };
-    let programme = app
-        .create_programme(&manager, &draft)
-        .await
-        .expect("a programme")
-        .programme
-        .id;
-    app.change_phase(&manager, programme, Phase::Enrolling)
-        .await
-        .expect("enrolling");
+    let programme = support::programme(&app, &manager, &[Phase::Enrolling]).await;
     let invited = app
         .invite(&manager, programme, &Audience::Everyone)
         .await
@@ -158,13 +141,10 @@ async fn measure(label: &str, mails: usize) {
 
 #[tokio::main]
 async fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
+    if !support::benchmarking() {
         return;
     }
-    let mails: usize = std::env::var("MAILS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_000);
+    let mails = support::size("MAILS", 20_000);
     for backend in backends() {
         measure(backend, mails).await;
     }
