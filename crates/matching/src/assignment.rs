@@ -51,6 +51,9 @@ pub enum InstanceError {
     TooLarge,
 }
 
+/// The most distinct scores an instance may have for [`Instance::coarse_scores`].
+const COARSE: usize = 64;
+
 /// A sparse bipartite instance, stored by mentee (compressed rows) for the solver.
 #[derive(Clone, PartialEq)]
 pub struct Instance {
@@ -260,6 +263,27 @@ impl Instance {
             .reduce(|| none, widest);
         let (low, high) = widest((low, high), self.declared_range.unwrap_or(none));
         (low <= high).then_some((low, high))
+    }
+
+    /// Whether the scores take only a few distinct values, as ratings, levels and categories
+    /// give, so that most pairs tie with many others: at most [`COARSE`] values among up to
+    /// 2¹⁶ scores sampled evenly across the pairs, each shared by eight of them on average.
+    /// Only speed depends on the answer.
+    pub(crate) fn coarse_scores(&self) -> bool {
+        let step = (self.scores.len() >> 16).max(1);
+        let mut seen: Vec<u64> = Vec::with_capacity(COARSE + 1);
+        let mut sampled = 0;
+        for score in self.scores.iter().step_by(step) {
+            sampled += 1;
+            let bits = score.to_bits();
+            if let Err(at) = seen.binary_search(&bits) {
+                if seen.len() == COARSE {
+                    return false;
+                }
+                seen.insert(at, bits);
+            }
+        }
+        8 * seen.len() <= sampled
     }
 
     /// Mentee `mentee`'s candidate mentors and scores, by mentor index.

@@ -12,23 +12,34 @@ use crate::assignment::{Instance, Mentee};
 const SCALE: f64 = 6.0;
 const NOBODY: u32 = u32::MAX;
 
-/// One price per mentor: the cheapest seat's price when all its seats are sold, else 0 (a
-/// mentor with an unsold seat has nothing to charge for).
+/// The auction's outcome: mentor prices and who sits where.
+pub struct Outcome {
+    /// One price per mentor: the cheapest seat's price when all its seats are sold, else 0 (a
+    /// mentor with an unsold seat has nothing to charge for).
+    pub prices: Vec<f64>,
+    /// The mentor each mentee won a seat with, or `u32::MAX` (none, or staying unmatched).
+    /// Within ε of a best choice, so only a hint for the exact solver.
+    pub mentor_of: Vec<u32>,
+}
+
+/// Runs the auction; see [`Outcome`].
 ///
 /// Complexity: O(rounds · bids · d) for d candidates per mentee; rounds are
 /// log(range / ε_final) / log(SCALE), about six. Between rounds only the mentees whose seat no
 /// longer suits them within the smaller ε bid again.
-pub fn prices(instance: &Instance, unmatched_value: f64) -> Vec<f64> {
+pub fn run(instance: &Instance, unmatched_value: f64) -> Outcome {
     let (n, m) = (instance.mentee_count(), instance.mentor_count());
-    let (low, high) = (0..n as Mentee)
-        .flat_map(|i| instance.candidates(i))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, s)| {
-            (lo.min(s), hi.max(s))
-        });
-    if !low.is_finite() {
-        return vec![0.0; m];
-    }
-    let range = (high - low).max(f64::EPSILON);
+    // The instance's declared range, not only the scores present: a subgraph of equally good
+    // pairs would otherwise get ε near 10⁻¹⁷ and its tied bidders would outbid each other by
+    // that much, tens of millions of bids (docs/decisions/021). With one score throughout,
+    // every assignment is as good as any other and any positive scale settles who sits where.
+    let Some((low, high)) = instance.score_range() else {
+        return Outcome {
+            prices: vec![0.0; m],
+            mentor_of: vec![NOBODY; n],
+        };
+    };
+    let range = if high > low { high - low } else { 1.0 };
     // A huge "unmatched" penalty would make prices huge too; for prices it is enough that
     // staying unmatched is worse than any pair.
     let alone = unmatched_value.max(low - range - 1.0);
@@ -127,7 +138,7 @@ pub fn prices(instance: &Instance, unmatched_value: f64) -> Vec<f64> {
             }
         }
     }
-    (0..m)
+    let prices = (0..m)
         .map(|mentor| {
             let seats = seat_start[mentor]..seat_start[mentor + 1];
             let sold_out =
@@ -138,5 +149,16 @@ pub fn prices(instance: &Instance, unmatched_value: f64) -> Vec<f64> {
                 0.0
             }
         })
-        .collect()
+        .collect();
+    let mentor_of = seat_of
+        .iter()
+        .map(|&seat| {
+            if seat == NOBODY {
+                NOBODY
+            } else {
+                mentor_of_seat[seat as usize]
+            }
+        })
+        .collect();
+    Outcome { prices, mentor_of }
 }

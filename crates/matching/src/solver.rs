@@ -20,6 +20,8 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+mod phases;
+
 use crate::assignment::{Instance, Mentee, Mentor, Objective};
 
 /// A matching with the duals that prove it optimal.
@@ -74,6 +76,11 @@ impl PartialOrd for Entry {
 
 struct State<'a> {
     instance: &'a Instance,
+    /// Whether scores take few distinct values ([`Instance::coarse_scores`]): then the start
+    /// skips the auction and the searches go in phases.
+    coarse: bool,
+    /// Phases run while at least this many mentees are unplaced.
+    phases_from: usize,
     z: f64,
     u: Vec<f64>,
     v: Vec<f64>,
@@ -128,10 +135,24 @@ pub(crate) fn violated(u: f64, v: f64, score: f64) -> bool {
 
 /// [`solve`] on every pair at once, without pricing.
 pub(crate) fn solve_whole(instance: &Instance, objective: Objective) -> Solution {
+    started(instance, objective).finish()
+}
+
+/// The state before the exact phase: mentor prices guessed and most mentees placed.
+fn started(instance: &Instance, objective: Objective) -> State<'_> {
     let mut state = State::new(instance, objective);
-    state.v = crate::auction::prices(instance, state.z);
-    state.reduce_rows((0..instance.mentee_count() as Mentee).collect());
-    state.finish()
+    // With few distinct scores the auction's prices split ties by fractions of ε, and the
+    // pairs that tie at prices zero are what lets the phases place many mentees at once; with
+    // many distinct scores the prices spare most of the searches (docs/decisions/003, 021).
+    let queue = if state.coarse {
+        (0..instance.mentee_count() as Mentee).collect()
+    } else {
+        let auction = crate::auction::run(instance, state.z);
+        state.v = auction.prices;
+        state.keep_best_seats(&auction.mentor_of)
+    };
+    state.reduce_rows(queue);
+    state
 }
 
 /// Moves an optimal solution's duals to the highest mentor prices the instance allows: each
@@ -277,6 +298,8 @@ impl<'a> State<'a> {
             .collect();
         Self {
             instance,
+            coarse: instance.coarse_scores(),
+            phases_from: phases::FEW,
             z,
             u,
             v: vec![0.0; m],
@@ -293,6 +316,33 @@ impl<'a> State<'a> {
             touched_mentees: Vec::new(),
             heap: BinaryHeap::new(),
         }
+    }
+
+    /// Seats each mentee on the mentor the auction gave it when that is exactly a best choice
+    /// at the auction's prices (with tied scores most are), and returns the others to be
+    /// placed. Without this the row reduction, which ranks tied mentors the same way for every
+    /// mentee, left 70 % of a tied instance to the exact searches (docs/decisions/021).
+    fn keep_best_seats(&mut self, won: &[Mentor]) -> std::collections::VecDeque<Mentee> {
+        let mut queue = std::collections::VecDeque::new();
+        for (i, &mentor) in won.iter().enumerate() {
+            let mentee = i as Mentee;
+            let best = self
+                .instance
+                .candidates(mentee)
+                .map(|(j, s)| s - self.v[j as usize])
+                .fold(self.z, f64::max);
+            let own = (mentor != NONE)
+                .then(|| self.instance.score(mentor, mentee))
+                .flatten()
+                .map(|s| s - self.v[mentor as usize]);
+            match own {
+                Some(value) if value >= best && self.has_room(mentor) => {
+                    self.assign(mentee, mentor)
+                }
+                _ => queue.push_back(mentee),
+            }
+        }
+        queue
     }
 
     /// An auction-like start (Jonker and Volgenant's "augmenting row reduction", extended to
@@ -334,15 +384,14 @@ impl<'a> State<'a> {
                 continue;
             }
             if gap <= 0.0 {
-                // A tie: take the equally good second choice if it has room, else stay unmatched
-                // if that is the tie, else leave the mentee to the exact search.
-                match second {
-                    Some(other) if self.has_room(other) => {
-                        self.assign(mentee, other);
-                        margin[i] = 0.0;
-                    }
-                    None => self.placed[i] = true,
-                    Some(_) => {}
+                // A tie: take any equally good mentor with room (with tied scores there are
+                // often dozens), else stay unmatched if that is the tie, else leave the mentee
+                // to the exact search.
+                if let Some(other) = self.tied_with_room(mentee, best_value) {
+                    self.assign(mentee, other);
+                    margin[i] = 0.0;
+                } else if second.is_none() {
+                    self.placed[i] = true;
                 }
                 continue;
             }
@@ -391,6 +440,16 @@ impl<'a> State<'a> {
         (best, best_value, second, second_value)
     }
 
+    /// A mentor worth `value` to the mentee at current prices (its best value) with a free seat.
+    fn tied_with_room(&self, mentee: Mentee, value: f64) -> Option<Mentor> {
+        self.instance
+            .candidates(mentee)
+            .find(|&(mentor, score)| {
+                score - self.v[mentor as usize] >= value && self.has_room(mentor)
+            })
+            .map(|(mentor, _)| mentor)
+    }
+
     /// Sets each mentee's dual from the prices: its assigned pair's value (tight), or its best
     /// value if it is not yet placed on a mentor.
     fn settle_duals(&mut self) {
@@ -421,7 +480,13 @@ impl<'a> State<'a> {
         (self.held[mentor as usize].len() as u32) < self.instance.capacity(mentor)
     }
 
-    fn reach_mentee(&mut self, mentee: Mentee, distance: f64) {
+    /// Scans a mentee reached at `distance`: its unmatched option and its mentors join the
+    /// search. Returns a mentor with room reached at the same distance (over a pair with no
+    /// reduced cost), which ends the search at once: nothing left in the heap is closer.
+    /// Jonker and Volgenant stop the same way; without it, when scores tie, a search scanned
+    /// every mentor at the frontier's distance, often most of them, before taking the free one
+    /// (docs/decisions/021).
+    fn reach_mentee(&mut self, mentee: Mentee, distance: f64) -> Option<Mentor> {
         let i = mentee as usize;
         self.mentee_seen[i] = true;
         self.mentee_distance[i] = distance;
@@ -444,19 +509,26 @@ impl<'a> State<'a> {
                 }
                 self.mentor_distance[j] = candidate;
                 self.mentor_from[j] = mentee;
+                if candidate <= distance && self.has_room(mentor) {
+                    return Some(mentor);
+                }
                 self.heap.push(Entry {
                     distance: candidate,
                     node: mentor,
                 });
             }
         }
+        None
     }
 
     /// One shortest augmenting path from an unplaced mentee, then the dual update and flip.
     fn augment_from(&mut self, root: Mentee) {
         let m = self.instance.mentor_count() as u32;
-        self.reach_mentee(root, 0.0);
+        let mut free = self.reach_mentee(root, 0.0).map(|mentor| (mentor, 0.0));
         let (sink, length) = loop {
+            if let Some(found) = free {
+                break found;
+            }
             let entry = self
                 .heap
                 .pop()
@@ -475,7 +547,12 @@ impl<'a> State<'a> {
             for k in 0..self.held[j].len() {
                 let held = self.held[j][k];
                 if !self.mentee_seen[held as usize] {
-                    self.reach_mentee(held, entry.distance);
+                    free = self
+                        .reach_mentee(held, entry.distance)
+                        .map(|mentor| (mentor, entry.distance));
+                    if free.is_some() {
+                        break;
+                    }
                 }
             }
         };
@@ -702,6 +779,9 @@ impl<'a> State<'a> {
     /// The exact phase: a search for every mentee still unplaced, then prices of mentors left
     /// with room brought to zero.
     fn finish(mut self) -> Solution {
+        if self.coarse {
+            self.place_in_phases();
+        }
         for mentee in 0..self.instance.mentee_count() as Mentee {
             if !self.placed[mentee as usize] {
                 self.augment_from(mentee);

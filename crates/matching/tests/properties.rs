@@ -72,6 +72,72 @@ fn brute_force(instance: &Instance, objective: Objective) -> (usize, f64) {
     all_matchings(instance).into_iter().max_by(better).unwrap()
 }
 
+/// A tie-heavy instance of up to `max_side` a side: whole-number scores 0–2 (so most pairs tie
+/// with many others), capacities 1–3, and a density that goes up to every pair allowed.
+fn tied_instance(max_side: usize) -> impl Strategy<Value = Instance> {
+    (1..=max_side, 1..=max_side, 0.3f64..=1.0)
+        .prop_flat_map(|(mentors, mentees, density)| {
+            (
+                proptest::collection::vec(1u32..=3, mentors),
+                Just(mentees),
+                proptest::collection::vec(
+                    proptest::option::weighted(density, 0u8..=2),
+                    mentors * mentees,
+                ),
+            )
+        })
+        .prop_map(|(capacities, mentees, cells)| {
+            let mentors = capacities.len();
+            let pairs = cells.iter().enumerate().filter_map(|(k, cell)| {
+                cell.map(|score| ((k % mentors) as u32, (k / mentors) as u32, f64::from(score)))
+            });
+            Instance::from_pairs(capacities, mentees, pairs.collect::<Vec<_>>()).unwrap()
+        })
+}
+
+/// The best (matched, total) for the objective by trying every assignment, remembering the
+/// best completion for each mentee and seats left (capacities up to 3, so up to 4⁸ states):
+/// exhaustive like [`brute_force`], but fast enough for dense 8×8 instances.
+fn exhaustive(instance: &Instance, objective: Objective) -> (usize, f64) {
+    use std::collections::HashMap;
+    fn best(
+        instance: &Instance,
+        objective: Objective,
+        mentee: u32,
+        room: &mut Vec<u32>,
+        memo: &mut HashMap<(u32, Vec<u32>), (usize, f64)>,
+    ) -> (usize, f64) {
+        if mentee as usize == instance.mentee_count() {
+            return (0, 0.0);
+        }
+        if let Some(&known) = memo.get(&(mentee, room.clone())) {
+            return known;
+        }
+        let better = |a: (usize, f64), b: (usize, f64)| {
+            let order = match objective {
+                Objective::MaxTotal => a.1.total_cmp(&b.1),
+                Objective::MaxCardinality => a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)),
+            };
+            if order.is_gt() { a } else { b }
+        };
+        let mut found = best(instance, objective, mentee + 1, room, memo);
+        for (mentor, score) in instance.candidates(mentee) {
+            if room[mentor as usize] > 0 {
+                room[mentor as usize] -= 1;
+                let (matched, total) = best(instance, objective, mentee + 1, room, memo);
+                room[mentor as usize] += 1;
+                found = better((matched + 1, total + score), found);
+            }
+        }
+        memo.insert((mentee, room.clone()), found);
+        found
+    }
+    let mut room: Vec<u32> = (0..instance.mentor_count() as u32)
+        .map(|j| instance.capacity(j))
+        .collect();
+    best(instance, objective, 0, &mut room, &mut HashMap::new())
+}
+
 fn objectives() -> impl Strategy<Value = Objective> {
     prop_oneof![Just(Objective::MaxCardinality), Just(Objective::MaxTotal)]
 }
@@ -88,6 +154,27 @@ proptest! {
             prop_assert_eq!(solution.matched(), matched);
         }
         prop_assert!((solution.total_score - total).abs() < 1e-9, "solver {} vs brute force {}", solution.total_score, total);
+    }
+
+    #[test]
+    fn tied_scores_give_a_certified_optimum_equal_to_exhaustive_search(instance in tied_instance(8), objective in objectives()) {
+        let solution = solve(&instance, objective);
+        prop_assert_eq!(verify(&instance, objective, &solution), Ok(()));
+        let (matched, total) = exhaustive(&instance, objective);
+        if objective == Objective::MaxCardinality {
+            prop_assert_eq!(solution.matched(), matched);
+        }
+        prop_assert!((solution.total_score - total).abs() < 1e-9, "solver {} vs exhaustive {}", solution.total_score, total);
+    }
+
+    #[test]
+    fn exhaustive_search_agrees_with_brute_force(instance in small_instance(5), objective in objectives()) {
+        let (matched, total) = brute_force(&instance, objective);
+        let (found_matched, found_total) = exhaustive(&instance, objective);
+        if objective == Objective::MaxCardinality {
+            prop_assert_eq!(found_matched, matched);
+        }
+        prop_assert!((found_total - total).abs() < 1e-9);
     }
 
     #[test]
