@@ -11,8 +11,15 @@ scores, and the table shows its gap to Upward's certified optimum.
 Families:
   dense-uniform-N     N×N, uniform scores in [0, 1)
   dense-geometric-N   N×N, minus the distance between random points in the unit square
+  dense-ties10-N      N×N, whole numbers 0–9 (ratings, levels): most pairs tie with many others
+  dense-ties3-N       N×N, whole numbers 0–2
+  dense-equal-N       N×N, every score 1
+  dense-plateau-N     N×N, a long flat top: 60 % of pairs score 4, the rest 0–3
   sparse              100,000 a side, 64 random candidates per mentee, uniform scores
+  sparse-ties         the same graph, whole-number scores 0–9
   capacity            100,000 mentees, 25,000 mentors of capacity 4, 64 candidates each
+  capacity-ties       the same graph, whole-number scores 0–9
+  capacity-40         100,000 mentees, 2,500 mentors of capacity 40, 64 candidates each
 """
 
 import json
@@ -28,8 +35,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UPWARD = os.path.join(ROOT, "target", "release", "upward")
 INSTANCES = os.path.join(ROOT, "target", "bench-instances")
 RUNS = 3
-DEFAULT = ["dense-uniform-1000", "dense-geometric-1000", "dense-uniform-2000", "dense-geometric-2000",
-           "dense-uniform-5000", "dense-geometric-5000", "sparse", "capacity"]
+DENSE_KINDS = ["uniform", "geometric", "ties10", "ties3", "equal", "plateau"]
+DEFAULT = [f"dense-{kind}-{n}" for n in (1000, 2000, 5000) for kind in DENSE_KINDS] + [
+    "sparse", "sparse-ties", "capacity", "capacity-ties", "capacity-40"]
+# Each sparse family: mentors, their capacity, and whether scores are whole numbers 0–9.
+SPARSE = {"sparse": (100_000, 1, False), "sparse-ties": (100_000, 1, True),
+          "capacity": (25_000, 4, False), "capacity-ties": (25_000, 4, True), "capacity-40": (2_500, 40, False)}
 
 
 def median_time(solve, setup=None, extract=None):
@@ -45,19 +56,29 @@ def median_time(solve, setup=None, extract=None):
     return statistics.median(times), result
 
 
-def dense_instance(n, geometric, seed=7):
+def dense_instance(n, kind, seed=7):
     rng = np.random.default_rng(seed)
-    if geometric:
+    if kind == "geometric":
         mentors, mentees = rng.random((n, 2)), rng.random((n, 2))
         return -np.sqrt(((mentors[:, None, :] - mentees[None, :, :]) ** 2).sum(axis=2))
+    if kind == "ties10":
+        return rng.integers(0, 10, (n, n)).astype(np.float64)
+    if kind == "ties3":
+        return rng.integers(0, 3, (n, n)).astype(np.float64)
+    if kind == "equal":
+        return np.ones((n, n))
+    if kind == "plateau":
+        return np.where(rng.random((n, n)) < 0.6, 4.0, rng.integers(0, 4, (n, n)).astype(np.float64))
     return rng.random((n, n))
 
 
-def sparse_instance(mentors, mentees, candidates, seed=7):
+def sparse_instance(mentors, mentees, candidates, whole_numbers, seed=7):
     rng = np.random.default_rng(seed)
     rows = np.repeat(np.arange(mentees), candidates)
     cols = np.concatenate([rng.choice(mentors, candidates, replace=False) for _ in range(mentees)])
     scores = rng.random(mentees * candidates)
+    if whole_numbers:
+        scores = np.floor(scores * 10)
     return cols.astype(np.int64), rows.astype(np.int64), scores  # mentor, mentee, score
 
 
@@ -173,13 +194,13 @@ def family(name):
     os.makedirs(INSTANCES, exist_ok=True)
     if name.startswith("dense-"):
         kind, n = name.split("-")[1], int(name.split("-")[2])
-        scores = dense_instance(n, kind == "geometric")
+        scores = dense_instance(n, kind)
         path = os.path.join(INSTANCES, f"{name}.npy")
         if not os.path.exists(path):
             np.save(path, scores)
         return run_upward(["--dense", path]), dense_peers(scores)
-    mentors, capacity = (100_000, 1) if name == "sparse" else (25_000, 4)
-    mentor, mentee, score = sparse_instance(mentors, 100_000, 64)
+    mentors, capacity, whole_numbers = SPARSE[name]
+    mentor, mentee, score = sparse_instance(mentors, 100_000, 64, whole_numbers)
     path = os.path.join(INSTANCES, f"{name}.csv")
     if not os.path.exists(path):
         table = np.empty(len(mentor), dtype=[("mentor", np.int64), ("mentee", np.int64), ("score", np.float64)])

@@ -2,7 +2,10 @@
 //! in eight time zones, weekly availability, topics, personality), candidate generation with the
 //! hard rules, scoring, and the exact solve. Prints the median of three runs.
 //!
-//! cargo bench -p upward-matching --bench propose -- [SIZE ...]     (mentors = mentees = SIZE)
+//! cargo bench -p upward-matching --bench propose -- [SIZE ... | alike-SIZE ...]
+//! (mentors = mentees = SIZE). `alike-SIZE` is a cohort whose profiles are alike: one site,
+//! one level each side, the same two weekly slots, three topics and no personality answers,
+//! so most pairs score the same.
 
 use std::time::Instant;
 
@@ -92,6 +95,36 @@ fn participant(
     }
 }
 
+/// A cohort of alike people: whatever pair is taken, most scores tie.
+fn alike_cohort(size: usize) -> (Vec<Participant>, Vec<Participant>) {
+    let mut rng = StdRng::seed_from_u64(2027);
+    let slot = |day, hour| LocalSlot {
+        day,
+        start: Time::constant(hour, 0, 0, 0),
+        end: Time::constant(hour + 2, 0, 0, 0),
+    };
+    let person = |k: usize, senior: bool, rng: &mut StdRng| Participant {
+        person: k as u32,
+        managers: vec![],
+        level: if senior { 14 } else { 3 },
+        department: Some(format!("Department {}", rng.random_range(0..2))),
+        location: Some("London".to_owned()),
+        time_zone: TimeZone::get("Europe/London").expect("a zone"),
+        availability: vec![slot(Weekday::Tuesday, 9), slot(Weekday::Thursday, 14)],
+        channel: Channel::Either,
+        time_of_day: TimeOfDay::Any,
+        topics: vec![(rng.random_range(0..3), 3)],
+        big_five: None,
+        birth_year: Some(if senior { 1975 } else { 1998 }),
+        gender: Some(["woman", "man"][rng.random_range(0..2)].to_owned()),
+    };
+    let mentees = (0..size).map(|k| person(k, true, &mut rng)).collect();
+    let mentors = (0..size)
+        .map(|k| person(size + k, false, &mut rng))
+        .collect();
+    (mentors, mentees)
+}
+
 fn cohort(size: usize) -> (Vec<Participant>, Vec<Participant>) {
     let mut rng = StdRng::seed_from_u64(2027);
     let mentees: Vec<Participant> = (0..size)
@@ -115,9 +148,12 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let sizes: Vec<usize> = std::env::args()
+    let sizes: Vec<(bool, usize)> = std::env::args()
         .skip(1)
-        .filter_map(|a| a.parse().ok())
+        .filter_map(|a| match a.strip_prefix("alike-") {
+            Some(size) => Some((true, size.parse().ok()?)),
+            None => Some((false, a.parse().ok()?)),
+        })
         .collect();
     let settings = Settings {
         min_level_gap: 4,
@@ -132,12 +168,16 @@ fn main() {
         reference_weeks: reference_weeks(date(2027, 1, 11), date(2027, 10, 29)),
         objective: Objective::MaxCardinality,
     };
-    for size in if sizes.is_empty() {
-        vec![2_000, 5_000, 10_000]
+    for (alike, size) in if sizes.is_empty() {
+        vec![(false, 2_000), (false, 5_000), (false, 10_000)]
     } else {
         sizes
     } {
-        let (mentors, mentees) = cohort(size);
+        let (mentors, mentees) = if alike {
+            alike_cohort(size)
+        } else {
+            cohort(size)
+        };
         let mut times = Vec::new();
         let mut last = None;
         for _ in 0..3 {
@@ -150,8 +190,9 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         let proposal = last.expect("three runs");
+        let kind = if alike { "alike" } else { "varied" };
         println!(
-            "{size:>6} × {size:<6} scored {:>10}  matched {:>6}  total {:>10.3}  median {:>7.2} s",
+            "{kind} {size:>6} × {size:<6} scored {:>10}  matched {:>6}  total {:>10.3}  median {:>7.2} s",
             proposal.scored_pairs,
             proposal.pairs.len(),
             proposal.total_score,

@@ -29,17 +29,28 @@ pub struct Outcome {
 /// longer suits them within the smaller ε bid again.
 pub fn run(instance: &Instance, unmatched_value: f64) -> Outcome {
     let (n, m) = (instance.mentee_count(), instance.mentor_count());
-    // The instance's declared range, not only the scores present: a subgraph of equally good
-    // pairs would otherwise get ε near 10⁻¹⁷ and its tied bidders would outbid each other by
-    // that much, tens of millions of bids (docs/decisions/021). With one score throughout,
-    // every assignment is as good as any other and any positive scale settles who sits where.
-    let Some((low, high)) = instance.score_range() else {
+    let (low, high) = (0..n as Mentee)
+        .flat_map(|i| instance.candidates(i))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, s)| {
+            (lo.min(s), hi.max(s))
+        });
+    if !low.is_finite() {
         return Outcome {
             prices: vec![0.0; m],
             mentor_of: vec![NOBODY; n],
         };
-    };
-    let range = if high > low { high - low } else { 1.0 };
+    }
+    // ε follows the spread of the scores present (a pricing subgraph's best pairs lie close
+    // together, and the declared range's coarser ε left more to the searches: 24.9 ms
+    // against 21.3 ms on 2,000² uniform scores). When they are all equal, the declared range instead: ε near 10⁻¹⁷ had tied
+    // bidders outbid each other by that much, tens of millions of bids (docs/decisions/021).
+    // With one score throughout, every assignment is as good as any other and any positive
+    // scale settles who sits where.
+    let declared = instance.score_range().map_or(0.0, |(low, high)| high - low);
+    let range = [high - low, declared, 1.0]
+        .into_iter()
+        .find(|&r| r > 0.0)
+        .expect("1 is positive");
     // A huge "unmatched" penalty would make prices huge too; for prices it is enough that
     // staying unmatched is worse than any pair.
     let alone = unmatched_value.max(low - range - 1.0);

@@ -28,5 +28,5 @@ pub use assignment::{Instance, InstanceError, Mentee, Mentor, Objective};
 pub use criteria::{Criterion, CriterionScore, Explanation, HardRule};
 pub use engine::{Constraints, MatchingError, PairSet, Proposal, ProposedPair, Unmatched, propose};
 pub use profile::{Channel, Dimension, Participant, Settings, TimeOfDay, Weights};
-pub use solver::{Certificate, Solution, solve, solve_from};
+pub use solver::{Certificate, Solution, solve, solve_from, start_workers};
 pub use verify::{CertificateError, verify};

@@ -126,11 +126,12 @@ pub(crate) fn solve_by_pricing(
 /// and per mentee the ceiling of the scores left out (the lowest of its best, or -∞ when
 /// nothing is left out).
 fn first_subgraph(instance: &Instance, objective: Objective, plan: Plan) -> (Vec<Row>, Vec<f64>) {
+    let spread_ties = instance.coarse_scores();
     let best_of_each = |k: usize| -> Vec<Row> {
         (0..instance.mentee_count() as Mentee)
             .into_par_iter()
             .map_init(Vec::new, |scratch, mentee| {
-                best_candidates(instance, mentee, k, scratch)
+                best_candidates(instance, mentee, k, spread_ties, scratch)
             })
             .collect()
     };
@@ -283,9 +284,11 @@ fn rank_order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
 }
 
 /// A mentee's `k` best candidates, sorted by mentor: the highest scores, and among equal
-/// scores the first read. The row is read from a start and with a stride (coprime to its
-/// length) that differ from mentee to mentee, so a later pair that only ties the k-th best
-/// ranks below it and one comparison turns it away. O(d) for d candidates: a pair enters the
+/// scores the first read. When ties are common (`spread_ties`, for coarse scores) the row is
+/// read from a start and with a stride ([`reading_order`]) that differ from mentee to mentee;
+/// otherwise in order, a tighter loop (the strided one cost 2,000² uniform scores 21.3 ms
+/// against 18.7 ms). Either way a later pair that only
+/// ties the k-th best ranks below it and one comparison turns it away. O(d) for d candidates: a pair enters the
 /// buffer only if it beats the k-th best found so far, and the buffer is cut back to k
 /// whenever it fills.
 ///
@@ -302,6 +305,7 @@ fn best_candidates(
     instance: &Instance,
     mentee: Mentee,
     k: usize,
+    spread_ties: bool,
     buffer: &mut Vec<Ranked>,
 ) -> Vec<(Mentor, f64)> {
     let (mentors, scores) = instance.row(mentee);
@@ -310,28 +314,29 @@ fn best_candidates(
     if d == 0 {
         return Vec::new();
     }
-    let mix = place(mentee, Mentor::MAX);
-    let start = (mix % d as u64) as usize;
-    let mut stride = ((mix >> 32) % d as u64) as usize | 1;
-    while gcd(stride, d) != 1 {
-        stride += 2;
-    }
-    let stride = stride % d;
     let mut threshold = f64::NEG_INFINITY;
-    let mut at = start;
-    for step in 0..d as u64 {
-        let score = scores[at];
+    let mut offer = |mentor: Mentor, score: f64, place: u64| {
         if score > threshold {
-            buffer.push((mentors[at], score, step));
+            buffer.push((mentor, score, place));
             if buffer.len() == 4 * k.max(1) {
                 buffer.select_nth_unstable_by(k - 1, rank_order);
                 buffer.truncate(k);
                 threshold = buffer[k - 1].1;
             }
         }
-        at += stride;
-        if at >= d {
-            at -= d;
+    };
+    if spread_ties {
+        let (mut at, stride) = reading_order(mentee, d);
+        for step in 0..d as u64 {
+            offer(mentors[at], scores[at], step);
+            at += stride;
+            if at >= d {
+                at -= d;
+            }
+        }
+    } else {
+        for (step, (&mentor, &score)) in mentors.iter().zip(scores).enumerate() {
+            offer(mentor, score, step as u64);
         }
     }
     if buffer.len() > k {
@@ -341,6 +346,18 @@ fn best_candidates(
     let mut best: Vec<(Mentor, f64)> = buffer.iter().map(|&(j, s, _)| (j, s)).collect();
     best.sort_unstable_by_key(|p| p.0);
     best
+}
+
+/// Where and with what stride `mentee` reads a row of `d` candidates: both from a mix of the
+/// mentee, the stride coprime to `d` so every candidate is read once.
+fn reading_order(mentee: Mentee, d: usize) -> (usize, usize) {
+    let mix = place(mentee, Mentor::MAX);
+    let start = (mix % d as u64) as usize;
+    let mut stride = ((mix >> 32) % d as u64) as usize | 1;
+    while gcd(stride, d) != 1 {
+        stride += 2;
+    }
+    (start, stride % d)
 }
 
 fn gcd(mut a: usize, mut b: usize) -> usize {
@@ -512,14 +529,22 @@ mod tests {
                 .unwrap();
         let mut buffer = Vec::new();
         // Three 0.9s then 0.8: the buffer is cut at 4·k = 8 pairs on the way.
-        let two = best_candidates(&instance, 0, 2, &mut buffer);
+        let two = best_candidates(&instance, 0, 2, true, &mut buffer);
         assert!(two.iter().all(|&(j, s)| s == 0.9 && [1, 3, 5].contains(&j)));
         assert!(two[0].0 < two[1].0, "sorted by mentor: {two:?}");
         assert_eq!(
-            best_candidates(&instance, 0, 4, &mut buffer),
+            best_candidates(&instance, 0, 4, true, &mut buffer),
             [(1, 0.9), (3, 0.9), (5, 0.9), (7, 0.8)]
         );
-        assert_eq!(best_candidates(&instance, 0, 20, &mut buffer).len(), 9);
+        assert_eq!(
+            best_candidates(&instance, 0, 20, true, &mut buffer).len(),
+            9
+        );
+        // Read in order, ties go to the lower mentor.
+        assert_eq!(
+            best_candidates(&instance, 0, 2, false, &mut buffer),
+            [(1, 0.9), (3, 0.9)]
+        );
     }
 
     #[test]
@@ -530,7 +555,7 @@ mod tests {
         let mut chosen = vec![0u32; 1000];
         let mut buffer = Vec::new();
         for mentee in 0..200 {
-            for (mentor, _) in best_candidates(&instance, mentee, 16, &mut buffer) {
+            for (mentor, _) in best_candidates(&instance, mentee, 16, true, &mut buffer) {
                 chosen[mentor as usize] += 1;
             }
         }
@@ -538,8 +563,8 @@ mod tests {
         assert!(most <= 12, "a mentor is among {most} mentees' best");
         // The same mentee always gets the same choice.
         assert_eq!(
-            best_candidates(&instance, 7, 16, &mut buffer),
-            best_candidates(&instance, 7, 16, &mut Vec::new())
+            best_candidates(&instance, 7, 16, true, &mut buffer),
+            best_candidates(&instance, 7, 16, true, &mut Vec::new())
         );
     }
 

@@ -126,6 +126,13 @@ pub fn solve(instance: &Instance, objective: Objective) -> Solution {
         .unwrap_or_else(|| solve_whole(instance, objective))
 }
 
+/// Starts the worker threads [`solve`] shares its work with, so that the first solve in a
+/// process does not pay for starting them (on 1,000² scores that is a good part of the solve).
+/// Optional: a solve starts them anyway.
+pub fn start_workers() {
+    rayon::broadcast(|_| ());
+}
+
 /// Whether duals `u` and `v` break `u + v ≥ s` by more than rounding: a relative 10⁻¹², far
 /// inside [`crate::verify`]'s 10⁻⁹, so what passes here verifies, while the last-place errors
 /// the searches leave are not taken for violations.
