@@ -77,6 +77,10 @@ pub(crate) struct MentorTops {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Score(f64);
 
+/// A mentor for a mentee with its bound or score, ranked by it and then by a per-mentee order
+/// of the mentors ([`crate::pricing::place`]), highest first in a max-heap.
+type Ranked = (Score, Reverse<(u64, u32)>);
+
 impl Eq for Score {}
 
 impl PartialOrd for Score {
@@ -446,7 +450,7 @@ impl Index {
         // Every pair is offered to its mentor's best by its bound, in level order, so that the
         // offers read the mentors' floors in order.
         let mut rounded = Vec::new();
-        let bounded: Vec<(Score, Reverse<u32>)> = self
+        let bounded: Vec<Ranked> = self
             .bounded(pool, mentee, scratch, None, |_| true, None)
             .map(|(position, rank, j, b)| {
                 tops.offer(position as u32, mentee as u32, b);
@@ -454,20 +458,24 @@ impl Index {
                     rounded.resize(rank + 1, u8::MAX);
                     rounded[rank] = round_up(b);
                 }
-                (Score(b), Reverse(j))
+                (
+                    Score(b),
+                    Reverse((crate::pricing::place(mentee as u32, j), j)),
+                )
             })
             .collect();
-        // Highest bound first, then lowest mentor index, so the order is deterministic.
+        // Highest bound first, then a per-mentee order of the mentors (deterministic, and
+        // spread, so that when bounds tie the mentees do not all score the same mentors).
         let mut waiting = BinaryHeap::from(bounded);
         // The best `limit` scores so far: a min-heap, worst on top.
-        let mut best: BinaryHeap<Reverse<(Score, Reverse<u32>)>> = BinaryHeap::new();
+        let mut best: BinaryHeap<Reverse<Ranked>> = BinaryHeap::new();
         let mut left_out: Vec<(u32, f64)> = Vec::new();
         let mut scored = 0;
         while let Some(&(Score(top), _)) = waiting.peek() {
             if best.len() == limit && best.peek().is_none_or(|w| w.0.0.0 >= top) {
                 break;
             }
-            let Some((_, Reverse(j))) = waiting.pop() else {
+            let Some((_, Reverse((tie, j)))) = waiting.pop() else {
                 break;
             };
             let Ok(score) = assess_screened(&pool.mentors[j as usize], prepared, pool.settings)
@@ -475,9 +483,9 @@ impl Index {
                 continue;
             };
             scored += 1;
-            best.push(Reverse((Score(score), Reverse(j))));
+            best.push(Reverse((Score(score), Reverse((tie, j)))));
             if best.len() > limit
-                && let Some(Reverse((Score(score), Reverse(j)))) = best.pop()
+                && let Some(Reverse((Score(score), Reverse((_, j))))) = best.pop()
             {
                 left_out.push((j, score));
             }
@@ -487,7 +495,7 @@ impl Index {
         // what is still waiting.
         let remembered = DROPPED_PER_KEPT.saturating_mul(limit);
         for _ in 0..remembered {
-            let Some((Score(most), Reverse(j))) = waiting.pop() else {
+            let Some((Score(most), Reverse((_, j)))) = waiting.pop() else {
                 break;
             };
             left_out.push((j, most));
@@ -506,7 +514,7 @@ impl Index {
         left_out.sort_unstable_by(higher);
         let mut kept: Vec<(u32, f64)> = best
             .into_iter()
-            .map(|Reverse((Score(score), Reverse(j)))| (j, score))
+            .map(|Reverse((Score(score), Reverse((_, j))))| (j, score))
             .collect();
         kept.sort_unstable_by_key(|p| p.0);
         rounded.shrink_to_fit();

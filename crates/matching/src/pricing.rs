@@ -267,7 +267,7 @@ fn ensure_maximum_cardinality(instance: &Instance, rows: &mut [Row]) {
 /// candidates of `mentee` when pricing ranks violated pairs, and the seed of the order in
 /// which [`best_candidates`] reads a mentee's row. Distinct per mentor, as the finaliser is a
 /// bijection of u64.
-fn place(mentee: Mentee, mentor: Mentor) -> u64 {
+pub(crate) fn place(mentee: Mentee, mentor: Mentor) -> u64 {
     let mut x = (u64::from(mentee) << 32 | u64::from(mentor)).wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
