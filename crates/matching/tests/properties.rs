@@ -138,6 +138,26 @@ fn exhaustive(instance: &Instance, objective: Objective) -> (usize, f64) {
     best(instance, objective, 0, &mut room, &mut HashMap::new())
 }
 
+/// The solver's answer is certified and as good as `best` (matched, total) for the objective.
+fn solves_to(
+    instance: &Instance,
+    objective: Objective,
+    best: (usize, f64),
+) -> Result<(), TestCaseError> {
+    let solution = solve(instance, objective);
+    prop_assert_eq!(verify(instance, objective, &solution), Ok(()));
+    if objective == Objective::MaxCardinality {
+        prop_assert_eq!(solution.matched(), best.0);
+    }
+    prop_assert!(
+        (solution.total_score - best.1).abs() < 1e-9,
+        "solver {} vs {}",
+        solution.total_score,
+        best.1
+    );
+    Ok(())
+}
+
 fn objectives() -> impl Strategy<Value = Objective> {
     prop_oneof![Just(Objective::MaxCardinality), Just(Objective::MaxTotal)]
 }
@@ -147,24 +167,12 @@ proptest! {
 
     #[test]
     fn every_solution_is_certified_and_equals_brute_force(instance in small_instance(6), objective in objectives()) {
-        let solution = solve(&instance, objective);
-        prop_assert_eq!(verify(&instance, objective, &solution), Ok(()));
-        let (matched, total) = brute_force(&instance, objective);
-        if objective == Objective::MaxCardinality {
-            prop_assert_eq!(solution.matched(), matched);
-        }
-        prop_assert!((solution.total_score - total).abs() < 1e-9, "solver {} vs brute force {}", solution.total_score, total);
+        solves_to(&instance, objective, brute_force(&instance, objective))?;
     }
 
     #[test]
     fn tied_scores_give_a_certified_optimum_equal_to_exhaustive_search(instance in tied_instance(8), objective in objectives()) {
-        let solution = solve(&instance, objective);
-        prop_assert_eq!(verify(&instance, objective, &solution), Ok(()));
-        let (matched, total) = exhaustive(&instance, objective);
-        if objective == Objective::MaxCardinality {
-            prop_assert_eq!(solution.matched(), matched);
-        }
-        prop_assert!((solution.total_score - total).abs() < 1e-9, "solver {} vs exhaustive {}", solution.total_score, total);
+        solves_to(&instance, objective, exhaustive(&instance, objective))?;
     }
 
     #[test]
