@@ -9,6 +9,7 @@ pub mod matching;
 pub mod pairing;
 pub mod person;
 pub mod programme;
+pub mod schedule;
 pub mod text;
 
 pub use access::{Audience, InvitationCounts, LinkPurpose};
