@@ -20,6 +20,7 @@ pub mod profile;
 mod programme_managers;
 mod programmes;
 pub mod provisioning;
+pub mod schedule;
 pub mod settings;
 pub mod sso;
 pub mod upkeep;

@@ -196,7 +196,7 @@ impl App {
         self.described(&pairing, side).await
     }
 
-    async fn own_pairing(&self, user: &User, id: PairingId) -> AppResult<Pairing> {
+    pub(crate) async fn own_pairing(&self, user: &User, id: PairingId) -> AppResult<Pairing> {
         match self.store.pairing(id).await {
             Ok(pairing) if pairing.side_of(&user.email).is_some() => Ok(pairing),
             Ok(_) | Err(StoreError::NotFound { .. }) => {

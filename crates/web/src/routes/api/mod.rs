@@ -7,6 +7,7 @@ mod input_rules;
 mod matching;
 mod programme_managers;
 mod programmes;
+mod schedule;
 
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
@@ -35,6 +36,7 @@ pub fn routes() -> Routes {
         .merge(programme_managers::routes())
         .merge(directory::routes())
         .merge(matching::routes())
+        .merge(schedule::routes())
         .fallback(not_found)
 }
 
@@ -52,6 +54,7 @@ pub fn routes() -> Routes {
         directory::create_account, directory::set_role, directory::audit,
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
+        schedule::proposal,
     ),
     modifiers(&BearerAuth, &StandardErrors, &InputRules),
     security(("bearer" = [])),

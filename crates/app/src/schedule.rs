@@ -1,0 +1,149 @@
+//! A pairing's meeting schedule as its two people see it: the fair proposal from the pairing's
+//! start (today, or the programme's first day if later) to the programme's last day. Accepting
+//! it, moving and skipping meetings come with the meeting log (issue 17).
+
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, Zoned};
+use serde::Serialize;
+use upward_domain::enrolment::day_name;
+use upward_domain::schedule::{
+    Attendee, MeetingChannel, ScheduleError, ScheduleProposal, ScheduleRequest, propose_schedule,
+};
+use upward_domain::{Enrolment, PairingId, User};
+
+use crate::{App, AppError, AppResult};
+
+/// The proposed series, for one of the pair.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScheduleView {
+    pub meetings: Vec<MeetingView>,
+    /// Whether the series alternates between two weekly times to share the inconvenience.
+    pub rotates: bool,
+    /// Minutes, over the whole series, outside each person's preferred time of day.
+    pub mentor_minutes_outside_preference: i64,
+    pub mentee_minutes_outside_preference: i64,
+    /// Why this series is fair, in a sentence.
+    pub why: String,
+}
+
+/// One proposed meeting.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingView {
+    /// RFC 3339, in the caller's own time zone with its offset.
+    pub start: String,
+    pub end: String,
+    /// `virtual` or `in_person`.
+    pub channel: String,
+    /// The start in each person's own words, e.g. "Tue 12 Jan 08:00 (Europe/London)".
+    pub mentor_local: String,
+    pub mentee_local: String,
+}
+
+impl App {
+    /// The fair schedule proposed for one of the user's pairings; anyone else's answers 404.
+    /// A pair without a weekly time inside both availabilities in every week is a conflict
+    /// whose message says what to do.
+    pub async fn schedule_proposal(&self, user: &User, id: PairingId) -> AppResult<ScheduleView> {
+        let pairing = self.own_pairing(user, id).await?;
+        let programme = self.store.programme(pairing.programme_id).await?;
+        let mentor = self.store.enrolment(pairing.mentor).await?;
+        let mentee = self.store.enrolment(pairing.mentee).await?;
+        let (mentor_zone, mentee_zone) =
+            (self.zone_of(&mentor).await?, self.zone_of(&mentee).await?);
+        let today = Timestamp::now().to_zoned(mentor_zone.clone()).date();
+        let request = ScheduleRequest {
+            mentor: attendee(&mentor, &mentor_zone),
+            mentee: attendee(&mentee, &mentee_zone),
+            first_day: today.max(programme.draft.start_date),
+            last_day: programme.draft.end_date,
+            cadence: programme.draft.cadence,
+            minutes: i64::from(programme.draft.matching.session_minutes),
+        };
+        let proposal = propose_schedule(&request).map_err(|error| match error {
+            ScheduleError::NoDays => AppError::Conflict(
+                "the programme has ended, so there is nothing to schedule".into(),
+            ),
+            other => AppError::Conflict(other.to_string()),
+        })?;
+        let viewer = if pairing.mentor_email == user.email {
+            &mentor_zone
+        } else {
+            &mentee_zone
+        };
+        Ok(view(&proposal, viewer, &mentor_zone, &mentee_zone))
+    }
+
+    async fn zone_of(&self, enrolment: &Enrolment) -> AppResult<TimeZone> {
+        let person = self.store.person(&enrolment.email.key()).await?;
+        // Someone erased from the directory keeps no zone; UTC is as good a guess as any.
+        Ok(person.map_or(TimeZone::UTC, |person| person.time_zone.zone()))
+    }
+}
+
+fn attendee<'a>(enrolment: &'a Enrolment, zone: &'a TimeZone) -> Attendee<'a> {
+    Attendee {
+        time_zone: zone,
+        availability: &enrolment.profile.availability,
+        preferred: enrolment.profile.preferred_time,
+        channel: enrolment.profile.channel,
+    }
+}
+
+fn view(
+    proposal: &ScheduleProposal,
+    viewer: &TimeZone,
+    mentor_zone: &TimeZone,
+    mentee_zone: &TimeZone,
+) -> ScheduleView {
+    let rfc3339 = |at: Timestamp| {
+        at.to_zoned(viewer.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    };
+    let meetings = proposal
+        .meetings
+        .iter()
+        .map(|meeting| MeetingView {
+            start: rfc3339(meeting.start),
+            end: rfc3339(meeting.end),
+            channel: match meeting.channel {
+                MeetingChannel::Virtual => "virtual",
+                MeetingChannel::InPerson => "in_person",
+            }
+            .to_owned(),
+            mentor_local: in_words(&meeting.start.to_zoned(mentor_zone.clone())),
+            mentee_local: in_words(&meeting.start.to_zoned(mentee_zone.clone())),
+        })
+        .collect();
+    let why = if proposal.rotates() {
+        let times: Vec<String> = proposal
+            .weekly_times
+            .iter()
+            .map(|&(day, time)| format!("{} {}", day_name(day), time.strftime("%H:%M")))
+            .collect();
+        format!(
+            "No single weekly time suits you both, so the meetings alternate between {} (the \
+             mentor's time) to share the early or late hours.",
+            times.join(" and ")
+        )
+    } else {
+        "The weekly time that leaves whichever of you it suits less the fewest minutes outside \
+         your preferred time of day."
+            .to_owned()
+    };
+    ScheduleView {
+        meetings,
+        rotates: proposal.rotates(),
+        mentor_minutes_outside_preference: proposal.mentor_cost,
+        mentee_minutes_outside_preference: proposal.mentee_cost,
+        why,
+    }
+}
+
+fn in_words(at: &Zoned) -> String {
+    format!(
+        "{} ({})",
+        at.strftime("%a %-d %b %H:%M"),
+        at.time_zone().iana_name().unwrap_or("UTC")
+    )
+}

@@ -1,0 +1,33 @@
+//! A pairing's meeting schedule over the API: the fair proposal, for the pair's two people.
+
+use axum::Json;
+use axum::extract::State;
+use upward_app::schedule::ScheduleView;
+use upward_domain::PairingId;
+
+use super::ApiPath;
+use crate::auth::ApiUser;
+use crate::error::ErrorBody;
+use crate::routes::table::{Audience, Routes};
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Routes {
+    Routes::new().get("/pairings/{id}/schedule/proposal", Audience::Pair, proposal)
+}
+
+/// The meetings Upward proposes for one of the caller's pairings, from today (or the
+/// programme's first day) to the programme's last: inside both people's weekly availability
+/// in every week, following the programme's cadence, and sharing the inconvenience of the
+/// hour. Times carry the caller's own offset. 409 when no weekly time fits both people, with
+/// what to do; anyone else's pairing is 404.
+#[utoipa::path(get, path = "/api/v1/pairings/{id}/schedule/proposal", params(("id" = i64, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn proposal(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ScheduleView>, ApiError> {
+    Ok(Json(
+        state.app.schedule_proposal(&user, PairingId(id)).await?,
+    ))
+}

@@ -1,0 +1,58 @@
+//! The schedule proposal over the API: a pair's two people see the fair series in their own
+//! time, with offsets that follow the clock change; nobody else sees it.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::World;
+
+#[tokio::test]
+async fn the_pair_sees_a_fair_series_in_their_own_time_and_nobody_else_sees_it() {
+    for world in World::each().await {
+        // Alice and Dan are both in Paris, both free and preferring Monday 17:00–18:00.
+        let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        let run = world.finished_run().await;
+        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
+        let path = format!("/api/v1/pairings/{pairing}/schedule/proposal");
+
+        let alice = world.token(&world.alice).await;
+        let (status, proposal) = world.get(&path, Some(&alice)).await;
+        assert_eq!(status, StatusCode::OK, "{proposal}");
+        let meetings = proposal["meetings"].as_array().unwrap();
+        // The programme runs from Monday 4 January to 30 September 2027: virtual every two
+        // weeks, the first meeting of each month in person.
+        assert_eq!(meetings[0]["start"], "2027-01-04T17:00:00+01:00");
+        assert_eq!(meetings[0]["end"], "2027-01-04T18:00:00+01:00");
+        assert_eq!(meetings[0]["channel"], "in_person");
+        assert_eq!(meetings[1]["start"], "2027-01-18T17:00:00+01:00");
+        assert_eq!(meetings[1]["channel"], "virtual");
+        assert_eq!(meetings.len(), 20);
+        // After the clock change on 28 March the offset follows.
+        assert!(
+            meetings
+                .iter()
+                .any(|m| m["start"] == "2027-04-12T17:00:00+02:00"),
+            "{proposal}"
+        );
+        assert_eq!(
+            meetings[0]["mentee_local"],
+            "Mon 4 Jan 17:00 (Europe/Paris)"
+        );
+        assert_eq!(proposal["mentor_minutes_outside_preference"], 0);
+        assert_eq!(proposal["rotates"], false);
+
+        let dan = world.token(&dan).await;
+        let (status, seen_by_dan) = world.get(&path, Some(&dan)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(seen_by_dan["meetings"], proposal["meetings"]);
+
+        let bob = world.token(&world.bob).await;
+        let (status, _) = world.get(&path, Some(&bob)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another pair's schedule");
+        let (status, _) = world
+            .get("/api/v1/pairings/999999/schedule/proposal", Some(&alice))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
