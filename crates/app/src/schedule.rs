@@ -24,6 +24,10 @@ pub struct ScheduleView {
     pub mentee_minutes_outside_preference: i64,
     /// Why this series is fair, in a sentence.
     pub why: String,
+    /// Meeting weeks with no time that fits both people (their clocks change on different
+    /// dates, say), as the week's Monday in the mentor's calendar.
+    #[schema(value_type = Vec<String>)]
+    pub skipped_weeks: Vec<jiff::civil::Date>,
 }
 
 /// One proposed meeting.
@@ -37,6 +41,8 @@ pub struct MeetingView {
     /// The start in each person's own words, e.g. "Tue 12 Jan 08:00 (Europe/London)".
     pub mentor_local: String,
     pub mentee_local: String,
+    /// Held at another time that week, because the series' usual time does not fit both.
+    pub moved: bool,
 }
 
 impl App {
@@ -113,6 +119,7 @@ fn view(
             .to_owned(),
             mentor_local: in_words(&meeting.start.to_zoned(mentor_zone.clone())),
             mentee_local: in_words(&meeting.start.to_zoned(mentee_zone.clone())),
+            moved: meeting.moved,
         })
         .collect();
     let why = if proposal.rotates() {
@@ -137,6 +144,7 @@ fn view(
         mentor_minutes_outside_preference: proposal.mentor_cost,
         mentee_minutes_outside_preference: proposal.mentee_cost,
         why,
+        skipped_weeks: proposal.skipped_weeks.clone(),
     }
 }
 

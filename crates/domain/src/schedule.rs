@@ -1,7 +1,10 @@
 //! A fair meeting schedule for a pair across time zones: recurring meetings from the pairing's
 //! start to the programme's end that fall inside both people's weekly availability in every
 //! week (daylight-saving changes included), follow the programme's cadence, and share the
-//! inconvenience of the hour between the two.
+//! inconvenience of the hour between the two. The series takes the weekly time that fits both
+//! in the most meeting weeks; in a week it does not fit (two clocks that change on different
+//! dates), that meeting moves to the fairest time that fits that week, or the week is skipped
+//! and named.
 //!
 //! Fairness rule. Each meeting costs each person its distance, in minutes, from their
 //! preferred time of day (0 inside it; "any time" costs nothing). A series held at one weekly
@@ -54,6 +57,9 @@ pub struct ProposedMeeting {
     /// Minutes outside the mentor's (mentee's) preferred time of day.
     pub mentor_cost: i64,
     pub mentee_cost: i64,
+    /// Held at another time that week, because the series' time does not fit both people
+    /// then (their clocks change on different dates, say).
+    pub moved: bool,
 }
 
 /// The proposed series and why it is fair.
@@ -64,6 +70,8 @@ pub struct ScheduleProposal {
     pub weekly_times: Vec<(Weekday, Time)>,
     pub mentor_cost: i64,
     pub mentee_cost: i64,
+    /// The Mondays (mentor's calendar) of meeting weeks with no time that fits both people.
+    pub skipped_weeks: Vec<Date>,
 }
 
 impl ScheduleProposal {
@@ -80,7 +88,7 @@ pub enum ScheduleError {
     #[error("the cadence sets neither virtual nor in-person meetings")]
     NoCadence,
     #[error(
-        "no weekly time fits both people's availability in every week of the programme; \
+        "no weekly time fits both people's availability in any week of the programme; \
          one of them can add a slot, or the pair can plan meetings one by one"
     )]
     NoCommonTime,
@@ -100,34 +108,64 @@ pub fn propose_schedule(request: &ScheduleRequest) -> Result<ScheduleProposal, S
     let dates = meeting_dates(request)?;
     let series: Vec<Series> = weekly_candidates(request)
         .into_iter()
-        .filter_map(|anchor| Series::held_at(request, anchor, &dates))
+        .map(|anchor| Series::held_at(request, anchor, &dates))
         .filter(|series| series.meetings.iter().any(Option::is_some))
         .collect();
+    // Fewest weeks the time does not fit first, then the fairness rule.
     let single = series
         .iter()
         .min_by_key(|s| {
             (
+                s.unfit.len(),
                 s.mentor_cost.max(s.mentee_cost),
                 s.mentor_cost + s.mentee_cost,
             )
         })
         .ok_or(ScheduleError::NoCommonTime)?;
     let rotation = best_rotation(&series);
+    let mut skipped_weeks = Vec::new();
     let (weekly_times, meetings) = match rotation {
         Some((a, b)) if worse(a, b) < single.mentor_cost.max(single.mentee_cost) => (
             vec![a.anchor, b.anchor],
             alternate(a, b).cloned().collect::<Vec<_>>(),
         ),
-        _ => (
-            vec![single.anchor],
-            single.meetings.iter().flatten().cloned().collect(),
-        ),
+        _ => {
+            let mut meetings = single.meetings.clone();
+            for &week in &single.unfit {
+                meetings[week] = moved_for_the_week(&series, week);
+                if meetings[week].is_none() {
+                    skipped_weeks.push(dates[week].0);
+                }
+            }
+            (
+                vec![single.anchor],
+                meetings.into_iter().flatten().collect(),
+            )
+        }
     };
     Ok(ScheduleProposal {
         mentor_cost: meetings.iter().map(|m| m.mentor_cost).sum(),
         mentee_cost: meetings.iter().map(|m| m.mentee_cost).sum(),
         weekly_times,
         meetings,
+        skipped_weeks,
+    })
+}
+
+/// For a week the series' own time does not fit: the fairest other time that fits that week.
+fn moved_for_the_week(series: &[Series], week: usize) -> Option<ProposedMeeting> {
+    let meeting = series
+        .iter()
+        .filter_map(|s| s.meetings[week].as_ref())
+        .min_by_key(|m| {
+            (
+                m.mentor_cost.max(m.mentee_cost),
+                m.mentor_cost + m.mentee_cost,
+            )
+        })?;
+    Some(ProposedMeeting {
+        moved: true,
+        ..meeting.clone()
     })
 }
 
@@ -136,30 +174,40 @@ pub fn propose_schedule(request: &ScheduleRequest) -> Result<ScheduleProposal, S
 struct Series {
     anchor: (Weekday, Time),
     /// One per meeting week; `None` where the anchor's day of that week falls outside the
-    /// days the series may use (in its first or last week).
+    /// days the series may use (in its first or last week), or the time does not fit.
     meetings: Vec<Option<ProposedMeeting>>,
+    /// The meeting weeks where the time falls outside either person's availability.
+    unfit: Vec<usize>,
     mentor_cost: i64,
     mentee_cost: i64,
 }
 
 impl Series {
-    /// The series at `anchor` on each of `dates` (their weekday is the anchor's), or `None`
-    /// if any of its meetings falls outside either person's availability.
+    /// The series at `anchor` on each of `dates` (their weekday is the anchor's), noting the
+    /// weeks where it falls outside either person's availability.
     fn held_at(
         request: &ScheduleRequest,
         anchor: (Weekday, Time),
         dates: &[(Date, MeetingChannel)],
-    ) -> Option<Series> {
-        let meetings = dates
+    ) -> Series {
+        let mut unfit = Vec::new();
+        let meetings: Vec<Option<ProposedMeeting>> = dates
             .iter()
-            .map(|&(week, channel)| meeting_in_week(request, anchor, week, channel))
-            .collect::<Option<Vec<_>>>()?;
-        Some(Series {
+            .enumerate()
+            .map(|(k, &(week, channel))| {
+                meeting_in_week(request, anchor, week, channel).unwrap_or_else(|| {
+                    unfit.push(k);
+                    None
+                })
+            })
+            .collect();
+        Series {
             anchor,
             mentor_cost: meetings.iter().flatten().map(|m| m.mentor_cost).sum(),
             mentee_cost: meetings.iter().flatten().map(|m| m.mentee_cost).sum(),
             meetings,
-        })
+            unfit,
+        }
     }
 }
 
@@ -187,7 +235,9 @@ fn best_rotation(series: &[Series]) -> Option<(&Series, &Series)> {
     for a in series {
         for b in series {
             let favours_mentor = |s: &Series| s.mentor_cost < s.mentee_cost;
-            if std::ptr::eq(a, b) || favours_mentor(a) == favours_mentor(b) {
+            let fits = |s: &Series| s.unfit.is_empty();
+            if std::ptr::eq(a, b) || favours_mentor(a) == favours_mentor(b) || !fits(a) || !fits(b)
+            {
                 continue;
             }
             let cost = worse(a, b);
@@ -238,6 +288,7 @@ fn meeting_in_week(
         channel,
         mentor_cost: cost(request.mentor.preferred, &start, &end),
         mentee_cost: cost(request.mentee.preferred, &mentee_start, &mentee_end),
+        moved: false,
     }))
 }
 
@@ -485,6 +536,46 @@ mod tests {
         );
         let first = &proposal.meetings[0];
         assert_eq!(first.start.to_zoned(los_angeles).weekday(), Weekday::Monday);
+    }
+
+    #[test]
+    fn a_week_when_the_clocks_disagree_is_moved_or_skipped_not_the_whole_series() {
+        // From the demo: Berlin and New York are six hours apart except from 14 to 28 March
+        // 2027, when New York has changed its clocks and Berlin has not. Monday 13:30 in
+        // Berlin is 07:30 in New York all year but 08:30 then, after the mentee's slot; no
+        // other time fits that week either.
+        let (berlin, new_york) = (zone("Europe/Berlin"), zone("America/New_York"));
+        let mentor = slots("Mon 13:00-14:30;Tue 12:00-13:30;Wed 15:00-16:30");
+        let mentee = slots("Mon 07:00-08:30;Wed 13:00-14:30;Fri 07:00-08:30");
+        let mut request = request(
+            (&berlin, &mentor, PreferredTime::Afternoon),
+            (&new_york, &mentee, PreferredTime::Morning),
+            date(2027, 1, 11),
+            date(2027, 10, 29),
+        );
+        request.cadence = Cadence::default();
+        let proposal = propose_schedule(&request).unwrap();
+        assert_inside_both(&request, &proposal);
+        // 13:30 costs the mentee 30 minutes before 08:00; 13:00 would cost 60.
+        assert_eq!(
+            proposal.weekly_times,
+            [(Weekday::Monday, Time::constant(13, 30, 0, 0))]
+        );
+        assert_eq!(proposal.skipped_weeks, [date(2027, 3, 22)]);
+        assert!(proposal.meetings.iter().all(|m| !m.moved));
+        // Give the mentee Tuesday 07:00–08:00 as well: Tuesday 12:00 in Berlin is 06:00 in
+        // New York most weeks but 07:00 that week, so that week's meeting moves there.
+        let wider = slots("Mon 07:00-08:30;Tue 07:00-08:00;Wed 13:00-14:30;Fri 07:00-08:30");
+        request.mentee.availability = &wider;
+        let proposal = propose_schedule(&request).unwrap();
+        assert_inside_both(&request, &proposal);
+        assert!(proposal.skipped_weeks.is_empty());
+        let moved: Vec<_> = proposal.meetings.iter().filter(|m| m.moved).collect();
+        assert_eq!(moved.len(), 1);
+        assert_eq!(
+            moved[0].start.to_zoned(berlin).datetime(),
+            date(2027, 3, 23).at(12, 0, 0, 0)
+        );
     }
 
     #[test]
