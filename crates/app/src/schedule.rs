@@ -122,7 +122,24 @@ fn view(
             moved: meeting.moved,
         })
         .collect();
-    let why = if proposal.rotates() {
+    let why = [Some(fairness(proposal)), exceptions(proposal)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    ScheduleView {
+        meetings,
+        rotates: proposal.rotates(),
+        mentor_minutes_outside_preference: proposal.mentor_cost,
+        mentee_minutes_outside_preference: proposal.mentee_cost,
+        why,
+        skipped_weeks: proposal.skipped_weeks.clone(),
+    }
+}
+
+/// Why the series' time (or times) is fair, in a sentence.
+fn fairness(proposal: &ScheduleProposal) -> String {
+    if proposal.rotates() {
         let times: Vec<String> = proposal
             .weekly_times
             .iter()
@@ -137,14 +154,46 @@ fn view(
         "The weekly time that leaves whichever of you it suits less the fewest minutes outside \
          your preferred time of day."
             .to_owned()
+    }
+}
+
+/// The weeks that depart from the series, in a sentence, if any.
+fn exceptions(proposal: &ScheduleProposal) -> Option<String> {
+    let moved = proposal.meetings.iter().filter(|m| m.moved).count();
+    let skipped = proposal.skipped_weeks.len();
+    let meetings = |n: usize| {
+        if n == 1 {
+            "1 meeting moves".to_owned()
+        } else {
+            format!("{n} meetings move")
+        }
     };
-    ScheduleView {
-        meetings,
-        rotates: proposal.rotates(),
-        mentor_minutes_outside_preference: proposal.mentor_cost,
-        mentee_minutes_outside_preference: proposal.mentee_cost,
-        why,
-        skipped_weeks: proposal.skipped_weeks.clone(),
+    let weeks = |n: usize| {
+        if n == 1 {
+            "1 week".to_owned()
+        } else {
+            format!("{n} weeks")
+        }
+    };
+    match (moved, skipped) {
+        (0, 0) => None,
+        (moved, 0) => Some(format!(
+            "{} to another time that week, when your clocks change on different dates.",
+            meetings(moved)
+        )),
+        (0, skipped) => Some(format!(
+            "{} without a time that fits you both (your clocks change on different dates) \
+             {} no meeting.",
+            weeks(skipped),
+            if skipped == 1 { "has" } else { "have" }
+        )),
+        (moved, skipped) => Some(format!(
+            "{} to another time that week and {} without a time that fits you both \
+             {} no meeting, when your clocks change on different dates.",
+            meetings(moved),
+            weeks(skipped),
+            if skipped == 1 { "has" } else { "have" }
+        )),
     }
 }
 
@@ -154,4 +203,48 @@ fn in_words(at: &Zoned) -> String {
         at.strftime("%a %-d %b %H:%M"),
         at.time_zone().iana_name().unwrap_or("UTC")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::{Time, Weekday, date};
+    use upward_domain::schedule::ProposedMeeting;
+
+    fn proposal(moved: usize, skipped: usize) -> ScheduleProposal {
+        let meeting = |moved| ProposedMeeting {
+            start: Timestamp::UNIX_EPOCH,
+            end: Timestamp::UNIX_EPOCH,
+            channel: MeetingChannel::Virtual,
+            mentor_cost: 0,
+            mentee_cost: 0,
+            moved,
+        };
+        ScheduleProposal {
+            meetings: (0..3).map(|k| meeting(k < moved)).collect(),
+            weekly_times: vec![(Weekday::Monday, Time::constant(9, 0, 0, 0))],
+            mentor_cost: 0,
+            mentee_cost: 0,
+            skipped_weeks: vec![date(2027, 3, 22); skipped],
+        }
+    }
+
+    #[test]
+    fn the_reason_names_moved_meetings_and_skipped_weeks_only_when_there_are_some() {
+        assert_eq!(exceptions(&proposal(0, 0)), None);
+        assert_eq!(
+            exceptions(&proposal(2, 0)).unwrap(),
+            "2 meetings move to another time that week, when your clocks change on different dates."
+        );
+        assert_eq!(
+            exceptions(&proposal(0, 1)).unwrap(),
+            "1 week without a time that fits you both (your clocks change on different dates) \
+             has no meeting."
+        );
+        assert_eq!(
+            exceptions(&proposal(1, 2)).unwrap(),
+            "1 meeting moves to another time that week and 2 weeks without a time that fits you \
+             both have no meeting, when your clocks change on different dates."
+        );
+    }
 }
