@@ -41,8 +41,8 @@ pub fn run(instance: &Instance, unmatched_value: f64) -> Outcome {
         };
     }
     // ε follows the spread of the scores present (a pricing subgraph's best pairs lie close
-    // together, and the declared range's coarser ε left more to the searches: 24.9 ms
-    // against 21.3 ms on 2,000² uniform scores). When they are all equal, the declared range instead: ε near 10⁻¹⁷ had tied
+    // together, and the declared range's coarser ε left more to the searches: 15.0 ms
+    // against 11.5 ms on 2,000² uniform scores). When they are all equal, the declared range instead: ε near 10⁻¹⁷ had tied
     // bidders outbid each other by that much, tens of millions of bids (docs/decisions/021).
     // With one score throughout, every assignment is as good as any other and any positive
     // scale settles who sits where.

@@ -286,8 +286,8 @@ fn rank_order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
 /// A mentee's `k` best candidates, sorted by mentor: the highest scores, and among equal
 /// scores the first read. When ties are common (`spread_ties`, for coarse scores) the row is
 /// read from a start and with a stride ([`reading_order`]) that differ from mentee to mentee;
-/// otherwise in order, a tighter loop (the strided one cost 2,000² uniform scores 21.3 ms
-/// against 18.7 ms). Either way a later pair that only
+/// otherwise in order, a tighter loop (the strided one cost 2,000² uniform scores 14.1 ms
+/// against 11.5 ms). Either way a later pair that only
 /// ties the k-th best ranks below it and one comparison turns it away. O(d) for d candidates: a pair enters the
 /// buffer only if it beats the k-th best found so far, and the buffer is cut back to k
 /// whenever it fills.
@@ -299,7 +299,7 @@ fn rank_order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
 /// times an odd constant (every mentee then has the same circular order, only turned), seated
 /// mentees in clumps: with 4s on 60 % of a 1,000² matrix the best 16 could not seat everyone
 /// on a 4 and pricing needed three more rounds. Ranking ties by [`place`] spread them well but
-/// mixed every tied pair it met: 4.1 ms instead of 2.0 ms on 1,000² scores in 0–2
+/// mixed every tied pair it met: 4.2 ms instead of 2.2 ms on 1,000² scores in 0–2
 /// (docs/decisions/021).
 fn best_candidates(
     instance: &Instance,
