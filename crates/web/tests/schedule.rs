@@ -5,6 +5,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::World;
+use upward_domain::{Availability, EnrolmentProfile, Phase};
 
 #[tokio::test]
 async fn the_pair_sees_a_fair_series_in_their_own_time_and_nobody_else_sees_it() {
@@ -54,5 +55,47 @@ async fn the_pair_sees_a_fair_series_in_their_own_time_and_nobody_else_sees_it()
             .get("/api/v1/pairings/999999/schedule/proposal", Some(&alice))
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, body) = world
+            .get("/api/v1/pairings/first/schedule/proposal", Some(&alice))
+            .await;
+        // As on every route with an id: an address that names no pairing, said in words.
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert!(body["error"].as_str().unwrap().contains("first"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_pair_with_no_common_time_left_is_told_what_to_do() {
+    for world in World::each().await {
+        let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        let run = world.finished_run().await;
+        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
+        // The programme goes back to enrolment and Dan now has only Tuesday mornings, when
+        // Alice (Monday 17:00–18:00) is never free.
+        world
+            .app
+            .change_phase(&manager, world.programme, Phase::Enrolling)
+            .await
+            .unwrap();
+        let tuesdays = EnrolmentProfile {
+            availability: Availability::parse("Tue 09:00-10:00").unwrap(),
+            ..common::mentee_profile()
+        };
+        world
+            .app
+            .enrol(&dan, world.programme, &tuesdays, true)
+            .await
+            .unwrap();
+        let dan = world.token(&dan).await;
+        let (status, body) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/schedule/proposal"),
+                Some(&dan),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains("add a slot"), "{error}");
     }
 }
