@@ -130,8 +130,8 @@ fn view(
     ScheduleView {
         meetings,
         rotates: proposal.rotates(),
-        mentor_minutes_outside_preference: proposal.mentor_cost,
-        mentee_minutes_outside_preference: proposal.mentee_cost,
+        mentor_minutes_outside_preference: proposal.mentor_cost(),
+        mentee_minutes_outside_preference: proposal.mentee_cost(),
         why,
         skipped_weeks: proposal.skipped_weeks.clone(),
     }
@@ -223,8 +223,6 @@ mod tests {
         ScheduleProposal {
             meetings: (0..3).map(|k| meeting(k < moved)).collect(),
             weekly_times: vec![(Weekday::Monday, Time::constant(9, 0, 0, 0))],
-            mentor_cost: 0,
-            mentee_cost: 0,
             skipped_weeks: vec![date(2027, 3, 22); skipped],
         }
     }

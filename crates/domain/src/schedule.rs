@@ -68,8 +68,6 @@ pub struct ScheduleProposal {
     pub meetings: Vec<ProposedMeeting>,
     /// The weekly times used, in the mentor's time zone (two when the series rotates).
     pub weekly_times: Vec<(Weekday, Time)>,
-    pub mentor_cost: i64,
-    pub mentee_cost: i64,
     /// The Mondays (mentor's calendar) of meeting weeks with no time that fits both people.
     pub skipped_weeks: Vec<Date>,
 }
@@ -77,6 +75,16 @@ pub struct ScheduleProposal {
 impl ScheduleProposal {
     pub fn rotates(&self) -> bool {
         self.weekly_times.len() > 1
+    }
+
+    /// Minutes, over the series, outside the mentor's preferred time of day.
+    pub fn mentor_cost(&self) -> i64 {
+        self.meetings.iter().map(|m| m.mentor_cost).sum()
+    }
+
+    /// Minutes, over the series, outside the mentee's preferred time of day.
+    pub fn mentee_cost(&self) -> i64 {
+        self.meetings.iter().map(|m| m.mentee_cost).sum()
     }
 }
 
@@ -144,8 +152,6 @@ pub fn propose_schedule(request: &ScheduleRequest) -> Result<ScheduleProposal, S
         }
     };
     Ok(ScheduleProposal {
-        mentor_cost: meetings.iter().map(|m| m.mentor_cost).sum(),
-        mentee_cost: meetings.iter().map(|m| m.mentee_cost).sum(),
         weekly_times,
         meetings,
         skipped_weeks,
@@ -594,7 +600,7 @@ mod tests {
             proposal.weekly_times,
             [(Weekday::Wednesday, Time::constant(8, 0, 0, 0))]
         );
-        assert_eq!((proposal.mentor_cost, proposal.mentee_cost), (0, 0));
+        assert_eq!((proposal.mentor_cost(), proposal.mentee_cost()), (0, 0));
         assert!(!proposal.rotates());
     }
 
@@ -616,7 +622,7 @@ mod tests {
         let proposal = propose_schedule(&request).unwrap();
         assert!(proposal.rotates());
         assert_eq!(proposal.meetings.len(), 4);
-        assert_eq!((proposal.mentor_cost, proposal.mentee_cost), (120, 120));
+        assert_eq!((proposal.mentor_cost(), proposal.mentee_cost()), (120, 120));
         // Five meetings: three at the first time, two at the second; 180 against 300.
         let longer = ScheduleRequest {
             last_day: date(2027, 2, 7),
@@ -624,7 +630,7 @@ mod tests {
         };
         let proposal = propose_schedule(&longer).unwrap();
         assert_eq!(proposal.meetings.len(), 5);
-        assert_eq!(proposal.mentor_cost.max(proposal.mentee_cost), 180);
+        assert_eq!(proposal.mentor_cost().max(proposal.mentee_cost()), 180);
     }
 
     #[test]
