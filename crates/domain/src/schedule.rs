@@ -464,6 +464,13 @@ mod tests {
         }
     }
 
+    /// The proposal for the request, checked to lie inside both people's availability.
+    fn proposed(request: &ScheduleRequest) -> ScheduleProposal {
+        let proposal = propose_schedule(request).unwrap();
+        assert_inside_both(request, &proposal);
+        proposal
+    }
+
     /// Every meeting lies inside a slot of each person, in each person's own local time.
     fn assert_inside_both(request: &ScheduleRequest, proposal: &ScheduleProposal) {
         assert!(!proposal.meetings.is_empty());
@@ -491,8 +498,7 @@ mod tests {
             date(2027, 1, 11),
             date(2027, 6, 30),
         );
-        let proposal = propose_schedule(&request).unwrap();
-        assert_inside_both(&request, &proposal);
+        let proposal = proposed(&request);
         assert_eq!(proposal.meetings.len(), 25);
         let change = date(2027, 3, 28)
             .to_zoned(london.clone())
@@ -514,8 +520,7 @@ mod tests {
             date(2027, 1, 4),
             date(2027, 5, 31),
         );
-        let proposal = propose_schedule(&request).unwrap();
-        assert_inside_both(&request, &proposal);
+        let proposal = proposed(&request);
         assert_eq!(
             proposal.weekly_times,
             [(Weekday::Monday, Time::constant(8, 0, 0, 0))]
@@ -534,8 +539,7 @@ mod tests {
             date(2027, 1, 4),
             date(2027, 6, 28),
         );
-        let proposal = propose_schedule(&request).unwrap();
-        assert_inside_both(&request, &proposal);
+        let proposal = proposed(&request);
         assert_eq!(
             proposal.weekly_times,
             [(Weekday::Tuesday, Time::constant(9, 0, 0, 0))]
@@ -560,8 +564,7 @@ mod tests {
             date(2027, 10, 29),
         );
         request.cadence = Cadence::default();
-        let proposal = propose_schedule(&request).unwrap();
-        assert_inside_both(&request, &proposal);
+        let proposal = proposed(&request);
         // 13:30 costs the mentee 30 minutes before 08:00; 13:00 would cost 60.
         assert_eq!(
             proposal.weekly_times,
@@ -573,8 +576,7 @@ mod tests {
         // New York most weeks but 07:00 that week, so that week's meeting moves there.
         let wider = slots("Mon 07:00-08:30;Tue 07:00-08:00;Wed 13:00-14:30;Fri 07:00-08:30");
         request.mentee.availability = &wider;
-        let proposal = propose_schedule(&request).unwrap();
-        assert_inside_both(&request, &proposal);
+        let proposal = proposed(&request);
         assert!(proposal.skipped_weeks.is_empty());
         let moved: Vec<_> = proposal.meetings.iter().filter(|m| m.moved).collect();
         assert_eq!(moved.len(), 1);

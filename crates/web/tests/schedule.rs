@@ -5,16 +5,22 @@ mod common;
 
 use axum::http::StatusCode;
 use common::World;
-use upward_domain::{Availability, EnrolmentProfile, Phase};
+use upward_domain::{Availability, EnrolmentProfile, Phase, User};
+
+/// Dan enrolled as a mentee, matched with Alice and published: Dan and the pairing's id.
+async fn alice_paired_with_dan(world: &World) -> (User, i64) {
+    let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+    let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+    let run = world.finished_run().await;
+    let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
+    (dan, pairing)
+}
 
 #[tokio::test]
 async fn the_pair_sees_a_fair_series_in_their_own_time_and_nobody_else_sees_it() {
     for world in World::each().await {
         // Alice and Dan are both in Paris, both free and preferring Monday 17:00–18:00.
-        let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
-        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
-        let run = world.finished_run().await;
-        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
+        let (dan, pairing) = alice_paired_with_dan(&world).await;
         let path = format!("/api/v1/pairings/{pairing}/schedule/proposal");
 
         let alice = world.token(&world.alice).await;
@@ -67,10 +73,8 @@ async fn the_pair_sees_a_fair_series_in_their_own_time_and_nobody_else_sees_it()
 #[tokio::test]
 async fn a_pair_with_no_common_time_left_is_told_what_to_do() {
     for world in World::each().await {
-        let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+        let (dan, pairing) = alice_paired_with_dan(&world).await;
         let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
-        let run = world.finished_run().await;
-        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
         // The programme goes back to enrolment and Dan now has only Tuesday mornings, when
         // Alice (Monday 17:00–18:00) is never free.
         world
