@@ -4,8 +4,10 @@
 
 pub mod access;
 pub mod account;
+pub mod engagement;
 pub mod enrolment;
 pub mod matching;
+pub mod meeting;
 pub mod pairing;
 pub mod person;
 pub mod programme;
