@@ -220,6 +220,7 @@ impl Generator {
 
 fn demo_programme() -> ProgrammeDraft {
     ProgrammeDraft {
+        engagement: Default::default(),
         name: "Reverse mentoring 2027: digital fluency and inclusion".into(),
         purpose: "Help the leadership team become fluent in the tools and habits of a digital workplace, and hear directly from younger colleagues about inclusion.".into(),
         objectives: Objective::parse_list("tech-upskilling,inclusion,retention").expect("valid tags"),

@@ -6,12 +6,15 @@
 pub mod access;
 pub mod accounts;
 pub mod auth;
+mod calendar;
 pub mod demo;
+mod engagement;
 mod enrolment;
 mod error;
 pub mod import;
 pub mod mail;
 mod matching;
+pub mod meetings;
 pub mod pairings;
 pub mod people;
 pub mod personal_data;
@@ -27,6 +30,7 @@ pub mod upkeep;
 
 use std::sync::Arc;
 
+pub use engagement::ManagedPairing;
 pub use error::{AppError, AppResult};
 pub use matching::{PairRuleView, PairView, RunView, UnmatchedView};
 pub use pairings::{MyPairing, PairingAction};

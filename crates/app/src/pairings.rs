@@ -11,7 +11,7 @@ use upward_domain::{
 use upward_store::{Mail, StoreError};
 
 use crate::policy::Manager;
-use crate::{App, AppError, AppResult};
+use crate::{ManagedPairing, App, AppError, AppResult};
 
 /// What a participant does with one of their pairings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -363,7 +363,7 @@ impl App {
                 format!("use one of {}", PairingState::NAMES.join(", ")),
             ));
         }
-        self.managed_programme(manager, programme).await?;
+        let managed = self.managed_programme(manager, programme).await?;
         let by_state = self.store.pairing_counts(programme).await?;
         let count_of = |wanted: Option<&str>| {
             by_state
@@ -372,11 +372,12 @@ impl App {
                 .map(|(_, count)| count)
                 .sum()
         };
+        let pairings = self
+            .store
+            .programme_pairings_page(programme, state, offset, limit)
+            .await?;
         Ok(PairingsPage {
-            pairings: self
-                .store
-                .programme_pairings_page(programme, state, offset, limit)
-                .await?,
+            pairings: self.with_engagement(&managed, pairings).await?,
             matching: count_of(state),
             total: count_of(None),
             by_state,
@@ -394,7 +395,7 @@ impl App {
 /// One page of a programme's pairings (see [`App::programme_pairings_page`]).
 #[derive(Debug, Clone)]
 pub struct PairingsPage {
-    pub pairings: Vec<Pairing>,
+    pub pairings: Vec<ManagedPairing>,
     /// Pairings in the state asked for (every pairing when none was).
     pub matching: i64,
     /// Every pairing of the programme.

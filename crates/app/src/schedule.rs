@@ -1,15 +1,17 @@
 //! A pairing's meeting schedule as its two people see it: the fair proposal from the pairing's
 //! start (today, or the programme's first day if later) to the programme's last day. Accepting
-//! it, moving and skipping meetings come with the meeting log (issue 17).
+//! it and the meetings it makes are in `meetings`.
 
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 use serde::Serialize;
 use upward_domain::enrolment::day_name;
 use upward_domain::schedule::{
-    Attendee, MeetingChannel, ScheduleError, ScheduleProposal, ScheduleRequest, propose_schedule,
+    Attendee, ScheduleError, ScheduleProposal, ScheduleRequest, propose_schedule,
 };
-use upward_domain::{Enrolment, PairingId, User};
+use upward_domain::{Enrolment, Pairing, PairingId, Side, User};
+
+use crate::meetings::side_of;
 
 use crate::{App, AppError, AppResult};
 
@@ -28,6 +30,10 @@ pub struct ScheduleView {
     /// dates, say), as the week's Monday in the mentor's calendar.
     #[schema(value_type = Vec<String>)]
     pub skipped_weeks: Vec<jiff::civil::Date>,
+    /// Who has accepted this series (`mentor`, `mentee`): once one has, it stays as they saw it.
+    pub accepted_by: Vec<Side>,
+    /// Both have accepted: the meetings exist (`GET /api/v1/pairings/{id}/meetings`).
+    pub settled: bool,
 }
 
 /// One proposed meeting.
@@ -47,10 +53,36 @@ pub struct MeetingView {
 
 impl App {
     /// The fair schedule proposed for one of the user's pairings; anyone else's answers 404.
-    /// A pair without a weekly time inside both availabilities in every week is a conflict
-    /// whose message says what to do.
+    /// Once one of the pair has accepted a series, it is that series (so both accept the same
+    /// meetings). A pair without a weekly time inside both availabilities in every week is a
+    /// conflict whose message says what to do.
     pub async fn schedule_proposal(&self, user: &User, id: PairingId) -> AppResult<ScheduleView> {
         let pairing = self.own_pairing(user, id).await?;
+        let agreement = self.store.schedule_agreement(id).await?;
+        let proposal = match &agreement {
+            Some(agreement) => agreement.series.clone(),
+            None => self.proposal_for(&pairing).await?,
+        };
+        let zones = self.pair_zones(&pairing).await?;
+        let mut view = view(
+            &proposal,
+            zones.of(side_of(&pairing, user)),
+            &zones.mentor,
+            &zones.mentee,
+        );
+        if let Some(agreement) = agreement {
+            view.accepted_by = [Side::Mentor, Side::Mentee]
+                .into_iter()
+                .filter(|side| agreement.accepted_by(*side))
+                .collect();
+            view.settled = agreement.settled_at.is_some();
+        }
+        Ok(view)
+    }
+
+    /// The series proposed today for the pairing, from today (or the programme's first day) to
+    /// the programme's last.
+    pub(crate) async fn proposal_for(&self, pairing: &Pairing) -> AppResult<ScheduleProposal> {
         let programme = self.store.programme(pairing.programme_id).await?;
         let mentor = self.store.enrolment(pairing.mentor).await?;
         let mentee = self.store.enrolment(pairing.mentee).await?;
@@ -65,25 +97,26 @@ impl App {
             cadence: programme.draft.cadence,
             minutes: i64::from(programme.draft.matching.session_minutes),
         };
-        let proposal = propose_schedule(&request).map_err(|error| match error {
+        propose_schedule(&request).map_err(|error| match error {
             ScheduleError::NoDays => AppError::Conflict(
                 "the programme has ended, so there is nothing to schedule".into(),
             ),
             other => AppError::Conflict(other.to_string()),
-        })?;
-        let viewer = if pairing.mentor_email == user.email {
-            &mentor_zone
-        } else {
-            &mentee_zone
-        };
-        Ok(view(&proposal, viewer, &mentor_zone, &mentee_zone))
+        })
     }
 
-    async fn zone_of(&self, enrolment: &Enrolment) -> AppResult<TimeZone> {
+    pub(crate) async fn zone_of(&self, enrolment: &Enrolment) -> AppResult<TimeZone> {
         let person = self.store.person(&enrolment.email.key()).await?;
         // Someone erased from the directory keeps no zone; UTC is as good a guess as any.
         Ok(person.map_or(TimeZone::UTC, |person| person.time_zone.zone()))
     }
+}
+
+/// An instant in RFC 3339 with the offset it has in `zone`.
+pub(crate) fn rfc3339(at: Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned(zone.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 fn attendee<'a>(enrolment: &'a Enrolment, zone: &'a TimeZone) -> Attendee<'a> {
@@ -101,22 +134,13 @@ fn view(
     mentor_zone: &TimeZone,
     mentee_zone: &TimeZone,
 ) -> ScheduleView {
-    let rfc3339 = |at: Timestamp| {
-        at.to_zoned(viewer.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string()
-    };
     let meetings = proposal
         .meetings
         .iter()
         .map(|meeting| MeetingView {
-            start: rfc3339(meeting.start),
-            end: rfc3339(meeting.end),
-            channel: match meeting.channel {
-                MeetingChannel::Virtual => "virtual",
-                MeetingChannel::InPerson => "in_person",
-            }
-            .to_owned(),
+            start: rfc3339(meeting.start, viewer),
+            end: rfc3339(meeting.end, viewer),
+            channel: meeting.channel.as_str().to_owned(),
             mentor_local: in_words(&meeting.start.to_zoned(mentor_zone.clone())),
             mentee_local: in_words(&meeting.start.to_zoned(mentee_zone.clone())),
             moved: meeting.moved,
@@ -134,6 +158,8 @@ fn view(
         mentee_minutes_outside_preference: proposal.mentee_cost(),
         why,
         skipped_weeks: proposal.skipped_weeks.clone(),
+        accepted_by: Vec::new(),
+        settled: false,
     }
 }
 
@@ -197,7 +223,7 @@ fn exceptions(proposal: &ScheduleProposal) -> Option<String> {
     }
 }
 
-fn in_words(at: &Zoned) -> String {
+pub(crate) fn in_words(at: &Zoned) -> String {
     format!(
         "{} ({})",
         at.strftime("%a %-d %b %H:%M"),
@@ -209,7 +235,7 @@ fn in_words(at: &Zoned) -> String {
 mod tests {
     use super::*;
     use jiff::civil::{Time, Weekday, date};
-    use upward_domain::schedule::ProposedMeeting;
+    use upward_domain::schedule::{MeetingChannel, ProposedMeeting};
 
     fn proposal(moved: usize, skipped: usize) -> ScheduleProposal {
         let meeting = |moved| ProposedMeeting {

@@ -30,6 +30,7 @@ async fn account(app: &App, email: &str, role: Role) -> User {
 
 fn draft() -> ProgrammeDraft {
     ProgrammeDraft {
+        engagement: Default::default(),
         name: "Digital fluency".into(),
         purpose: String::new(),
         objectives: vec![],

@@ -7,10 +7,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::FieldProblem;
 use crate::meeting::{Meeting, MeetingStatus};
 use crate::pairing::Side;
 use crate::programme::Cadence;
-use crate::FieldProblem;
 
 /// How healthy a pairing is, worst last.
 #[derive(
@@ -264,7 +264,10 @@ fn overdue(
     };
     Some((
         status,
-        format!("{what}, and the programme's cadence is every {}", days(interval)),
+        format!(
+            "{what}, and the programme's cadence is every {}",
+            days(interval)
+        ),
     ))
 }
 
@@ -312,8 +315,14 @@ fn recent(
     };
     let mut findings = Vec::new();
     let cancellations = [
-        (Side::Mentee, count(|e| matches!(e, Event::CancelledBy(Side::Mentee)))),
-        (Side::Mentor, count(|e| matches!(e, Event::CancelledBy(Side::Mentor)))),
+        (
+            Side::Mentee,
+            count(|e| matches!(e, Event::CancelledBy(Side::Mentee))),
+        ),
+        (
+            Side::Mentor,
+            count(|e| matches!(e, Event::CancelledBy(Side::Mentor))),
+        ),
     ];
     for (side, n) in cancellations {
         if let Some(status) = level(
@@ -339,7 +348,6 @@ fn recent(
     }
     findings
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -373,6 +381,7 @@ mod tests {
             minutes: None,
             topics: Vec::new(),
             notes: String::new(),
+            version: 0,
         }
     }
 
@@ -429,7 +438,11 @@ mod tests {
             ["no meeting has been booked in the 10 days since the pairing became active"]
         );
         assert_eq!(assess_on(&[], 30).status, EngagementStatus::Stalled);
-        assert_eq!(assess_on(&series(1), 10), healthy(), "a booked meeting is enough");
+        assert_eq!(
+            assess_on(&series(1), 10),
+            healthy(),
+            "a booked meeting is enough"
+        );
     }
 
     #[test]
@@ -449,7 +462,9 @@ mod tests {
         let none_held = assess_on(&series(10), 29);
         assert_eq!(
             none_held.reasons,
-            ["no meeting has been held in the 22 days since the first was due, and the programme's cadence is every 14 days"]
+            [
+                "no meeting has been held in the 22 days since the first was due, and the programme's cadence is every 14 days"
+            ]
         );
         // A series that starts later is not overdue.
         let later: Vec<Meeting> = (0..3)

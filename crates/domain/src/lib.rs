@@ -16,6 +16,7 @@ pub mod text;
 
 pub use access::{Audience, InvitationCounts, LinkPurpose};
 pub use account::{Role, User, UserId};
+pub use engagement::{Engagement, EngagementSettings, EngagementStatus};
 pub use enrolment::{
     Availability, BigFive, Channel, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole,
     PreferredTime, TopicLevels, WeeklySlot,
@@ -24,6 +25,7 @@ pub use matching::{
     Criterion, CriterionPart, MatchingRun, PairExplanation, PairOrigin, Pairing, ProposedPair,
     RunId, RunResult, RunStatus, RunSummary, UnmatchedPerson,
 };
+pub use meeting::{Meeting, MeetingId, MeetingStatus, Outcome, OutcomeError, ScheduleAgreement};
 pub use pairing::{Answer, PairingEvent, PairingId, PairingState, Side, TransitionError};
 pub use person::{BirthYear, Email, JobLevel, OwnProfile, Person, PersonId, TimeZoneName};
 pub use programme::{

@@ -270,6 +270,9 @@ pub struct Pairing {
     pub answer_due: Timestamp,
     #[schema(value_type = Option<String>)]
     pub reminded_at: Option<Timestamp>,
+    /// When both confirmed and the pairing became active.
+    #[schema(value_type = Option<String>)]
+    pub active_since: Option<Timestamp>,
     /// Changes apply only to the version they read (see the store).
     pub version: i64,
 }

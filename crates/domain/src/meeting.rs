@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::pairing::{PairingId, Side};
-use crate::schedule::MeetingChannel;
+use crate::schedule::{MeetingChannel, ScheduleProposal};
 use crate::text;
 
 #[derive(
@@ -64,6 +64,25 @@ impl MeetingChannel {
     }
 }
 
+/// Where a pair's agreement on its series stands: the series the first of them accepted, who
+/// has accepted, and when it was settled (both accepted; its meetings exist from then on).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleAgreement {
+    pub series: ScheduleProposal,
+    pub mentor_accepted_at: Option<Timestamp>,
+    pub mentee_accepted_at: Option<Timestamp>,
+    pub settled_at: Option<Timestamp>,
+}
+
+impl ScheduleAgreement {
+    pub fn accepted_by(&self, side: Side) -> bool {
+        match side {
+            Side::Mentor => self.mentor_accepted_at.is_some(),
+            Side::Mentee => self.mentee_accepted_at.is_some(),
+        }
+    }
+}
+
 /// One meeting of a pair, as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Meeting {
@@ -88,6 +107,8 @@ pub struct Meeting {
     /// The pair's own notes: an agenda before, notes after, or why it was cancelled. Private to
     /// the pair; no manager or admin route reads them.
     pub notes: String,
+    /// Changes apply only to the version they read (see the store).
+    pub version: i64,
 }
 
 /// How a meeting ended, as one of the pair logs it.
@@ -274,6 +295,7 @@ mod tests {
             minutes: None,
             topics: Vec::new(),
             notes: String::new(),
+            version: 0,
         }
     }
 
@@ -322,7 +344,11 @@ mod tests {
         assert_eq!(logged.notes, "went well");
         assert_eq!(logged.sequence, 0, "a held meeting's calendar entry stays");
         for minutes in [0, MAX_MINUTES + 1] {
-            assert!(meeting().log(held(minutes), at("2027-02-03T00:00:00Z")).is_err());
+            assert!(
+                meeting()
+                    .log(held(minutes), at("2027-02-03T00:00:00Z"))
+                    .is_err()
+            );
         }
     }
 
@@ -337,7 +363,10 @@ mod tests {
         assert_eq!(logged.sequence, 1, "calendars must see the cancellation");
         // Correcting who cancelled keeps the first moment and does not bump the version again.
         let corrected = logged
-            .log(cancelled(Side::Mentor), early.checked_add(2.hours()).unwrap())
+            .log(
+                cancelled(Side::Mentor),
+                early.checked_add(2.hours()).unwrap(),
+            )
             .unwrap();
         assert_eq!(corrected.cancelled_by, Some(Side::Mentor));
         assert_eq!(corrected.cancelled_at, Some(early));
@@ -386,9 +415,7 @@ mod tests {
     #[test]
     fn only_a_scheduled_meeting_moves_and_only_ahead_keeping_its_length() {
         let now = at("2027-01-25T00:00:00Z");
-        let moved = meeting()
-            .moved_to(at("2027-02-03T15:30:00Z"), now)
-            .unwrap();
+        let moved = meeting().moved_to(at("2027-02-03T15:30:00Z"), now).unwrap();
         assert_eq!(moved.end, at("2027-02-03T16:30:00Z"));
         assert_eq!(moved.sequence, 1);
         assert!(meeting().moved_to(now, now).is_err());

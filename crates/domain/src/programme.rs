@@ -1,5 +1,6 @@
 //! Programmes: their purpose, planning and matching settings, and the phases they move through.
 
+use crate::engagement::EngagementSettings;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -365,6 +366,9 @@ pub struct ProgrammeDraft {
     pub end_date: Date,
     pub cadence: Cadence,
     pub matching: MatchingSettings,
+    /// When an active pair counts as at risk or stalled; the defaults if left out.
+    #[serde(default)]
+    pub engagement: EngagementSettings,
 }
 
 impl ProgrammeDraft {
@@ -449,6 +453,7 @@ impl ProgrammeDraft {
                 Err("give at least one criterion a weight above 0: with every weight at 0, every pair scores the same and matching cannot choose".into()),
             );
         }
+        problems.extend(self.engagement.problems());
         problems
     }
 
@@ -523,6 +528,7 @@ mod tests {
 
     fn draft(start: Date, end: Date) -> ProgrammeDraft {
         ProgrammeDraft {
+            engagement: Default::default(),
             name: "Tech for leaders".into(),
             purpose: String::new(),
             objectives: vec![Objective::parse("tech-upskilling").unwrap()],

@@ -42,14 +42,15 @@ pub struct ScheduleRequest<'a> {
 }
 
 /// How a proposed meeting is held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MeetingChannel {
     Virtual,
     InPerson,
 }
 
 /// One proposed meeting, with what its hour costs each person.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProposedMeeting {
     pub start: Timestamp,
     pub end: Timestamp,
@@ -62,14 +63,43 @@ pub struct ProposedMeeting {
     pub moved: bool,
 }
 
-/// The proposed series and why it is fair.
-#[derive(Debug, Clone, PartialEq)]
+/// The proposed series and why it is fair. It serialises so that the series a pair is agreeing
+/// on can be kept as it was first accepted.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScheduleProposal {
     pub meetings: Vec<ProposedMeeting>,
     /// The weekly times used, in the mentor's time zone (two when the series rotates).
+    #[serde(with = "weekdays_by_number")]
     pub weekly_times: Vec<(Weekday, Time)>,
     /// The Mondays (mentor's calendar) of meeting weeks with no time that fits both people.
     pub skipped_weeks: Vec<Date>,
+}
+
+/// jiff's `Weekday` has no serde form; it is kept as its number, Monday being 1.
+mod weekdays_by_number {
+    use jiff::civil::{Time, Weekday};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(times: &[(Weekday, Time)], to: S) -> Result<S::Ok, S::Error> {
+        let numbered: Vec<(i8, Time)> = times
+            .iter()
+            .map(|&(day, time)| (day.to_monday_one_offset(), time))
+            .collect();
+        numbered.serialize(to)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        from: D,
+    ) -> Result<Vec<(Weekday, Time)>, D::Error> {
+        Vec::<(i8, Time)>::deserialize(from)?
+            .into_iter()
+            .map(|(day, time)| {
+                Weekday::from_monday_one_offset(day)
+                    .map(|day| (day, time))
+                    .map_err(serde::de::Error::custom)
+            })
+            .collect()
+    }
 }
 
 impl ScheduleProposal {

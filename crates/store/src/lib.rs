@@ -11,6 +11,7 @@ mod audit;
 mod enrolments;
 mod mail;
 mod matching;
+mod meetings;
 mod people;
 mod programme_managers;
 mod programmes;
@@ -22,11 +23,12 @@ pub mod testing;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::Serialize;
+use upward_domain::schedule::ScheduleProposal;
 use upward_domain::{
     Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, InvitationCounts, LinkPurpose,
-    MatchingRun, OwnProfile, Pairing, PairingEvent, PairingId, Person, PersonId, Phase,
-    PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, TimeZoneName,
-    User, UserId, Weights,
+    MatchingRun, Meeting, MeetingId, OwnProfile, Pairing, PairingEvent, PairingId, Person,
+    PersonId, Phase, PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult,
+    ScheduleAgreement, Side, TimeZoneName, User, UserId, Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -611,6 +613,50 @@ pub trait MatchingStore: Send + Sync {
     ) -> StoreResult<Vec<(EnrolmentId, EnrolmentId, PairRule)>>;
 }
 
+/// A pair's schedule and meetings, and each person's private calendar feed.
+#[async_trait]
+pub trait MeetingStore: Send + Sync {
+    /// Where the pair's agreement on a series stands, once either of them has accepted one.
+    async fn schedule_agreement(
+        &self,
+        pairing: PairingId,
+    ) -> StoreResult<Option<ScheduleAgreement>>;
+    /// Records `side`'s acceptance in one transaction. The first acceptance freezes `series`;
+    /// a later one accepts that frozen series (its own `series` is ignored, so pass the frozen
+    /// one). When both have
+    /// accepted, the series' meetings are created, exactly once whatever races, and `mail` is
+    /// queued. Audited either way.
+    async fn accept_schedule(
+        &self,
+        pairing: &Pairing,
+        side: Side,
+        series: &ScheduleProposal,
+        actor: &str,
+        mail: &[Mail],
+    ) -> StoreResult<ScheduleAgreement>;
+    /// The pair's meetings, earliest first.
+    async fn pairing_meetings(&self, pairing: PairingId) -> StoreResult<Vec<Meeting>>;
+    /// The meetings of these pairings, by pairing and then time.
+    async fn meetings_of(&self, pairings: &[PairingId]) -> StoreResult<Vec<Meeting>>;
+    /// The meetings of every pairing the person is in, on either side, earliest first.
+    async fn person_meetings(&self, email_key: &str) -> StoreResult<Vec<Meeting>>;
+    async fn meeting(&self, id: MeetingId) -> StoreResult<Meeting>;
+    /// Saves `next` if nobody changed the meeting since `current` was read (else `Conflict`),
+    /// with `entry` in the audit trail, in one transaction. The entry never carries notes.
+    async fn save_meeting(
+        &self,
+        current: &Meeting,
+        next: &Meeting,
+        entry: &NewAuditEntry<'_>,
+    ) -> StoreResult<Meeting>;
+    /// The person's calendar feed token, made from `new_token` if they have none.
+    async fn calendar_feed(&self, email_key: &str, new_token: &str) -> StoreResult<String>;
+    /// Revokes the person's feed; `false` if they had none.
+    async fn revoke_calendar_feed(&self, email_key: &str) -> StoreResult<bool>;
+    /// Whose feed the token opens, if it is live.
+    async fn calendar_feed_owner(&self, token: &str) -> StoreResult<Option<String>>;
+}
+
 /// A message taken from the outbox to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {
@@ -661,6 +707,7 @@ pub trait Store:
     + EnrolmentStore
     + AuditStore
     + MatchingStore
+    + MeetingStore
     + MailStore
 {
     /// Checks the database answers (for `/healthz`).

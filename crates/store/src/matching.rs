@@ -24,7 +24,7 @@ const RUN_SELECT: &str =
 const PAIRING_SELECT: &str = "SELECT pa.id, pa.programme_id, pa.run_id, pa.mentor_enrolment, pa.mentee_enrolment,
         mp.name AS mentor_name, mp.email AS mentor_email, ep.name AS mentee_name, ep.email AS mentee_email,
         pa.state, pa.mentor_answer, pa.mentee_answer, pa.ended_by, pa.reason, pa.explanation,
-        pa.published_at, pa.answer_due, pa.reminded_at, pa.version
+        pa.published_at, pa.answer_due, pa.reminded_at, pa.active_since, pa.version
      FROM pairings pa
      JOIN enrolments me ON me.id = pa.mentor_enrolment JOIN people mp ON mp.email_key = me.person_key
      JOIN enrolments ee ON ee.id = pa.mentee_enrolment JOIN people ep ON ep.email_key = ee.person_key";
@@ -103,6 +103,9 @@ fn pairing_from_row(row: &AnyRow) -> StoreResult<Pairing> {
         published_at: from_epoch(row.try_get("published_at")?),
         answer_due: from_epoch(row.try_get("answer_due")?),
         reminded_at: reminded_at.map(from_epoch),
+        active_since: row
+            .try_get::<Option<i64>, _>("active_since")?
+            .map(from_epoch),
         version: row.try_get("version")?,
     })
 }
@@ -552,7 +555,8 @@ impl MatchingStore for SqlStore {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
         let changed = sqlx::query(
             "UPDATE pairings SET state = $3, mentor_answer = $4, mentee_answer = $5, ended_by = $6,
-                reason = COALESCE($7, reason), updated_at = $8, version = version + 1
+                reason = COALESCE($7, reason), updated_at = $8, version = version + 1,
+                active_since = CASE WHEN $3 = 'active' THEN COALESCE(active_since, $8) ELSE active_since END
              WHERE id = $1 AND version = $2",
         )
         .bind(current.id.0)

@@ -56,6 +56,7 @@ async fn cohort(
         .collect();
     store.upsert_people(&people).await.unwrap();
     let draft = ProgrammeDraft {
+        engagement: Default::default(),
         name: "Board digital fluency".into(),
         purpose: "Digital fluency".into(),
         objectives: Objective::parse_list("tech-upskilling").unwrap(),

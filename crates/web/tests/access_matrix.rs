@@ -21,7 +21,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use common::{CSRF, PASSWORD, World};
 use tower::ServiceExt;
 use upward_app::policy::{Admin, Manager};
-use upward_app::{App, Settings};
+use upward_app::{App, PairingAction, Settings};
 use upward_domain::*;
 use upward_store::SqlStore;
 use upward_store::testing::TestDatabase;
@@ -51,6 +51,9 @@ struct Fixture {
     participant_token_id: String,
     manager: User,
     scim_token_id: i64,
+    /// A meeting of the participant's pairing, and their calendar feed's last segment.
+    meeting: i64,
+    feed: String,
     /// The address of an OpenID provider's discovery document, so the SSO routes can start.
     issuer: String,
 }
@@ -111,6 +114,22 @@ async fn fixture() -> Fixture {
         .into_iter()
         .find(|p| p.email == alices.mentee_email)
         .unwrap();
+    // Alice's pair goes all the way to a settled schedule, so its meetings exist.
+    for action in [PairingAction::Accept, PairingAction::Confirm] {
+        for person in [&world.alice, partner] {
+            app.act_on_pairing(person, alices.id, action, None)
+                .await
+                .unwrap();
+        }
+    }
+    for person in [&world.alice, partner] {
+        app.accept_schedule(person, alices.id).await.unwrap();
+    }
+    let meeting = app.pairing_meetings(&world.alice, alices.id).await.unwrap()[0]
+        .id
+        .0;
+    let feed_url = app.calendar_feed_url(&world.alice).await.unwrap();
+    let feed = feed_url.rsplit('/').next().unwrap().to_owned();
 
     let mut draft = app
         .programme(&world.admin, world.programme)
@@ -173,6 +192,8 @@ async fn fixture() -> Fixture {
         participant_token_id,
         manager: world.manager.clone(),
         scim_token_id,
+        meeting,
+        feed,
         issuer: discovery_document().await,
     }
 }
@@ -218,6 +239,8 @@ impl Fixture {
                 ("{id}", "runs") => self.run.0.to_string(),
                 ("{id}", "pairings") => self.pairing.0.to_string(),
                 ("{id}", "enrolments") => self.enrolment.0.to_string(),
+                ("{id}", "meetings") => self.meeting.to_string(),
+                ("{feed}", _) => self.feed.clone(),
                 ("{id}", "users" | "accounts") => self.participant.id.0.to_string(),
                 ("{id}", "Users") => self.participant_person.clone(),
                 ("{id}", "tokens") if path.starts_with("/admin/provisioning") => {
@@ -310,6 +333,11 @@ const SAMPLES: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/runs/{id}/pairs",
         r#"{"mentor": {mentor}, "mentee": {mentee}}"#,
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{id}/outcome",
+        r#"{"status": "cancelled", "cancelled_by": "mentee"}"#,
     ),
 ];
 

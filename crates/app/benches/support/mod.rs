@@ -23,6 +23,7 @@ pub fn size(variable: &str, default: usize) -> usize {
 /// A programme for 2027 with the default settings, moved through `phases`.
 pub async fn programme(app: &App, manager: &Manager, phases: &[Phase]) -> ProgrammeId {
     let draft = ProgrammeDraft {
+        engagement: Default::default(),
         name: "Benchmark".into(),
         purpose: String::new(),
         objectives: vec![],

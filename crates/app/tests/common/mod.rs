@@ -10,6 +10,7 @@ use upward_domain::*;
 /// A programme from January to June 2027 with the default settings.
 pub fn draft(name: &str) -> ProgrammeDraft {
     ProgrammeDraft {
+        engagement: Default::default(),
         name: name.into(),
         purpose: String::new(),
         objectives: vec![],

@@ -37,6 +37,7 @@ pub struct World {
 /// A programme from January to September 2027 with the default settings.
 pub fn draft(name: &str) -> ProgrammeDraft {
     ProgrammeDraft {
+        engagement: Default::default(),
         name: name.into(),
         purpose: String::new(),
         objectives: vec![],
@@ -118,6 +119,7 @@ impl World {
             .unwrap();
         let manager_proof = upward_app::policy::Manager::check(&manager).unwrap();
         let draft = ProgrammeDraft {
+            engagement: Default::default(),
             purpose: "Leaders learn social media".into(),
             ..draft("Digital fluency")
         };

@@ -5,6 +5,7 @@ mod access;
 mod directory;
 mod input_rules;
 mod matching;
+mod meetings;
 mod programme_managers;
 mod programmes;
 mod schedule;
@@ -37,6 +38,7 @@ pub fn routes() -> Routes {
         .merge(directory::routes())
         .merge(matching::routes())
         .merge(schedule::routes())
+        .merge(meetings::routes())
         .fallback(not_found)
 }
 
@@ -54,7 +56,8 @@ pub fn routes() -> Routes {
         directory::create_account, directory::set_role, directory::audit,
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
-        schedule::proposal,
+        schedule::proposal, meetings::accept, meetings::meetings, meetings::outcome,
+        meetings::pairing_calendar, meetings::feed, meetings::revoke_feed, meetings::feed_calendar,
     ),
     modifiers(&BearerAuth, &StandardErrors, &InputRules),
     security(("bearer" = [])),

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use upward_app::{AppError, PairingAction, RunView};
 use upward_domain::{
-    EnrolmentId, Pairing, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus,
+    EnrolmentId, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus,
     Weights,
 };
 use upward_store::PairRule;
@@ -314,7 +314,7 @@ async fn set_rule(
 struct PairingsPage {
     layout: Layout,
     programme: Programme,
-    pairings: Vec<Pairing>,
+    pairings: Vec<upward_app::ManagedPairing>,
     /// Mentees freed by a decline, a step back or an exit, and not in a live pairing now.
     freed: i64,
     /// How many pairings there are before `?state=` narrows the list, and that state.

@@ -83,6 +83,8 @@ struct ShowPage {
     co_manager_choices: Vec<User>,
     /// For its managers: the pins and forbids later runs honour.
     rules: Vec<upward_app::PairRuleView>,
+    /// For its managers: active pairings at risk or stalled, the worst first.
+    attention: Vec<upward_app::ManagedPairing>,
     /// The (empty) invitation form.
     form: FormState,
 }
@@ -106,6 +108,7 @@ async fn show(
     let mut runs = Vec::new();
     let mut invitations = None;
     let (mut managers, mut co_manager_choices, mut rules) = (Vec::new(), Vec::new(), Vec::new());
+    let mut attention = Vec::new();
     let manager = state.app.manager_of(&user, view.programme.id).await?;
     if let Some(manager) = &manager {
         managers = state
@@ -124,6 +127,10 @@ async fn show(
                 .await?,
         );
         runs = state.app.programme_runs(manager, view.programme.id).await?;
+        attention = state
+            .app
+            .pairings_needing_attention(manager, view.programme.id)
+            .await?;
         (mentors, mentees) = state
             .app
             .enrolment_counts(manager, view.programme.id)
@@ -152,6 +159,7 @@ async fn show(
         managers,
         co_manager_choices,
         rules,
+        attention,
         form: FormState::default(),
     }))
 }
@@ -202,6 +210,7 @@ async fn new_form(ManagerPage(manager): ManagerPage, csrf: CsrfToken) -> Respons
         end_date: end,
         cadence: Cadence::default(),
         matching: MatchingSettings::default(),
+        engagement: EngagementSettings::default(),
     };
     render(&form_page(
         Layout::new("New programme", manager.user(), &csrf, "programmes"),
@@ -366,6 +375,14 @@ fn form_from_draft(draft: &ProgrammeDraft) -> FormState {
     for dimension in &m.diversity_dimensions {
         set(&format!("diversity_{}", dimension.as_str()), "on".into());
     }
+    let e = &draft.engagement;
+    set("first_meeting_days", e.first_meeting_days.to_string());
+    set("overdue_grace_days", e.overdue_grace_days.to_string());
+    set("recent_meetings", e.recent_meetings.to_string());
+    set("cancellations_at_risk", e.cancellations_at_risk.to_string());
+    set("cancellations_stalled", e.cancellations_stalled.to_string());
+    set("missed_at_risk", e.missed_at_risk.to_string());
+    set("missed_stalled", e.missed_stalled.to_string());
     FormState::new(values)
 }
 
@@ -405,6 +422,7 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
     let mentor_capacity = whole(form, "mentor_capacity", "the mentor capacity");
     let session_minutes = whole(form, "session_minutes", "the session length");
     let answer_days = whole(form, "answer_days", "the days to answer a proposal");
+    let engagement = engagement_from_form(form, whole);
     let mut weights = Weights::default();
     for ((name, slot), field) in weights.named_mut().into_iter().zip(Weights::FIELDS) {
         match form.value(field).trim().parse::<f64>() {
@@ -445,5 +463,69 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
             diversity_dimensions,
             answer_days: too_big(answer_days?),
         },
+        engagement: engagement?,
+    })
+}
+
+/// The early-warning thresholds from the form, a field left empty taking its default; their
+/// ranges are checked with the rest of the draft, so a value too big for its field is kept out
+/// of range rather than cut down.
+fn engagement_from_form(
+    form: &mut FormState,
+    whole: impl Fn(&mut FormState, &str, &str) -> Option<u16>,
+) -> Option<EngagementSettings> {
+    let defaults = EngagementSettings::default();
+    let mut read = |field: &str, what: &str, default: u16| -> Option<u16> {
+        if form.value(field).trim().is_empty() {
+            Some(default)
+        } else {
+            whole(form, field, what)
+        }
+    };
+    let small = |value: u16| u8::try_from(value).unwrap_or(u8::MAX);
+    let first_meeting_days = read(
+        "first_meeting_days",
+        "the days to book a first meeting",
+        defaults.first_meeting_days,
+    );
+    let overdue_grace_days = read(
+        "overdue_grace_days",
+        "the days of grace",
+        defaults.overdue_grace_days,
+    );
+    let mut count = |field: &str, what: &str, default: u8| read(field, what, default.into());
+    let recent_meetings = count(
+        "recent_meetings",
+        "the recent meetings looked at",
+        defaults.recent_meetings,
+    );
+    let cancellations_at_risk = count(
+        "cancellations_at_risk",
+        "the cancellations",
+        defaults.cancellations_at_risk,
+    );
+    let cancellations_stalled = count(
+        "cancellations_stalled",
+        "the cancellations",
+        defaults.cancellations_stalled,
+    );
+    let missed_at_risk = count(
+        "missed_at_risk",
+        "the missed meetings",
+        defaults.missed_at_risk,
+    );
+    let missed_stalled = count(
+        "missed_stalled",
+        "the missed meetings",
+        defaults.missed_stalled,
+    );
+    Some(EngagementSettings {
+        first_meeting_days: first_meeting_days?,
+        overdue_grace_days: overdue_grace_days?,
+        recent_meetings: small(recent_meetings?),
+        cancellations_at_risk: small(cancellations_at_risk?),
+        cancellations_stalled: small(cancellations_stalled?),
+        missed_at_risk: small(missed_at_risk?),
+        missed_stalled: small(missed_stalled?),
     })
 }

@@ -1,0 +1,340 @@
+//! A pair's meetings once they have a schedule: accepting the proposed series (settled when
+//! both have), the meetings as the pair sees them, and logging how each one ended. Only the
+//! pair's two members reach any of it; notes never leave these use cases for anyone else.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use upward_domain::schedule::MeetingChannel;
+use upward_domain::{
+    Meeting, MeetingId, MeetingStatus, Outcome, Pairing, PairingId, PairingState,
+    ScheduleAgreement, Side, User,
+};
+use upward_store::{Mail, NewAuditEntry, StoreError};
+
+use crate::schedule::{in_words, rfc3339};
+use crate::{App, AppError, AppResult};
+
+/// Where the pair's agreement on their series stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AgreementView {
+    /// `mentor` and/or `mentee`.
+    pub accepted_by: Vec<Side>,
+    /// Both have accepted: the meetings exist.
+    pub settled: bool,
+    /// How many meetings the series holds.
+    pub meetings: usize,
+    /// What happens next, in a sentence.
+    pub message: String,
+}
+
+/// One of the pair's meetings, as one of the pair sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingItem {
+    #[schema(value_type = i64)]
+    pub id: MeetingId,
+    /// RFC 3339, in the caller's own time zone with its offset.
+    pub start: String,
+    pub end: String,
+    /// `virtual` or `in_person`.
+    pub channel: String,
+    /// `scheduled`, `held`, `cancelled` or `missed`.
+    #[schema(value_type = String)]
+    pub status: MeetingStatus,
+    pub mentor_local: String,
+    pub mentee_local: String,
+    /// Who called it off, for a cancelled meeting.
+    #[schema(value_type = Option<String>)]
+    pub cancelled_by: Option<Side>,
+    /// Whether a cancelled meeting is made up at another time.
+    pub rescheduled: bool,
+    /// How long a held meeting lasted.
+    pub minutes: Option<i64>,
+    pub topics: Vec<String>,
+    /// The pair's own notes (an agenda, notes, or why it was cancelled): only the pair reads them.
+    pub notes: String,
+    /// The calendar's version of the meeting (iCalendar `SEQUENCE`).
+    pub sequence: i64,
+}
+
+/// Topics as a list, or as one line separated by commas.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Topics {
+    List(Vec<String>),
+    Line(String),
+}
+
+impl Topics {
+    fn into_list(self) -> Vec<String> {
+        match self {
+            Topics::List(list) => list,
+            Topics::Line(line) => line.split(',').map(str::to_owned).collect(),
+        }
+    }
+}
+
+/// How a meeting ended, as one of the pair logs it.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct OutcomeRequest {
+    /// `held`, `cancelled` or `missed`.
+    #[schema(pattern = "^(held|cancelled|missed)$")]
+    pub status: String,
+    /// Who called it off (`mentor` or `mentee`); required for a cancellation.
+    #[schema(value_type = Option<String>, pattern = "^(mentor|mentee)$")]
+    pub cancelled_by: Option<String>,
+    /// How long a held meeting lasted; the scheduled length if left out.
+    #[schema(minimum = 1, maximum = 600)]
+    pub minutes: Option<i64>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub topics: Option<Topics>,
+    /// The pair's own notes, at most 8,000 characters.
+    #[schema(max_length = 8000)]
+    pub notes: Option<String>,
+    /// How a held meeting took place (`virtual` or `in_person`); as planned if left out.
+    #[schema(pattern = "^(virtual|in_person)$")]
+    pub channel: Option<String>,
+    /// Whether a cancelled meeting is made up at another time.
+    pub rescheduled: Option<bool>,
+}
+
+impl App {
+    /// The user accepts the proposed series for their active pairing. The first of the pair to
+    /// accept fixes the series (what they saw); once the other accepts too, the meetings exist
+    /// and both are told. Accepting again changes nothing.
+    pub async fn accept_schedule(&self, user: &User, id: PairingId) -> AppResult<AgreementView> {
+        let pairing = self.own_pairing(user, id).await?;
+        if pairing.state != PairingState::Active {
+            return Err(AppError::Conflict(
+                "the schedule is agreed once the pairing is active: both of you confirm after the exploratory meeting first".into(),
+            ));
+        }
+        let side = side_of(&pairing, user);
+        let agreement = match self.store.schedule_agreement(id).await? {
+            Some(agreement) if agreement.accepted_by(side) => agreement,
+            Some(agreement) => {
+                let mail = settled_mail(&pairing, agreement.series.meetings.len());
+                self.store
+                    .accept_schedule(
+                        &pairing,
+                        side,
+                        &agreement.series,
+                        user.email.as_str(),
+                        &mail,
+                    )
+                    .await?
+            }
+            None => {
+                let mut series = self.proposal_for(&pairing).await?;
+                let now = Timestamp::now();
+                series.meetings.retain(|meeting| meeting.start > now);
+                let mail = settled_mail(&pairing, series.meetings.len());
+                self.store
+                    .accept_schedule(&pairing, side, &series, user.email.as_str(), &mail)
+                    .await?
+            }
+        };
+        Ok(agreement_view(&agreement, side))
+    }
+
+    /// Where the pair's agreement stands, if either has accepted.
+    pub async fn schedule_agreement(
+        &self,
+        user: &User,
+        id: PairingId,
+    ) -> AppResult<Option<AgreementView>> {
+        let pairing = self.own_pairing(user, id).await?;
+        let side = side_of(&pairing, user);
+        Ok(self
+            .store
+            .schedule_agreement(id)
+            .await?
+            .map(|agreement| agreement_view(&agreement, side)))
+    }
+
+    /// The pair's meetings, earliest first, in the caller's time zone.
+    pub async fn pairing_meetings(
+        &self,
+        user: &User,
+        id: PairingId,
+    ) -> AppResult<Vec<MeetingItem>> {
+        let pairing = self.own_pairing(user, id).await?;
+        let zones = self.pair_zones(&pairing).await?;
+        let meetings = self.store.pairing_meetings(id).await?;
+        Ok(meetings
+            .iter()
+            .map(|meeting| meeting_item(meeting, &zones, side_of(&pairing, user)))
+            .collect())
+    }
+
+    /// One of the pair logs how a meeting ended: held (not before it starts), cancelled (ahead
+    /// is fine) or missed. A correction replaces the entry. The audit trail records that it was
+    /// logged and how, never the notes or topics.
+    pub async fn log_meeting(
+        &self,
+        user: &User,
+        id: MeetingId,
+        request: OutcomeRequest,
+    ) -> AppResult<MeetingItem> {
+        let meeting = match self.store.meeting(id).await {
+            Err(StoreError::NotFound { .. }) => {
+                return Err(AppError::NotFound("the meeting".into()));
+            }
+            other => other?,
+        };
+        let pairing = self.own_pairing(user, meeting.pairing).await?;
+        let outcome = outcome_from(request, &meeting)?;
+        let next = meeting
+            .log(outcome, Timestamp::now())
+            .map_err(|refused| AppError::Conflict(refused.0))?;
+        let detail = match next.cancelled_by {
+            Some(by) => format!("meeting {}: cancelled by the {}", id.0, by.as_str()),
+            None => format!("meeting {}: {}", id.0, next.status.as_str()),
+        };
+        let entry = NewAuditEntry {
+            actor: user.email.as_str(),
+            action: "meeting.outcome",
+            subject: &format!("pairing {}", pairing.id.0),
+            detail: &detail,
+            programme: Some(pairing.programme_id),
+        };
+        let saved = self.store.save_meeting(&meeting, &next, &entry).await?;
+        let zones = self.pair_zones(&pairing).await?;
+        Ok(meeting_item(&saved, &zones, side_of(&pairing, user)))
+    }
+
+    /// Both people's time zones, mentor first.
+    pub(crate) async fn pair_zones(&self, pairing: &Pairing) -> AppResult<PairZones> {
+        let mentor = self.store.enrolment(pairing.mentor).await?;
+        let mentee = self.store.enrolment(pairing.mentee).await?;
+        Ok(PairZones {
+            mentor: self.zone_of(&mentor).await?,
+            mentee: self.zone_of(&mentee).await?,
+        })
+    }
+}
+
+/// The time zones of a pair's two people.
+pub(crate) struct PairZones {
+    pub mentor: TimeZone,
+    pub mentee: TimeZone,
+}
+
+impl PairZones {
+    pub fn of(&self, side: Side) -> &TimeZone {
+        match side {
+            Side::Mentor => &self.mentor,
+            Side::Mentee => &self.mentee,
+        }
+    }
+}
+
+pub(crate) fn side_of(pairing: &Pairing, user: &User) -> Side {
+    pairing.side_of(&user.email).unwrap_or(Side::Mentee)
+}
+
+fn agreement_view(agreement: &ScheduleAgreement, viewer: Side) -> AgreementView {
+    let accepted_by: Vec<Side> = [Side::Mentor, Side::Mentee]
+        .into_iter()
+        .filter(|side| agreement.accepted_by(*side))
+        .collect();
+    let settled = agreement.settled_at.is_some();
+    let count = agreement.series.meetings.len();
+    let message = if settled {
+        format!("Your schedule is settled: {count} meetings are in your calendar.")
+    } else if agreement.accepted_by(viewer) {
+        format!(
+            "You accepted the schedule; it is settled once the {} accepts it too.",
+            viewer.other().as_str()
+        )
+    } else {
+        format!(
+            "The {} accepted this schedule; accept it too to settle it.",
+            viewer.other().as_str()
+        )
+    };
+    AgreementView {
+        accepted_by,
+        settled,
+        meetings: count,
+        message,
+    }
+}
+
+fn settled_mail(pairing: &Pairing, count: usize) -> Vec<Mail> {
+    [Side::Mentor, Side::Mentee]
+        .map(|side| Mail {
+            recipient: pairing.email_of(side).as_str().to_owned(),
+            subject: "Your mentoring schedule is settled".into(),
+            body: format!(
+                "Hello {},\n\nYou and {} have both accepted your schedule: {count} meetings until \
+                 the programme ends. Add them to your calendar from your pairing's page, or \
+                 subscribe to your private calendar feed so changes reach you by themselves.\n",
+                pairing.name_of(side),
+                pairing.name_of(side.other()),
+            ),
+        })
+        .to_vec()
+}
+
+fn outcome_from(request: OutcomeRequest, meeting: &Meeting) -> AppResult<Outcome> {
+    let notes = request.notes.unwrap_or_default();
+    let topics = request.topics.map(Topics::into_list).unwrap_or_default();
+    match request.status.as_str() {
+        "held" => {
+            let channel = match request.channel.as_deref() {
+                None => meeting.channel,
+                Some(text) => MeetingChannel::parse(text)
+                    .ok_or_else(|| AppError::invalid("channel", "use virtual or in_person"))?,
+            };
+            let planned = meeting.end.duration_since(meeting.start).as_mins();
+            Ok(Outcome::Held {
+                minutes: request.minutes.unwrap_or(planned),
+                channel,
+                topics,
+                notes,
+            })
+        }
+        "cancelled" => {
+            let by = request
+                .cancelled_by
+                .as_deref()
+                .map(|text| {
+                    Side::parse(text)
+                        .ok_or_else(|| AppError::invalid("cancelled_by", "use mentor or mentee"))
+                })
+                .transpose()?
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "cancelled_by",
+                        "say who called the meeting off: mentor or mentee",
+                    )
+                })?;
+            Ok(Outcome::Cancelled {
+                by,
+                rescheduled: request.rescheduled.unwrap_or(false),
+                notes,
+            })
+        }
+        "missed" => Ok(Outcome::Missed { notes }),
+        _ => Err(AppError::invalid("status", "use held, cancelled or missed")),
+    }
+}
+
+pub(crate) fn meeting_item(meeting: &Meeting, zones: &PairZones, viewer: Side) -> MeetingItem {
+    MeetingItem {
+        id: meeting.id,
+        start: rfc3339(meeting.start, zones.of(viewer)),
+        end: rfc3339(meeting.end, zones.of(viewer)),
+        channel: meeting.channel.as_str().to_owned(),
+        status: meeting.status,
+        mentor_local: in_words(&meeting.start.to_zoned(zones.mentor.clone())),
+        mentee_local: in_words(&meeting.start.to_zoned(zones.mentee.clone())),
+        cancelled_by: meeting.cancelled_by,
+        rescheduled: meeting.rescheduled,
+        minutes: meeting.minutes,
+        topics: meeting.topics.clone(),
+        notes: meeting.notes.clone(),
+        sequence: meeting.sequence,
+    }
+}
