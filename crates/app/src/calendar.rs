@@ -51,7 +51,8 @@ impl App {
     /// The feed a token opens: every meeting of its owner's pairings. An unknown or revoked
     /// token is not found.
     pub async fn feed_calendar(&self, token: &str) -> AppResult<String> {
-        let not_found = || AppError::NotFound("that calendar feed (it may have been revoked)".into());
+        let not_found =
+            || AppError::NotFound("that calendar feed (it may have been revoked)".into());
         let owner = self
             .store
             .calendar_feed_owner(token)
@@ -117,7 +118,8 @@ fn event(
         || (meeting.status == MeetingStatus::Scheduled
             && meeting.start > now
             && pairing.state != PairingState::Active);
-    let sequence = meeting.sequence + i64::from(called_off && meeting.status != MeetingStatus::Cancelled);
+    let sequence =
+        meeting.sequence + i64::from(called_off && meeting.status != MeetingStatus::Cancelled);
     let place = match meeting.channel {
         MeetingChannel::Virtual => "Virtual meeting",
         MeetingChannel::InPerson => "In person, at a neutral place you agree (not either office)",

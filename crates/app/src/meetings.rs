@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use upward_domain::schedule::MeetingChannel;
 use upward_domain::{
-    Meeting, MeetingId, MeetingStatus, Outcome, Pairing, PairingId, PairingState,
+    Meeting, MeetingId, MeetingStatus, Outcome, OutcomeError, Pairing, PairingId, PairingState,
     ScheduleAgreement, Side, User,
 };
 use upward_store::{Mail, NewAuditEntry, StoreError};
@@ -186,7 +186,10 @@ impl App {
         let outcome = outcome_from(request, &meeting)?;
         let next = meeting
             .log(outcome, Timestamp::now())
-            .map_err(|refused| AppError::Conflict(refused.0))?;
+            .map_err(|refused| match refused {
+                OutcomeError::Invalid { field, message } => AppError::invalid(field, message),
+                OutcomeError::NotNow(message) => AppError::Conflict(message),
+            })?;
         let detail = match next.cancelled_by {
             Some(by) => format!("meeting {}: cancelled by the {}", id.0, by.as_str()),
             None => format!("meeting {}: {}", id.0, next.status.as_str()),

@@ -11,7 +11,7 @@ use upward_domain::{
 use upward_store::{Mail, StoreError};
 
 use crate::policy::Manager;
-use crate::{ManagedPairing, App, AppError, AppResult};
+use crate::{App, AppError, AppResult, ManagedPairing};
 
 /// What a participant does with one of their pairings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

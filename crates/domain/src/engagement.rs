@@ -479,8 +479,8 @@ mod tests {
         meetings[0].status = MeetingStatus::Held;
         meetings[1].status = MeetingStatus::Held;
         // On day 25 the mentee calls off the meetings of days 35, 49 and 63.
-        for k in 2..5 {
-            meetings[k] = cancelled(7 + 14 * k as i64, Side::Mentee, 25);
+        for (k, meeting) in meetings.iter_mut().enumerate().take(5).skip(2) {
+            *meeting = cancelled(7 + 14 * k as i64, Side::Mentee, 25);
         }
         let flagged = assess_on(&meetings, 25);
         assert_eq!(flagged.status, EngagementStatus::Stalled);

@@ -130,10 +130,34 @@ pub enum Outcome {
     },
 }
 
-/// A log entry these rules refuse, in words for the person who tried it.
+/// A log entry these rules refuse, in words for the person who tried it: a value out of bounds
+/// (named by its field), or an entry that cannot be made now.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct OutcomeError(pub String);
+pub enum OutcomeError {
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    NotNow(String),
+}
+
+impl OutcomeError {
+    fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        OutcomeError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The message alone.
+    pub fn message(&self) -> &str {
+        match self {
+            OutcomeError::Invalid { message, .. } | OutcomeError::NotNow(message) => message,
+        }
+    }
+}
 
 /// The most topics one meeting keeps, and the longest each may be.
 pub const MAX_TOPICS: usize = 12;
@@ -159,9 +183,10 @@ impl Meeting {
             } => {
                 self.started_by(now, "held")?;
                 if !(1..=MAX_MINUTES).contains(&minutes) {
-                    return Err(OutcomeError(format!(
-                        "the minutes must be between 1 and {MAX_MINUTES}"
-                    )));
+                    return Err(OutcomeError::invalid(
+                        "minutes",
+                        format!("the minutes must be between 1 and {MAX_MINUTES}"),
+                    ));
                 }
                 next.status = MeetingStatus::Held;
                 next.channel = channel;
@@ -178,7 +203,7 @@ impl Meeting {
                 notes,
             } => {
                 if matches!(self.status, MeetingStatus::Held | MeetingStatus::Missed) {
-                    return Err(OutcomeError(format!(
+                    return Err(OutcomeError::NotNow(format!(
                         "this meeting is already logged as {}; correct that entry instead of cancelling it",
                         self.status.as_str()
                     )));
@@ -212,14 +237,15 @@ impl Meeting {
     /// The meeting at another time (one of the pair moved it); only a scheduled meeting moves.
     pub fn moved_to(&self, start: Timestamp, now: Timestamp) -> Result<Meeting, OutcomeError> {
         if self.status != MeetingStatus::Scheduled {
-            return Err(OutcomeError(format!(
+            return Err(OutcomeError::NotNow(format!(
                 "this meeting is {}; only a scheduled meeting can be moved",
                 self.status.as_str()
             )));
         }
         if start <= now {
-            return Err(OutcomeError(
-                "a meeting can only be moved to a time still to come".into(),
+            return Err(OutcomeError::invalid(
+                "start",
+                "a meeting can only be moved to a time still to come",
             ));
         }
         let length = self.end.duration_since(self.start);
@@ -227,14 +253,14 @@ impl Meeting {
         next.start = start;
         next.end = start
             .checked_add(length)
-            .map_err(|_| OutcomeError("that time is out of range".into()))?;
+            .map_err(|_| OutcomeError::invalid("start", "that time is out of range"))?;
         next.sequence += 1;
         Ok(next)
     }
 
     fn started_by(&self, now: Timestamp, what: &str) -> Result<(), OutcomeError> {
         if now < self.start {
-            return Err(OutcomeError(format!(
+            return Err(OutcomeError::NotNow(format!(
                 "a meeting cannot be logged as {what} before it starts; cancel it instead if it will not take place"
             )));
         }
@@ -253,21 +279,26 @@ fn clean_topics(topics: Vec<String>) -> Result<Vec<String>, OutcomeError> {
         .filter_map(|topic| text::optional(topic))
         .collect();
     if topics.len() > MAX_TOPICS {
-        return Err(OutcomeError(format!(
-            "at most {MAX_TOPICS} topics can be logged for one meeting"
-        )));
+        return Err(OutcomeError::invalid(
+            "topics",
+            format!("at most {MAX_TOPICS} topics can be logged for one meeting"),
+        ));
     }
     for topic in &topics {
-        text::bounded(topic, "a topic", MAX_TOPIC_CHARS).map_err(|e| OutcomeError(e.0))?;
-        text::visible(topic).map_err(|e| OutcomeError(format!("a topic {}", e.0)))?;
+        text::bounded(topic, "a topic", MAX_TOPIC_CHARS)
+            .map_err(|e| OutcomeError::invalid("topics", e.0))?;
+        text::visible(topic)
+            .map_err(|e| OutcomeError::invalid("topics", format!("a topic {}", e.0)))?;
     }
     Ok(topics)
 }
 
 fn clean_notes(notes: String) -> Result<String, OutcomeError> {
     let notes = notes.trim().to_owned();
-    text::bounded(&notes, "the notes", MAX_NOTES_CHARS).map_err(|e| OutcomeError(e.0))?;
-    text::visible(&notes).map_err(|e| OutcomeError(format!("the notes {}", e.0)))?;
+    text::bounded(&notes, "the notes", MAX_NOTES_CHARS)
+        .map_err(|e| OutcomeError::invalid("notes", e.0))?;
+    text::visible(&notes)
+        .map_err(|e| OutcomeError::invalid("notes", format!("the notes {}", e.0)))?;
     Ok(notes)
 }
 
@@ -320,7 +351,10 @@ mod tests {
     fn a_meeting_cannot_be_held_or_missed_before_it_starts() {
         let before = at("2027-02-02T08:59:59Z");
         let error = meeting().log(held(60), before).unwrap_err();
-        assert!(error.0.contains("before it starts"), "{error}");
+        assert!(
+            matches!(&error, OutcomeError::NotNow(m) if m.contains("before it starts")),
+            "{error}"
+        );
         let missed = Outcome::Missed {
             notes: String::new(),
         };
@@ -389,7 +423,10 @@ mod tests {
         let error = logged
             .log(cancelled(Side::Mentee), at("2027-02-02T11:00:00Z"))
             .unwrap_err();
-        assert!(error.0.contains("already logged as held"), "{error}");
+        assert!(
+            error.message().contains("already logged as held"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -405,7 +442,11 @@ mod tests {
         let hidden = Outcome::Missed {
             notes: "a\u{200B}b".into(),
         };
-        assert!(meeting().log(hidden, now).unwrap_err().0.contains("U+200B"));
+        let error = meeting().log(hidden, now).unwrap_err();
+        assert!(
+            matches!(&error, OutcomeError::Invalid { field: "notes", message } if message.contains("U+200B")),
+            "{error}"
+        );
         let long = Outcome::Missed {
             notes: "x".repeat(MAX_NOTES_CHARS + 1),
         };

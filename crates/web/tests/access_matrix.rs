@@ -58,6 +58,10 @@ struct Fixture {
     issuer: String,
 }
 
+/// What the pair wrote about a meeting: only its two members may ever read it.
+const PAIR_NOTE: &str = "Note-for-the-pair-only-7f3a";
+const PAIR_TOPIC: &str = "Topic-for-the-pair-only-9c1e";
+
 /// Juniors enrolled as mentees, too close in level to anyone to be matched.
 const EXTRA_PEOPLE: &str = "email,name,job_level,time_zone,location
 lead@x.org,Lea Lead,5,Europe/Paris,Paris
@@ -128,6 +132,19 @@ async fn fixture() -> Fixture {
     let meeting = app.pairing_meetings(&world.alice, alices.id).await.unwrap()[0]
         .id
         .0;
+    // The pair's own note on it, which no route may show anyone else.
+    let cancelled = upward_app::meetings::OutcomeRequest {
+        status: "cancelled".into(),
+        cancelled_by: Some("mentee".into()),
+        minutes: None,
+        topics: Some(upward_app::meetings::Topics::Line(PAIR_TOPIC.into())),
+        notes: Some(PAIR_NOTE.into()),
+        channel: None,
+        rescheduled: Some(true),
+    };
+    app.log_meeting(&world.alice, upward_domain::MeetingId(meeting), cancelled)
+        .await
+        .unwrap();
     let feed_url = app.calendar_feed_url(&world.alice).await.unwrap();
     let feed = feed_url.rsplit('/').next().unwrap().to_owned();
 
@@ -473,6 +490,50 @@ async fn every_route_answers_each_kind_of_caller_as_the_access_matrix_says() {
         "{} answers differ from the matrix:\n{}",
         wrong.len(),
         wrong.join("\n")
+    );
+}
+
+/// Meeting notes are the pair's: every GET route (pages, API, exports, the audit trail, the
+/// calendar feed) is read as every kind of caller, and only the pair's two members ever see the
+/// note. A cancellation's topics are dropped, so the topic must appear nowhere at all.
+#[tokio::test]
+async fn meeting_notes_reach_nobody_but_the_pair_on_any_route() {
+    let fixture = fixture().await;
+    let dir = tempfile::tempdir().unwrap();
+    let router = fixture.fresh_router(dir.path()).await;
+    let mut seen_by_the_pair = 0;
+    let mut leaks = Vec::new();
+    for route in upward_web::route_table()
+        .iter()
+        .filter(|route| route.method == Method::GET)
+    {
+        let address = fixture.address(&route.path);
+        for (persona, credentials) in &fixture.callers {
+            let response = router
+                .clone()
+                .oneshot(request(route, &address, None, credentials))
+                .await
+                .unwrap();
+            let body = to_bytes(response.into_body(), 1 << 24).await.unwrap();
+            let text = String::from_utf8_lossy(&body);
+            assert!(
+                !text.contains(PAIR_TOPIC),
+                "{address} as {}",
+                persona.label()
+            );
+            if text.contains(PAIR_NOTE) {
+                if matches!(persona, Persona::Participant | Persona::Partner) {
+                    seen_by_the_pair += 1;
+                } else {
+                    leaks.push(format!("{address} as {}", persona.label()));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "the pair's note leaked: {leaks:?}");
+    assert!(
+        seen_by_the_pair >= 2,
+        "the note is there to be found: both members read it on their meetings"
     );
 }
 

@@ -294,6 +294,32 @@ impl World {
         self.send_for_headers(request).await
     }
 
+    /// A GET whose answer is text (a calendar, say): status, content type and body.
+    pub async fn get_text(&self, path: &str, token: Option<&str>) -> (StatusCode, String, String) {
+        let mut request = Request::get(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (
+            status,
+            content_type,
+            String::from_utf8(bytes.to_vec()).unwrap(),
+        )
+    }
+
     async fn send_for_headers(
         &self,
         request: Request<Body>,

@@ -20,7 +20,11 @@ pub fn routes() -> Routes {
         .post("/pairings/{id}/schedule/accept", Audience::Pair, accept)
         .get("/pairings/{id}/meetings", Audience::Pair, meetings)
         .post("/meetings/{id}/outcome", Audience::Pair, outcome)
-        .get("/pairings/{id}/calendar.ics", Audience::Pair, pairing_calendar)
+        .get(
+            "/pairings/{id}/calendar.ics",
+            Audience::Pair,
+            pairing_calendar,
+        )
         .get("/me/calendar-feed", Audience::SignedIn, feed)
         .delete("/me/calendar-feed", Audience::SignedIn, revoke_feed)
         .get("/calendar-feeds/{feed}", Audience::Anyone, feed_calendar)
@@ -51,7 +55,9 @@ pub async fn meetings(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<MeetingItem>>, ApiError> {
-    Ok(Json(state.app.pairing_meetings(&user, PairingId(id)).await?))
+    Ok(Json(
+        state.app.pairing_meetings(&user, PairingId(id)).await?,
+    ))
 }
 
 /// Logs how one of the caller's meetings ended: `held` (not before it starts; minutes default

@@ -10,8 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use upward_app::{AppError, PairingAction, RunView};
 use upward_domain::{
-    EnrolmentId, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus,
-    Weights,
+    EnrolmentId, PairingId, PairingState, Programme, ProgrammeId, RunId, RunStatus, Weights,
 };
 use upward_store::PairRule;
 

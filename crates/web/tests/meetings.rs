@@ -1,0 +1,338 @@
+//! After the match over the API: the pair settles its schedule (both accept), logs how meetings
+//! end, and reads its calendars; the manager sees the pair drift, never its notes.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::World;
+use serde_json::{Value, json};
+use upward_domain::User;
+
+/// Dan enrolled as a mentee and paired with Alice; published, both accepted and confirmed after
+/// the exploratory meeting. Dan and the pairing's id.
+async fn active_pair(world: &World) -> (User, i64) {
+    let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+    let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+    let run = world.finished_run().await;
+    let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id;
+    for action in [
+        upward_app::PairingAction::Accept,
+        upward_app::PairingAction::Confirm,
+    ] {
+        for person in [&world.alice, &dan] {
+            world
+                .app
+                .act_on_pairing(person, pairing, action, None)
+                .await
+                .unwrap();
+        }
+    }
+    (dan, pairing.0)
+}
+
+async fn log(world: &World, token: &str, meeting: &Value, body: Value) -> (StatusCode, Value) {
+    let path = format!("/api/v1/meetings/{}/outcome", meeting["id"]);
+    world.post(&path, Some(token), Some(body)).await
+}
+
+#[tokio::test]
+async fn the_schedule_is_settled_when_both_accept_the_same_series() {
+    for world in World::each().await {
+        let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        let run = world.finished_run().await;
+        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id.0;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        let (status, body) = world.post(&accept, Some(&alice), None).await;
+        assert_eq!(status, StatusCode::CONFLICT, "not active yet: {body}");
+        assert!(body["error"].as_str().unwrap().contains("active"), "{body}");
+
+        for action in ["accept", "confirm"] {
+            for token in [&alice, &dan_token] {
+                let path = format!("/api/v1/pairings/{pairing}/{action}");
+                assert_eq!(world.post(&path, Some(token), None).await.0, StatusCode::OK);
+            }
+        }
+        let (status, first) = world.post(&accept, Some(&alice), None).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        assert_eq!(first["accepted_by"], json!(["mentor"]));
+        assert_eq!(first["settled"], false);
+        let meetings = format!("/api/v1/pairings/{pairing}/meetings");
+        let (_, none_yet) = world.get(&meetings, Some(&alice)).await;
+        assert_eq!(none_yet, json!([]), "no meeting exists until both accept");
+        let proposal = format!("/api/v1/pairings/{pairing}/schedule/proposal");
+        let (_, seen_by_dan) = world.get(&proposal, Some(&dan_token)).await;
+        assert_eq!(seen_by_dan["accepted_by"], json!(["mentor"]));
+
+        let (status, settled) = world.post(&accept, Some(&dan_token), None).await;
+        assert_eq!(status, StatusCode::OK, "{settled}");
+        assert_eq!(settled["settled"], true);
+        assert_eq!(settled["accepted_by"], json!(["mentor", "mentee"]));
+        let (_, listed) = world.get(&meetings, Some(&dan_token)).await;
+        let listed = listed.as_array().unwrap();
+        // The series both saw, as the meetings they now have.
+        assert_eq!(
+            listed.len(),
+            seen_by_dan["meetings"].as_array().unwrap().len()
+        );
+        assert_eq!(listed[0]["start"], seen_by_dan["meetings"][0]["start"]);
+        assert!(listed.iter().all(|m| m["status"] == "scheduled"));
+        for person in ["alice@x.org", "dan@x.org"] {
+            assert!(world.mail_count(person).await >= 1);
+        }
+        // Accepting again changes nothing.
+        let (status, again) = world.post(&accept, Some(&alice), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(again["meetings"], settled["meetings"]);
+        let (_, still) = world.get(&meetings, Some(&alice)).await;
+        assert_eq!(still.as_array().unwrap().len(), listed.len());
+    }
+}
+
+#[tokio::test]
+async fn both_accepting_at_once_makes_the_meetings_exactly_once() {
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        let (a, b) = tokio::join!(
+            world.post(&accept, Some(&alice), None),
+            world.post(&accept, Some(&dan_token), None)
+        );
+        assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
+        let series = &a.1["meetings"];
+        assert_eq!(&b.1["meetings"], series, "both accepted the same series");
+        assert!(a.1["settled"] == true || b.1["settled"] == true);
+        let (_, listed) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(json!(listed.as_array().unwrap().len()), *series);
+    }
+}
+
+#[tokio::test]
+async fn meetings_are_logged_by_the_pair_with_clear_refusals() {
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        for token in [&alice, &dan_token] {
+            world.post(&accept, Some(token), None).await;
+        }
+        let (_, meetings) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&alice),
+            )
+            .await;
+        let first = &meetings[0];
+
+        // The programme starts in January 2027: nothing can have been held yet.
+        let (status, body) = log(
+            &world,
+            &alice,
+            first,
+            json!({"status": "held", "minutes": 60}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("before it starts"),
+            "{body}"
+        );
+        let (status, body) = log(&world, &alice, first, json!({"status": "cancelled"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("cancelled_by"), "{body}");
+        let (status, _) = log(&world, &alice, first, json!({"status": "postponed"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let long = "x".repeat(8001);
+        let (status, body) = log(
+            &world,
+            &alice,
+            first,
+            json!({"status": "cancelled", "cancelled_by": "mentor", "notes": long}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("notes"), "{body}");
+
+        // A cancellation ahead is fine, and calendars are told (a new SEQUENCE).
+        let (status, cancelled) = log(
+            &world,
+            &dan_token,
+            first,
+            json!({"status": "cancelled", "cancelled_by": "mentee", "notes": "Board meeting moved", "rescheduled": true}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{cancelled}");
+        assert_eq!(cancelled["status"], "cancelled");
+        assert_eq!(cancelled["cancelled_by"], "mentee");
+        assert_eq!(cancelled["sequence"], 1);
+        assert_eq!(cancelled["notes"], "Board meeting moved");
+        // The partner reads it; another pair and the manager cannot even find the meeting.
+        let (_, seen_by_alice) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(seen_by_alice[0]["notes"], "Board meeting moved");
+        for outsider in [&world.bob, &world.manager, &world.admin] {
+            let token = world.token(outsider).await;
+            let (status, _) = log(&world, &token, first, json!({"status": "missed"})).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{}", outsider.email);
+        }
+        let (status, _) = world
+            .post(
+                "/api/v1/meetings/999999/outcome",
+                Some(&alice),
+                Some(json!({"status": "missed"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn a_mentee_who_keeps_cancelling_is_flagged_to_the_manager_at_once() {
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        for token in [&alice, &dan_token] {
+            world.post(&accept, Some(token), None).await;
+        }
+        let manager = world.token(&world.manager).await;
+        let list = format!("/api/v1/programmes/{}/pairings", world.programme.0);
+        let (_, before) = world.get(&list, Some(&manager)).await;
+        assert_eq!(
+            before[0]["engagement"],
+            json!({"status": "healthy", "reasons": []})
+        );
+
+        let (_, meetings) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&dan_token),
+            )
+            .await;
+        for meeting in &meetings.as_array().unwrap()[..3] {
+            let (status, _) = log(
+                &world,
+                &dan_token,
+                meeting,
+                json!({"status": "cancelled", "cancelled_by": "mentee", "notes": "too busy"}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let (_, after) = world.get(&list, Some(&manager)).await;
+        assert_eq!(
+            after[0]["engagement"],
+            json!({"status": "stalled", "reasons": ["the mentee cancelled 3 of the last 3"]})
+        );
+        assert!(
+            !after.to_string().contains("too busy"),
+            "notes stay with the pair"
+        );
+        let page = world.browser(&world.manager).await;
+        let programme = page
+            .get(&format!("/programmes/{}", world.programme.0))
+            .await;
+        assert!(programme.body.contains("Pairs that need attention"));
+        assert!(
+            programme
+                .body
+                .contains("the mentee cancelled 3 of the last 3")
+        );
+        assert!(!programme.body.contains("too busy"));
+    }
+}
+
+#[tokio::test]
+async fn the_pair_downloads_its_calendar_and_subscribes_to_a_revocable_feed() {
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        for token in [&alice, &dan_token] {
+            world.post(&accept, Some(token), None).await;
+        }
+        let (_, meetings) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&alice),
+            )
+            .await;
+        let count = meetings.as_array().unwrap().len();
+        log(
+            &world,
+            &alice,
+            &meetings[1],
+            json!({"status": "cancelled", "cancelled_by": "mentor", "notes": "private words"}),
+        )
+        .await;
+
+        let path = format!("/api/v1/pairings/{pairing}/calendar.ics");
+        let (status, content_type, ics) = world.get_text(&path, Some(&alice)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(content_type.starts_with("text/calendar"), "{content_type}");
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), count);
+        assert_eq!(ics.matches("STATUS:CANCELLED").count(), 1);
+        assert_eq!(ics.matches("SEQUENCE:1").count(), 1);
+        assert!(
+            ics.contains("SUMMARY:Reverse mentoring with Dan D"),
+            "{ics}"
+        );
+        assert!(
+            !ics.contains("private words"),
+            "notes never go into a calendar"
+        );
+        let bob = world.token(&world.bob).await;
+        assert_eq!(
+            world.get_text(&path, Some(&bob)).await.0,
+            StatusCode::NOT_FOUND
+        );
+
+        let (status, feed) = world
+            .get("/api/v1/me/calendar-feed", Some(&dan_token))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let url = feed["url"].as_str().unwrap();
+        let (_, same) = world
+            .get("/api/v1/me/calendar-feed", Some(&dan_token))
+            .await;
+        assert_eq!(same["url"], url, "the address stays until revoked");
+        let feed_path = &url[url.find("/api/v1/").unwrap()..];
+        let (status, content_type, subscribed) = world.get_text(feed_path, None).await;
+        assert_eq!(status, StatusCode::OK, "a calendar app needs no token");
+        assert!(content_type.starts_with("text/calendar"));
+        assert_eq!(subscribed.matches("BEGIN:VEVENT").count(), count);
+        assert!(
+            subscribed.contains("SUMMARY:Reverse mentoring with Alice"),
+            "Dan's view"
+        );
+
+        let (status, _) = world
+            .api(
+                Method::DELETE,
+                "/api/v1/me/calendar-feed",
+                Some(&dan_token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            world.get_text(feed_path, None).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (_, renewed) = world
+            .get("/api/v1/me/calendar-feed", Some(&dan_token))
+            .await;
+        assert_ne!(renewed["url"], url);
+    }
+}
