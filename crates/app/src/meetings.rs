@@ -33,6 +33,8 @@ pub struct AgreementView {
 pub struct MeetingItem {
     #[schema(value_type = i64)]
     pub id: MeetingId,
+    #[schema(value_type = i64)]
+    pub pairing: PairingId,
     /// RFC 3339, in the caller's own time zone with its offset.
     pub start: String,
     pub end: String,
@@ -96,6 +98,24 @@ pub struct OutcomeRequest {
     pub channel: Option<String>,
     /// Whether a cancelled meeting is made up at another time.
     pub rescheduled: Option<bool>,
+}
+
+/// A meeting the pair held outside its series (the exploratory meeting, or an extra one),
+/// recorded afterwards.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RecordRequest {
+    /// When it started: RFC 3339 with an offset, or a local date and time
+    /// (`2027-02-05T12:00`) in your own time zone.
+    pub start: String,
+    #[schema(minimum = 1, maximum = 600)]
+    pub minutes: i64,
+    /// `virtual` (the default) or `in_person`.
+    #[schema(pattern = "^(virtual|in_person)$")]
+    pub channel: Option<String>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub topics: Option<Topics>,
+    #[schema(max_length = 8000)]
+    pub notes: Option<String>,
 }
 
 impl App {
@@ -167,6 +187,30 @@ impl App {
             .collect())
     }
 
+    /// One of the user's meetings; anyone else's is not found.
+    pub async fn my_meeting(&self, user: &User, id: MeetingId) -> AppResult<MeetingItem> {
+        let (meeting, pairing) = self.own_meeting(user, id).await?;
+        let zones = self.pair_zones(&pairing).await?;
+        Ok(meeting_item(&meeting, &zones, side_of(&pairing, user)))
+    }
+
+    async fn own_meeting(&self, user: &User, id: MeetingId) -> AppResult<(Meeting, Pairing)> {
+        let meeting = match self.store.meeting(id).await {
+            Err(StoreError::NotFound { .. }) => {
+                return Err(AppError::NotFound("the meeting".into()));
+            }
+            other => other?,
+        };
+        let pairing =
+            self.own_pairing(user, meeting.pairing)
+                .await
+                .map_err(|error| match error {
+                    AppError::NotFound(_) => AppError::NotFound("the meeting".into()),
+                    other => other,
+                })?;
+        Ok((meeting, pairing))
+    }
+
     /// One of the pair logs how a meeting ended: held (not before it starts), cancelled (ahead
     /// is fine) or missed. A correction replaces the entry. The audit trail records that it was
     /// logged and how, never the notes or topics.
@@ -176,20 +220,9 @@ impl App {
         id: MeetingId,
         request: OutcomeRequest,
     ) -> AppResult<MeetingItem> {
-        let meeting = match self.store.meeting(id).await {
-            Err(StoreError::NotFound { .. }) => {
-                return Err(AppError::NotFound("the meeting".into()));
-            }
-            other => other?,
-        };
-        let pairing = self.own_pairing(user, meeting.pairing).await?;
+        let (meeting, pairing) = self.own_meeting(user, id).await?;
         let outcome = outcome_from(request, &meeting)?;
-        let next = meeting
-            .log(outcome, Timestamp::now())
-            .map_err(|refused| match refused {
-                OutcomeError::Invalid { field, message } => AppError::invalid(field, message),
-                OutcomeError::NotNow(message) => AppError::Conflict(message),
-            })?;
+        let next = meeting.log(outcome, Timestamp::now()).map_err(refusal)?;
         let detail = match next.cancelled_by {
             Some(by) => format!("meeting {}: cancelled by the {}", id.0, by.as_str()),
             None => format!("meeting {}: {}", id.0, next.status.as_str()),
@@ -204,6 +237,58 @@ impl App {
         let saved = self.store.save_meeting(&meeting, &next, &entry).await?;
         let zones = self.pair_zones(&pairing).await?;
         Ok(meeting_item(&saved, &zones, side_of(&pairing, user)))
+    }
+
+    /// One of the pair records a meeting they held outside the series: while exploring (the
+    /// exploratory meeting) or active, started by now and not before the day the pairing was
+    /// made.
+    pub async fn record_meeting(
+        &self,
+        user: &User,
+        id: PairingId,
+        request: RecordRequest,
+    ) -> AppResult<MeetingItem> {
+        let pairing = self.own_pairing(user, id).await?;
+        if !matches!(
+            pairing.state,
+            PairingState::Active | PairingState::Exploring { .. }
+        ) {
+            return Err(AppError::Conflict(
+                "meetings are recorded while the pairing is under way".into(),
+            ));
+        }
+        let zones = self.pair_zones(&pairing).await?;
+        let side = side_of(&pairing, user);
+        let start = parse_start(&request.start, zones.of(side))?;
+        // A day's margin: people recall the day of a meeting better than its minute.
+        let earliest = pairing
+            .published_at
+            .checked_sub(jiff::SignedDuration::from_hours(24))
+            .unwrap_or(pairing.published_at);
+        if start < earliest {
+            return Err(AppError::invalid(
+                "start",
+                "that is before the pairing was made",
+            ));
+        }
+        let outcome = held(
+            request.minutes,
+            request.channel.as_deref(),
+            MeetingChannel::Virtual,
+            request.topics,
+            request.notes,
+        )?;
+        let meeting =
+            Meeting::held_outside_series(id, start, outcome, Timestamp::now()).map_err(refusal)?;
+        let entry = NewAuditEntry {
+            actor: user.email.as_str(),
+            action: "meeting.recorded",
+            subject: &format!("pairing {}", id.0),
+            detail: "a meeting held outside the series",
+            programme: Some(pairing.programme_id),
+        };
+        let saved = self.store.add_meeting(&meeting, &entry).await?;
+        Ok(meeting_item(&saved, &zones, side))
     }
 
     /// Both people's time zones, mentor first.
@@ -280,23 +365,63 @@ fn settled_mail(pairing: &Pairing, count: usize) -> Vec<Mail> {
         .to_vec()
 }
 
+fn refusal(refused: OutcomeError) -> AppError {
+    match refused {
+        OutcomeError::Invalid { field, message } => AppError::invalid(field, message),
+        OutcomeError::NotNow(message) => AppError::Conflict(message),
+    }
+}
+
+/// A held meeting's outcome from what was sent; the channel `planned` if none was named.
+fn held(
+    minutes: i64,
+    channel: Option<&str>,
+    planned: MeetingChannel,
+    topics: Option<Topics>,
+    notes: Option<String>,
+) -> AppResult<Outcome> {
+    let channel = match channel {
+        None => planned,
+        Some(text) => MeetingChannel::parse(text)
+            .ok_or_else(|| AppError::invalid("channel", "use virtual or in_person"))?,
+    };
+    Ok(Outcome::Held {
+        minutes,
+        channel,
+        topics: topics.map(Topics::into_list).unwrap_or_default(),
+        notes: notes.unwrap_or_default(),
+    })
+}
+
+/// A start given with its offset, or as a local date and time in `zone`.
+fn parse_start(text: &str, zone: &TimeZone) -> AppResult<Timestamp> {
+    let text = text.trim();
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    text.parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|local| local.to_zoned(zone.clone()).ok())
+        .map(|zoned| zoned.timestamp())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "start",
+                "give a date and time such as 2027-02-05T12:00 (or with an offset, 2027-02-05T12:00:00+01:00)",
+            )
+        })
+}
+
 fn outcome_from(request: OutcomeRequest, meeting: &Meeting) -> AppResult<Outcome> {
-    let notes = request.notes.unwrap_or_default();
-    let topics = request.topics.map(Topics::into_list).unwrap_or_default();
     match request.status.as_str() {
         "held" => {
-            let channel = match request.channel.as_deref() {
-                None => meeting.channel,
-                Some(text) => MeetingChannel::parse(text)
-                    .ok_or_else(|| AppError::invalid("channel", "use virtual or in_person"))?,
-            };
             let planned = meeting.end.duration_since(meeting.start).as_mins();
-            Ok(Outcome::Held {
-                minutes: request.minutes.unwrap_or(planned),
-                channel,
-                topics,
-                notes,
-            })
+            held(
+                request.minutes.unwrap_or(planned),
+                request.channel.as_deref(),
+                meeting.channel,
+                request.topics,
+                request.notes,
+            )
         }
         "cancelled" => {
             let by = request
@@ -316,10 +441,12 @@ fn outcome_from(request: OutcomeRequest, meeting: &Meeting) -> AppResult<Outcome
             Ok(Outcome::Cancelled {
                 by,
                 rescheduled: request.rescheduled.unwrap_or(false),
-                notes,
+                notes: request.notes.unwrap_or_default(),
             })
         }
-        "missed" => Ok(Outcome::Missed { notes }),
+        "missed" => Ok(Outcome::Missed {
+            notes: request.notes.unwrap_or_default(),
+        }),
         _ => Err(AppError::invalid("status", "use held, cancelled or missed")),
     }
 }
@@ -327,6 +454,7 @@ fn outcome_from(request: OutcomeRequest, meeting: &Meeting) -> AppResult<Outcome
 pub(crate) fn meeting_item(meeting: &Meeting, zones: &PairZones, viewer: Side) -> MeetingItem {
     MeetingItem {
         id: meeting.id,
+        pairing: meeting.pairing,
         start: rfc3339(meeting.start, zones.of(viewer)),
         end: rfc3339(meeting.end, zones.of(viewer)),
         channel: meeting.channel.as_str().to_owned(),

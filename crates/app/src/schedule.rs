@@ -177,7 +177,7 @@ fn fairness(proposal: &ScheduleProposal) -> String {
             times.join(" and ")
         )
     } else {
-        "The weekly time that leaves whichever of you it suits less the fewest minutes outside \
+        "This weekly time leaves whichever of you it suits less with the fewest minutes outside \
          your preferred time of day."
             .to_owned()
     }

@@ -234,6 +234,44 @@ impl Meeting {
         Ok(next)
     }
 
+    /// A meeting the pair held outside their series (the exploratory one, or an extra), as
+    /// they record it afterwards: it must have started by `now`.
+    pub fn held_outside_series(
+        pairing: PairingId,
+        start: Timestamp,
+        outcome: Outcome,
+        now: Timestamp,
+    ) -> Result<Meeting, OutcomeError> {
+        let Outcome::Held { minutes, .. } = outcome else {
+            return Err(OutcomeError::invalid(
+                "status",
+                "a meeting outside the series is recorded once it has been held",
+            ));
+        };
+        let end = start
+            .checked_add(jiff::SignedDuration::from_mins(
+                minutes.clamp(0, MAX_MINUTES),
+            ))
+            .map_err(|_| OutcomeError::invalid("start", "that time is out of range"))?;
+        let planned = Meeting {
+            id: MeetingId(0),
+            pairing,
+            start,
+            end,
+            channel: MeetingChannel::Virtual,
+            status: MeetingStatus::Scheduled,
+            sequence: 0,
+            cancelled_by: None,
+            cancelled_at: None,
+            rescheduled: false,
+            minutes: None,
+            topics: Vec::new(),
+            notes: String::new(),
+            version: 0,
+        };
+        planned.log(outcome, now)
+    }
+
     /// The meeting at another time (one of the pair moved it); only a scheduled meeting moves.
     pub fn moved_to(&self, start: Timestamp, now: Timestamp) -> Result<Meeting, OutcomeError> {
         if self.status != MeetingStatus::Scheduled {
@@ -451,6 +489,29 @@ mod tests {
             notes: "x".repeat(MAX_NOTES_CHARS + 1),
         };
         assert!(meeting().log(long, now).is_err());
+    }
+
+    #[test]
+    fn a_meeting_outside_the_series_is_recorded_once_held() {
+        let start = at("2027-02-05T12:00:00Z");
+        let recorded =
+            Meeting::held_outside_series(PairingId(1), start, held(90), at("2027-02-05T14:00:00Z"))
+                .unwrap();
+        assert_eq!(recorded.status, MeetingStatus::Held);
+        assert_eq!(recorded.end, at("2027-02-05T13:30:00Z"));
+        assert_eq!(recorded.channel, MeetingChannel::InPerson);
+        let ahead =
+            Meeting::held_outside_series(PairingId(1), start, held(90), at("2027-02-05T11:00:00Z"));
+        assert!(matches!(ahead, Err(OutcomeError::NotNow(_))));
+        let cancelled =
+            Meeting::held_outside_series(PairingId(1), start, cancelled(Side::Mentor), start);
+        assert!(matches!(
+            cancelled,
+            Err(OutcomeError::Invalid {
+                field: "status",
+                ..
+            })
+        ));
     }
 
     #[test]

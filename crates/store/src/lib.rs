@@ -641,6 +641,13 @@ pub trait MeetingStore: Send + Sync {
     /// The meetings of every pairing the person is in, on either side, earliest first.
     async fn person_meetings(&self, email_key: &str) -> StoreResult<Vec<Meeting>>;
     async fn meeting(&self, id: MeetingId) -> StoreResult<Meeting>;
+    /// Adds a meeting outside the series (one the pair held and records), with `entry` in the
+    /// audit trail, in one transaction; its id is assigned here.
+    async fn add_meeting(
+        &self,
+        meeting: &Meeting,
+        entry: &NewAuditEntry<'_>,
+    ) -> StoreResult<Meeting>;
     /// Saves `next` if nobody changed the meeting since `current` was read (else `Conflict`),
     /// with `entry` in the audit trail, in one transaction. The entry never carries notes.
     async fn save_meeting(

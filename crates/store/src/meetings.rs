@@ -10,7 +10,9 @@ use upward_domain::{
     Meeting, MeetingId, MeetingStatus, Pairing, PairingId, ScheduleAgreement, Side,
 };
 
-use crate::sql::{audit, corrupt, from_epoch, map_error, now_epoch, queue_mail, to_epoch};
+use crate::sql::{
+    AnyQuery, audit, corrupt, from_epoch, map_error, now_epoch, queue_mail, to_epoch,
+};
 use crate::{Mail, MeetingStore, NewAuditEntry, SqlStore, StoreError, StoreResult};
 
 const MEETING_COLUMNS: &str = "id, pairing_id, starts_at, ends_at, channel, status, sequence, \
@@ -200,6 +202,28 @@ impl MeetingStore for SqlStore {
             .ok_or_else(|| StoreError::not_found(format!("meeting {}", id.0)))
     }
 
+    async fn add_meeting(
+        &self,
+        meeting: &Meeting,
+        entry: &NewAuditEntry<'_>,
+    ) -> StoreResult<Meeting> {
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        let row = sqlx::query(
+            "INSERT INTO meetings (pairing_id, starts_at, ends_at, channel, status, sequence,
+                cancelled_by, cancelled_at, rescheduled, minutes, topics, notes, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(meeting.pairing.0);
+        let row = bind_meeting(row, meeting)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_error)?;
+        let id = MeetingId(row.try_get("id")?);
+        audit(&mut tx, entry).await?;
+        tx.commit().await.map_err(map_error)?;
+        self.meeting(id).await
+    }
+
     async fn save_meeting(
         &self,
         current: &Meeting,
@@ -207,29 +231,18 @@ impl MeetingStore for SqlStore {
         entry: &NewAuditEntry<'_>,
     ) -> StoreResult<Meeting> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
-        let changed = sqlx::query(
+        let query = sqlx::query(
             "UPDATE meetings SET starts_at = $3, ends_at = $4, channel = $5, status = $6,
                 sequence = $7, cancelled_by = $8, cancelled_at = $9, rescheduled = $10,
                 minutes = $11, topics = $12, notes = $13, updated_at = $14, version = version + 1
              WHERE id = $1 AND version = $2",
         )
         .bind(current.id.0)
-        .bind(current.version)
-        .bind(to_epoch(next.start))
-        .bind(to_epoch(next.end))
-        .bind(next.channel.as_str())
-        .bind(next.status.as_str())
-        .bind(next.sequence)
-        .bind(next.cancelled_by.map(Side::as_str))
-        .bind(next.cancelled_at.map(to_epoch))
-        .bind(i64::from(next.rescheduled))
-        .bind(next.minutes)
-        .bind(serde_json::to_string(&next.topics).expect("strings serialise"))
-        .bind(next.notes.clone())
-        .bind(now_epoch())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_error)?;
+        .bind(current.version);
+        let changed = bind_meeting(query, next)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_error)?;
         if changed.rows_affected() == 0 {
             return Err(StoreError::conflict(
                 "the meeting changed meanwhile; reload it and try again",
@@ -273,6 +286,24 @@ impl MeetingStore for SqlStore {
         )
         .await
     }
+}
+
+/// Binds what a meeting holds, from its start to its notes, then the time of the change: the
+/// twelve values both writes take in the same order.
+fn bind_meeting<'q>(query: AnyQuery<'q>, meeting: &Meeting) -> AnyQuery<'q> {
+    query
+        .bind(to_epoch(meeting.start))
+        .bind(to_epoch(meeting.end))
+        .bind(meeting.channel.as_str())
+        .bind(meeting.status.as_str())
+        .bind(meeting.sequence)
+        .bind(meeting.cancelled_by.map(Side::as_str))
+        .bind(meeting.cancelled_at.map(to_epoch))
+        .bind(i64::from(meeting.rescheduled))
+        .bind(meeting.minutes)
+        .bind(serde_json::to_string(&meeting.topics).expect("strings serialise"))
+        .bind(meeting.notes.clone())
+        .bind(now_epoch())
 }
 
 async fn insert_meetings(

@@ -356,6 +356,11 @@ const SAMPLES: &[(&str, &str, &str)] = &[
         "/api/v1/meetings/{id}/outcome",
         r#"{"status": "cancelled", "cancelled_by": "mentee"}"#,
     ),
+    (
+        "POST",
+        "/api/v1/pairings/{id}/meetings",
+        r#"{"start": "2026-01-05T10:00:00Z", "minutes": 30}"#,
+    ),
 ];
 
 impl Fixture {

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
-use upward_app::meetings::{AgreementView, MeetingItem, OutcomeRequest};
+use upward_app::meetings::{AgreementView, MeetingItem, OutcomeRequest, RecordRequest};
 use upward_domain::{MeetingId, PairingId};
 
 use super::{ApiJson, ApiPath};
@@ -19,6 +19,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .post("/pairings/{id}/schedule/accept", Audience::Pair, accept)
         .get("/pairings/{id}/meetings", Audience::Pair, meetings)
+        .post("/pairings/{id}/meetings", Audience::Pair, record)
         .post("/meetings/{id}/outcome", Audience::Pair, outcome)
         .get(
             "/pairings/{id}/calendar.ics",
@@ -58,6 +59,25 @@ pub async fn meetings(
     Ok(Json(
         state.app.pairing_meetings(&user, PairingId(id)).await?,
     ))
+}
+
+/// Records a meeting the pair held outside its series (the exploratory meeting, or an extra
+/// one): while exploring or active, once it has started. A start without an offset is in the
+/// caller's own time zone.
+#[utoipa::path(post, path = "/api/v1/pairings/{id}/meetings", params(("id" = i64, Path)),
+    request_body = RecordRequest,
+    responses((status = 201, body = MeetingItem), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn record(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<RecordRequest>,
+) -> Result<(StatusCode, Json<MeetingItem>), ApiError> {
+    let recorded = state
+        .app
+        .record_meeting(&user, PairingId(id), request)
+        .await?;
+    Ok((StatusCode::CREATED, Json(recorded)))
 }
 
 /// Logs how one of the caller's meetings ended: `held` (not before it starts; minutes default

@@ -56,7 +56,7 @@ pub fn routes() -> Routes {
         directory::create_account, directory::set_role, directory::audit,
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
-        schedule::proposal, meetings::accept, meetings::meetings, meetings::outcome,
+        schedule::proposal, meetings::accept, meetings::meetings, meetings::record, meetings::outcome,
         meetings::pairing_calendar, meetings::feed, meetings::revoke_feed, meetings::feed_calendar,
     ),
     modifiers(&BearerAuth, &StandardErrors, &InputRules),

@@ -9,6 +9,7 @@ mod forms;
 mod home;
 mod invitations;
 mod matching;
+mod meetings;
 mod people;
 mod programme_managers;
 mod programmes;
@@ -34,6 +35,7 @@ pub fn routes() -> Routes {
         .merge(provisioning::routes())
         .merge(sso::routes())
         .merge(matching::routes())
+        .merge(meetings::routes())
 }
 
 /// The question asked before anything that cannot be undone: the form posts again with

@@ -1,0 +1,390 @@
+//! A pair's own pages once the pairing is under way: the pairing page (the proposed schedule
+//! to accept, then the meetings, the calendar file and the private feed), recording a meeting
+//! held outside the series, and logging how a meeting ended.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use upward_app::meetings::{MeetingItem, OutcomeRequest, RecordRequest, Topics};
+use upward_app::schedule::ScheduleView;
+use upward_app::{AppError, MyPairing};
+use upward_domain::{MeetingId, MeetingStatus, PairingId, Side};
+
+use super::forms::FormState;
+use super::{ConfirmPage, Layout, confirmed};
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, capitalise, render};
+use crate::routes::table::{Audience, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/pairings/{id}", Audience::Pair, pairing_page)
+        .post("/pairings/{id}/schedule", Audience::Pair, accept_schedule)
+        .post("/pairings/{id}/meetings", Audience::Pair, record_meeting)
+        .get("/pairings/{id}/calendar.ics", Audience::Pair, calendar_file)
+        .get("/meetings/{id}", Audience::Pair, meeting_page)
+        .post("/meetings/{id}", Audience::Pair, log_meeting)
+        .post("/calendar-feed/revoke", Audience::SignedIn, revoke_feed)
+}
+
+#[derive(Template)]
+#[template(path = "pairing.html")]
+struct PairingPage {
+    layout: Layout,
+    pairing: MyPairing,
+    /// The series to accept, until both have; or why none can be proposed.
+    proposal: Option<Result<ScheduleView, String>>,
+    /// Once settled: every meeting, earliest first.
+    meetings: Vec<MeetingItem>,
+    /// The viewer's private calendar feed.
+    feed_url: String,
+    /// The form to record a meeting held outside the series (values kept on an error).
+    form: FormState,
+}
+
+impl PairingPage {
+    fn partner_side(&self) -> &'static str {
+        self.pairing.my_side.other().as_str()
+    }
+
+    /// The meeting's start in the viewer's own words, then the partner's.
+    fn times(&self, mentor_local: &str, mentee_local: &str) -> (String, String) {
+        match self.pairing.my_side {
+            Side::Mentor => (mentor_local.to_owned(), mentee_local.to_owned()),
+            Side::Mentee => (mentee_local.to_owned(), mentor_local.to_owned()),
+        }
+    }
+
+    /// Minutes of the whole series outside the viewer's preferred time of day, then the
+    /// partner's.
+    fn costs(&self, view: &ScheduleView) -> (i64, i64) {
+        let (mentor, mentee) = (
+            view.mentor_minutes_outside_preference,
+            view.mentee_minutes_outside_preference,
+        );
+        match self.pairing.my_side {
+            Side::Mentor => (mentor, mentee),
+            Side::Mentee => (mentee, mentor),
+        }
+    }
+
+    fn accepted_by_me(&self) -> bool {
+        matches!(&self.proposal, Some(Ok(view)) if view.accepted_by.contains(&self.pairing.my_side))
+    }
+
+    fn accepted_by_partner(&self) -> bool {
+        matches!(&self.proposal, Some(Ok(view)) if view.accepted_by.contains(&self.pairing.my_side.other()))
+    }
+}
+
+async fn pairing_page(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let notice = notice(&query);
+    render_pairing(
+        &state,
+        &user,
+        &csrf,
+        PairingId(id),
+        FormState::default(),
+        notice,
+    )
+    .await
+}
+
+async fn render_pairing(
+    state: &AppState,
+    user: &upward_domain::User,
+    csrf: &CsrfToken,
+    id: PairingId,
+    form: FormState,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let pairing = state.app.my_pairing(user, id).await?;
+    let meetings = state.app.pairing_meetings(user, id).await?;
+    let proposal = if pairing.state == "active" && meetings.is_empty() {
+        Some(match state.app.schedule_proposal(user, id).await {
+            Ok(view) => Ok(view),
+            Err(AppError::Conflict(why)) => Err(capitalise(&why)),
+            Err(other) => return Err(other.into()),
+        })
+    } else {
+        None
+    };
+    let feed_url = state.app.calendar_feed_url(user).await?;
+    let layout = Layout::new(
+        format!("Your pairing with {}", pairing.partner_name),
+        user,
+        csrf,
+        "home",
+    )
+    .with_notice(notice);
+    Ok(render(&PairingPage {
+        layout,
+        pairing,
+        proposal,
+        meetings,
+        feed_url,
+        form,
+    }))
+}
+
+/// What a change on these pages did, named by `?done=…`.
+fn notice(query: &HashMap<String, String>) -> Option<String> {
+    let sentence = match query.get("done")?.as_str() {
+        "accepted" => {
+            "You accepted the schedule. It is settled once your partner accepts it too; you will both get an email."
+        }
+        "settled" => "Your schedule is settled: the meetings are below and in your calendar feed.",
+        "recorded" => "The meeting is recorded.",
+        "logged" => "The meeting's outcome is saved.",
+        "revoked" => {
+            "Your old calendar feed address no longer works. Subscribe to the new one below."
+        }
+        _ => return None,
+    };
+    Some(sentence.to_owned())
+}
+
+async fn accept_schedule(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let agreement = state.app.accept_schedule(&user, PairingId(id)).await?;
+    let done = if agreement.settled {
+        "settled"
+    } else {
+        "accepted"
+    };
+    Ok(Redirect::to(&format!("/pairings/{id}?done={done}#schedule")).into_response())
+}
+
+async fn record_meeting(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    let minutes = form.value("minutes").trim().parse::<i64>();
+    let Ok(minutes) = minutes else {
+        form.add_error("minutes", "give the minutes as a whole number, such as 45");
+        return render_pairing(&state, &user, &csrf, PairingId(id), form, None).await;
+    };
+    let request = RecordRequest {
+        start: form.value("start").to_owned(),
+        minutes,
+        channel: Some(form.value("channel").to_owned()).filter(|c| !c.is_empty()),
+        topics: Some(Topics::Line(form.value("topics").to_owned())),
+        notes: Some(form.value("notes").to_owned()),
+    };
+    match state
+        .app
+        .record_meeting(&user, PairingId(id), request)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/pairings/{id}?done=recorded#meetings")).into_response())
+        }
+        Err(error) => {
+            form.absorb(error)?;
+            render_pairing(&state, &user, &csrf, PairingId(id), form, None).await
+        }
+    }
+}
+
+async fn calendar_file(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let calendar = state.app.pairing_calendar(&user, PairingId(id)).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"mentoring-{id}.ics\""),
+            ),
+        ],
+        calendar,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    layout: Layout,
+    meeting: MeetingItem,
+    /// The viewer's side, to say who "you" are in the choices.
+    my_side: Side,
+    form: FormState,
+    /// Why the last attempt was refused, when it was not one field's fault.
+    refusal: Option<String>,
+}
+
+impl MeetingPage {
+    fn channel_words(&self) -> &'static str {
+        if self.meeting.channel == "in_person" {
+            "in-person"
+        } else {
+            "virtual"
+        }
+    }
+
+    fn my_local(&self) -> &str {
+        match self.my_side {
+            Side::Mentor => &self.meeting.mentor_local,
+            Side::Mentee => &self.meeting.mentee_local,
+        }
+    }
+}
+
+async fn meeting_page(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
+    let form = form_of(&meeting);
+    render_meeting(&state, &user, &csrf, meeting, form, None).await
+}
+
+async fn render_meeting(
+    state: &AppState,
+    user: &upward_domain::User,
+    csrf: &CsrfToken,
+    meeting: MeetingItem,
+    form: FormState,
+    refusal: Option<String>,
+) -> Result<Response, PageError> {
+    let pairing = state.app.my_pairing(user, meeting.pairing).await?;
+    Ok(render(&MeetingPage {
+        layout: Layout::new("Log a meeting", user, csrf, "home"),
+        meeting,
+        my_side: pairing.my_side,
+        form,
+        refusal,
+    }))
+}
+
+/// The form as the meeting stands: what was logged before, to correct it.
+fn form_of(meeting: &MeetingItem) -> FormState {
+    let mut values = HashMap::new();
+    let status = match meeting.status {
+        MeetingStatus::Scheduled => "",
+        other => other.as_str(),
+    };
+    values.insert("status".to_owned(), status.to_owned());
+    values.insert("channel".to_owned(), meeting.channel.clone());
+    if let Some(minutes) = meeting.minutes {
+        values.insert("minutes".to_owned(), minutes.to_string());
+    }
+    if let Some(by) = meeting.cancelled_by {
+        values.insert("cancelled_by".to_owned(), by.as_str().to_owned());
+    }
+    if meeting.rescheduled {
+        values.insert("rescheduled".to_owned(), "on".to_owned());
+    }
+    values.insert("topics".to_owned(), meeting.topics.join(", "));
+    values.insert("notes".to_owned(), meeting.notes.clone());
+    FormState::new(values)
+}
+
+async fn log_meeting(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    let text = |form: &FormState, name: &str| {
+        Some(form.value(name).trim().to_owned()).filter(|v| !v.is_empty())
+    };
+    let minutes = match text(&form, "minutes").map(|m| m.parse::<i64>()) {
+        Some(Err(_)) => {
+            form.add_error("minutes", "give the minutes as a whole number, such as 45");
+            None
+        }
+        Some(Ok(minutes)) => Some(minutes),
+        None => None,
+    };
+    let text = |name: &str| text(&form, name);
+    let request = OutcomeRequest {
+        status: text("status").unwrap_or_default(),
+        cancelled_by: text("cancelled_by"),
+        minutes,
+        topics: text("topics").map(Topics::Line),
+        notes: Some(form.value("notes").to_owned()),
+        channel: text("channel"),
+        rescheduled: Some(form.checked("rescheduled")),
+    };
+    if form.has_errors() {
+        let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
+        return render_meeting(&state, &user, &csrf, meeting, form, None).await;
+    }
+    match state.app.log_meeting(&user, MeetingId(id), request).await {
+        Ok(saved) => Ok(Redirect::to(&format!(
+            "/pairings/{}?done=logged#meeting-{id}",
+            saved.pairing.0
+        ))
+        .into_response()),
+        Err(AppError::Conflict(why)) => {
+            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
+            render_meeting(&state, &user, &csrf, meeting, form, Some(capitalise(&why))).await
+        }
+        Err(error) => {
+            form.absorb(error)?;
+            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
+            render_meeting(&state, &user, &csrf, meeting, form, None).await
+        }
+    }
+}
+
+async fn revoke_feed(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    // Back to the pairing page the request came from (a number only, so nowhere else).
+    let back = form
+        .get("pairing")
+        .and_then(|id| id.parse::<i64>().ok())
+        .map_or("/".to_owned(), |id| format!("/pairings/{id}"));
+    if !confirmed(&form) {
+        return Ok(render(&ConfirmPage {
+            layout: Layout::new("Revoke your calendar feed", &user, &csrf, "home"),
+            heading: "Revoke your calendar feed?".into(),
+            explanation: "Calendars subscribed to the current address stop receiving your meetings at once. You get a new address to subscribe to instead.".into(),
+            action: "/calendar-feed/revoke".into(),
+            button: "Revoke".into(),
+            cancel: back.clone(),
+            fields: form
+                .get("pairing")
+                .map(|id| vec![("pairing".to_owned(), id.clone())])
+                .unwrap_or_default(),
+            danger: true,
+        }));
+    }
+    state.app.revoke_calendar_feed(&user).await?;
+    Ok(Redirect::to(&format!("{back}?done=revoked#calendar")).into_response())
+}
