@@ -1,6 +1,7 @@
 //! Early warning for managers: each active pairing's engagement (healthy, at risk, stalled, with
-//! reasons), computed from the meetings when asked, so it is never stale. A manager sees counts,
-//! statuses and reasons; never a meeting's notes or topics.
+//! reasons), computed from the meetings when asked, so it is never stale. The database sums up
+//! each pair's meetings (`Store::engagement_summaries`) and the domain's rules judge them. A
+//! manager sees statuses and reasons; never a meeting's notes or topics.
 
 use std::collections::HashMap;
 
@@ -8,7 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use upward_domain::engagement::assess;
 use upward_domain::{
-    Engagement, EngagementStatus, Meeting, Pairing, PairingId, PairingState, Programme, ProgrammeId,
+    Engagement, EngagementStatus, Pairing, PairingId, PairingState, Programme, ProgrammeId,
 };
 
 use crate::policy::Manager;
@@ -24,8 +25,28 @@ pub struct ManagedPairing {
 }
 
 impl App {
-    /// The engagement of each of these pairings of `programme` (its active ones; `None` for
-    /// the others), from their meetings.
+    /// The engagement of the programme's active pairings: all of them, or those in `only`.
+    async fn engagement(
+        &self,
+        programme: &Programme,
+        only: Option<&[PairingId]>,
+    ) -> AppResult<HashMap<PairingId, Engagement>> {
+        let now = Timestamp::now();
+        let settings = &programme.draft.engagement;
+        let summaries = self
+            .store
+            .engagement_summaries(programme.id, only, now, settings.recent_meetings)
+            .await?;
+        Ok(summaries
+            .into_iter()
+            .map(|(pairing, since, meetings)| {
+                let engagement = assess(since, &meetings, programme.draft.cadence, settings, now);
+                (pairing, engagement)
+            })
+            .collect())
+    }
+
+    /// These pairings of `programme`, each with its engagement if it is active.
     pub(crate) async fn with_engagement(
         &self,
         programme: &Programme,
@@ -36,22 +57,12 @@ impl App {
             .filter(|pairing| pairing.state == PairingState::Active)
             .map(|pairing| pairing.id)
             .collect();
-        let mut meetings: HashMap<PairingId, Vec<Meeting>> = HashMap::new();
-        for meeting in self.store.meetings_of(&active).await? {
-            meetings.entry(meeting.pairing).or_default().push(meeting);
-        }
-        let now = Timestamp::now();
+        let mut engagement = self.engagement(programme, Some(&active)).await?;
         Ok(pairings
             .into_iter()
-            .map(|pairing| {
-                let engagement = (pairing.state == PairingState::Active).then(|| {
-                    let own = meetings.get(&pairing.id).map_or(&[][..], Vec::as_slice);
-                    engagement_of(programme, &pairing, own, now)
-                });
-                ManagedPairing {
-                    pairing,
-                    engagement,
-                }
+            .map(|pairing| ManagedPairing {
+                engagement: engagement.remove(&pairing.id),
+                pairing,
             })
             .collect())
     }
@@ -64,41 +75,26 @@ impl App {
         id: ProgrammeId,
     ) -> AppResult<Vec<ManagedPairing>> {
         let programme = self.managed_programme(manager, id).await?;
-        let active = self
-            .store
-            .programme_pairings_page(id, Some("active"), 0, i64::MAX)
-            .await?;
-        let mut flagged: Vec<ManagedPairing> = self
-            .with_engagement(&programme, active)
+        let mut flagged: HashMap<PairingId, Engagement> = self
+            .engagement(&programme, None)
             .await?
             .into_iter()
-            .filter(|managed| {
-                managed
-                    .engagement
-                    .as_ref()
-                    .is_some_and(|e| e.status != EngagementStatus::Healthy)
+            .filter(|(_, engagement)| engagement.status != EngagementStatus::Healthy)
+            .collect();
+        let ids: Vec<PairingId> = flagged.keys().copied().collect();
+        let mut listed: Vec<ManagedPairing> = self
+            .store
+            .pairings_with_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|pairing| ManagedPairing {
+                engagement: flagged.remove(&pairing.id),
+                pairing,
             })
             .collect();
-        flagged.sort_by_key(|managed| {
+        listed.sort_by_key(|managed| {
             std::cmp::Reverse(managed.engagement.as_ref().map(|e| e.status))
         });
-        Ok(flagged)
+        Ok(listed)
     }
-}
-
-fn engagement_of(
-    programme: &Programme,
-    pairing: &Pairing,
-    meetings: &[Meeting],
-    now: Timestamp,
-) -> Engagement {
-    // A pairing made active before this was recorded counts from its publication.
-    let since = pairing.active_since.unwrap_or(pairing.published_at);
-    assess(
-        since,
-        meetings,
-        programme.draft.cadence,
-        &programme.draft.engagement,
-        now,
-    )
 }

@@ -156,10 +156,66 @@ pub fn cadence_days(cadence: Cadence) -> i64 {
     }
 }
 
-/// The engagement of a pair active since `active_since`, from all its meetings, at `now`.
+/// What happened to a meeting that took place or was called off, and when it counts: a held or
+/// missed meeting at its start, a cancellation when it was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Held,
+    Missed,
+    CancelledBy(Side),
+}
+
+/// All the assessment needs of a pair's meetings, so that a store can compute it where the
+/// meetings are (a year of them for thousands of pairs) and hand over a few values per pair.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MeetingSummary {
+    /// Whether any meeting exists (booked, held, anything).
+    pub booked: bool,
+    /// The earliest meeting's start.
+    pub first_start: Option<Timestamp>,
+    /// The latest held meeting's start.
+    pub last_held: Option<Timestamp>,
+    /// The latest events up to `now`, newest first, at most `recent_meetings` of them.
+    pub recent: Vec<(Timestamp, Event)>,
+}
+
+impl MeetingSummary {
+    /// The summary of `meetings` at `now`, keeping the latest `recent` events. A store's own
+    /// way of computing it must agree with this one (a conformance test holds it to that).
+    pub fn of(meetings: &[Meeting], now: Timestamp, recent: u8) -> Self {
+        let mut events: Vec<(Timestamp, Event)> = meetings
+            .iter()
+            .filter_map(|m| match m.status {
+                MeetingStatus::Held => Some((m.start, Event::Held)),
+                MeetingStatus::Missed => Some((m.start, Event::Missed)),
+                MeetingStatus::Cancelled => Some((
+                    m.cancelled_at.unwrap_or(m.start),
+                    Event::CancelledBy(m.cancelled_by?),
+                )),
+                MeetingStatus::Scheduled => None,
+            })
+            .filter(|(at, _)| *at <= now)
+            .collect();
+        events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+        events.truncate(usize::from(recent));
+        MeetingSummary {
+            booked: !meetings.is_empty(),
+            first_start: meetings.iter().map(|m| m.start).min(),
+            last_held: meetings
+                .iter()
+                .filter(|m| m.status == MeetingStatus::Held)
+                .map(|m| m.start)
+                .max(),
+            recent: events,
+        }
+    }
+}
+
+/// The engagement of a pair active since `active_since`, from the summary of its meetings, at
+/// `now`.
 pub fn assess(
     active_since: Timestamp,
-    meetings: &[Meeting],
+    meetings: &MeetingSummary,
     cadence: Cadence,
     settings: &EngagementSettings,
     now: Timestamp,
@@ -173,7 +229,7 @@ pub fn assess(
         settings,
         now,
     ));
-    findings.extend(recent(meetings, settings, now));
+    findings.extend(recent(meetings, settings));
     let status = findings
         .iter()
         .map(|(status, _)| *status)
@@ -200,11 +256,11 @@ fn days(n: i64) -> String {
 /// No meeting at all yet (the series not accepted, nothing booked) some days after activation.
 fn first_meeting(
     active_since: Timestamp,
-    meetings: &[Meeting],
+    meetings: &MeetingSummary,
     settings: &EngagementSettings,
     now: Timestamp,
 ) -> Option<(EngagementStatus, String)> {
-    if !meetings.is_empty() {
+    if meetings.booked {
         return None;
     }
     let waited = days_between(active_since, now);
@@ -229,19 +285,15 @@ fn first_meeting(
 /// from when the first was due if none was held (a series that starts later is not overdue).
 fn overdue(
     active_since: Timestamp,
-    meetings: &[Meeting],
+    meetings: &MeetingSummary,
     interval: i64,
     settings: &EngagementSettings,
     now: Timestamp,
 ) -> Option<(EngagementStatus, String)> {
-    let last_held = meetings
-        .iter()
-        .filter(|m| m.status == MeetingStatus::Held)
-        .map(|m| m.start)
-        .max();
+    let last_held = meetings.last_held;
     let since = match last_held {
         Some(held) => held,
-        None => meetings.iter().map(|m| m.start).min()?.max(active_since),
+        None => meetings.first_start?.max(active_since),
     };
     if since > now {
         return None;
@@ -271,37 +323,17 @@ fn overdue(
     ))
 }
 
-/// What happened to a meeting, and when it counts.
-#[derive(Clone, Copy)]
-enum Event {
-    Held,
-    Missed,
-    CancelledBy(Side),
-}
-
 /// Cancellations per side and missed meetings among the latest meetings that happened or were
 /// called off: a cancellation counts from when it was made, so a senior who calls off the next
 /// three meetings is flagged the day they do.
 fn recent(
-    meetings: &[Meeting],
+    meetings: &MeetingSummary,
     settings: &EngagementSettings,
-    now: Timestamp,
 ) -> Vec<(EngagementStatus, String)> {
-    let mut events: Vec<(Timestamp, Event)> = meetings
-        .iter()
-        .filter_map(|m| match m.status {
-            MeetingStatus::Held => Some((m.start, Event::Held)),
-            MeetingStatus::Missed => Some((m.start, Event::Missed)),
-            MeetingStatus::Cancelled => Some((
-                m.cancelled_at.unwrap_or(m.start),
-                Event::CancelledBy(m.cancelled_by?),
-            )),
-            MeetingStatus::Scheduled => None,
-        })
-        .filter(|(at, _)| *at <= now)
-        .collect();
-    events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    events.truncate(usize::from(settings.recent_meetings));
+    let events = &meetings.recent[..meetings
+        .recent
+        .len()
+        .min(usize::from(settings.recent_meetings))];
     let window = events.len();
     let count = |wanted: fn(Event) -> bool| events.iter().filter(|(_, e)| wanted(*e)).count();
     let level = |n: usize, at_risk: u8, stalled: u8| {
@@ -401,13 +433,9 @@ mod tests {
     }
 
     fn assess_on(meetings: &[Meeting], today: i64) -> Engagement {
-        assess(
-            day(0),
-            meetings,
-            Cadence::default(),
-            &EngagementSettings::default(),
-            day(today),
-        )
+        let settings = EngagementSettings::default();
+        let summary = MeetingSummary::of(meetings, day(today), settings.recent_meetings);
+        assess(day(0), &summary, Cadence::default(), &settings, day(today))
     }
 
     fn healthy() -> Engagement {
@@ -562,7 +590,8 @@ mod tests {
             ..EngagementSettings::default()
         };
         let at = |meetings: &[Meeting], today| {
-            assess(day(0), meetings, Cadence::default(), &strict, day(today)).status
+            let summary = MeetingSummary::of(meetings, day(today), strict.recent_meetings);
+            assess(day(0), &summary, Cadence::default(), &strict, day(today)).status
         };
         assert_eq!(at(&[], 3), EngagementStatus::AtRisk);
         let mut meetings = series(3);

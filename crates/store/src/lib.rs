@@ -23,6 +23,7 @@ pub mod testing;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::Serialize;
+use upward_domain::engagement::MeetingSummary;
 use upward_domain::schedule::ScheduleProposal;
 use upward_domain::{
     Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, InvitationCounts, LinkPurpose,
@@ -547,6 +548,8 @@ pub trait MatchingStore: Send + Sync {
         actor: &str,
     ) -> StoreResult<Vec<Pairing>>;
     async fn pairing(&self, id: PairingId) -> StoreResult<Pairing>;
+    /// The pairings with these ids, in id order.
+    async fn pairings_with_ids(&self, ids: &[PairingId]) -> StoreResult<Vec<Pairing>>;
     /// Every pairing of the programme (its CSV export).
     async fn programme_pairings(&self, programme: ProgrammeId) -> StoreResult<Vec<Pairing>>;
     /// A page of the programme's pairings in the order they were made, all of them or those in
@@ -636,8 +639,17 @@ pub trait MeetingStore: Send + Sync {
     ) -> StoreResult<ScheduleAgreement>;
     /// The pair's meetings, earliest first.
     async fn pairing_meetings(&self, pairing: PairingId) -> StoreResult<Vec<Meeting>>;
-    /// The meetings of these pairings, by pairing and then time.
-    async fn meetings_of(&self, pairings: &[PairingId]) -> StoreResult<Vec<Meeting>>;
+    /// What engagement needs of the meetings of the programme's active pairings (only those in
+    /// `only`, when given), computed in the database: each pairing with when it became active
+    /// and [`MeetingSummary`] at `now` keeping `recent` events, equal to
+    /// [`MeetingSummary::of`] its meetings.
+    async fn engagement_summaries(
+        &self,
+        programme: ProgrammeId,
+        only: Option<&[PairingId]>,
+        now: Timestamp,
+        recent: u8,
+    ) -> StoreResult<Vec<(PairingId, Timestamp, MeetingSummary)>>;
     /// The meetings of every pairing the person is in, on either side, earliest first.
     async fn person_meetings(&self, email_key: &str) -> StoreResult<Vec<Meeting>>;
     async fn meeting(&self, id: MeetingId) -> StoreResult<Meeting>;

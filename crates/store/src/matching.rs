@@ -13,7 +13,8 @@ use upward_domain::{
 };
 
 use crate::sql::{
-    audit, corrupt, from_epoch, map_error, now_epoch, parse_column, queue_mail, to_epoch,
+    audit, corrupt, from_epoch, map_error, now_epoch, numbered_placeholders, parse_column,
+    queue_mail, to_epoch,
 };
 use crate::{Mail, MatchingStore, NewAuditEntry, PairRule, SqlStore, StoreError, StoreResult};
 
@@ -463,6 +464,22 @@ impl MatchingStore for SqlStore {
         self.one(sqlx::query(sql).bind(id.0), pairing_from_row)
             .await?
             .ok_or_else(|| StoreError::not_found("the pairing"))
+    }
+
+    async fn pairings_with_ids(&self, ids: &[PairingId]) -> StoreResult<Vec<Pairing>> {
+        let mut found = Vec::with_capacity(ids.len());
+        // Bounded batches keep each statement's parameters well under both engines' limits.
+        for batch in ids.chunks(500) {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{PAIRING_SELECT} WHERE pa.id IN ({}) ORDER BY pa.id",
+                numbered_placeholders(1, batch.len())
+            ));
+            let query = batch
+                .iter()
+                .fold(sqlx::query(sql), |query, id| query.bind(id.0));
+            found.extend(self.all(query, pairing_from_row).await?);
+        }
+        Ok(found)
     }
 
     async fn programme_pairings(&self, programme: ProgrammeId) -> StoreResult<Vec<Pairing>> {

@@ -5,13 +5,15 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use upward_domain::engagement::{Event, MeetingSummary};
 use upward_domain::schedule::{MeetingChannel, ProposedMeeting, ScheduleProposal};
 use upward_domain::{
-    Meeting, MeetingId, MeetingStatus, Pairing, PairingId, ScheduleAgreement, Side,
+    Meeting, MeetingId, MeetingStatus, Pairing, PairingId, ProgrammeId, ScheduleAgreement, Side,
 };
 
 use crate::sql::{
-    AnyQuery, audit, corrupt, from_epoch, map_error, now_epoch, queue_mail, to_epoch,
+    AnyQuery, audit, corrupt, from_epoch, map_error, now_epoch, numbered_placeholders, queue_mail,
+    to_epoch,
 };
 use crate::{Mail, MeetingStore, NewAuditEntry, SqlStore, StoreError, StoreResult};
 
@@ -158,24 +160,120 @@ impl MeetingStore for SqlStore {
             .await
     }
 
-    async fn meetings_of(&self, pairings: &[PairingId]) -> StoreResult<Vec<Meeting>> {
-        let mut found = Vec::new();
-        // Bounded batches keep each statement's parameters well under both engines' limits.
-        for batch in pairings.chunks(500) {
-            let placeholders = (1..=batch.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT {MEETING_COLUMNS} FROM meetings WHERE pairing_id IN ({placeholders})
-                 ORDER BY pairing_id, starts_at, id"
-            ));
-            let query = batch
-                .iter()
-                .fold(sqlx::query(sql), |query, id| query.bind(id.0));
-            found.extend(self.all(query, meeting_from_row).await?);
+    async fn engagement_summaries(
+        &self,
+        programme: ProgrammeId,
+        only: Option<&[PairingId]>,
+        now: Timestamp,
+        recent: u8,
+    ) -> StoreResult<Vec<(PairingId, Timestamp, MeetingSummary)>> {
+        if let Some(ids) = only
+            && ids.len() > 500
+        {
+            // Bounded batches keep each statement's parameters well under both engines' limits.
+            let mut all = Vec::with_capacity(ids.len());
+            for batch in ids.chunks(500) {
+                all.extend(
+                    self.engagement_summaries(programme, Some(batch), now, recent)
+                        .await?,
+                );
+            }
+            return Ok(all);
         }
-        Ok(found)
+        let ids = only.unwrap_or_default();
+        if only.is_some() && ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter = match only {
+            Some(ids) => format!(
+                "p.programme_id = $1 AND p.state = 'active' AND p.id IN ({})",
+                numbered_placeholders(4, ids.len())
+            ),
+            None => "p.programme_id = $1 AND p.state = 'active'".to_owned(),
+        };
+        let query = |sql: String| {
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(programme.0)
+                .bind(to_epoch(now))
+                .bind(i64::from(recent));
+            ids.iter().fold(query, |query, id| query.bind(id.0))
+        };
+        // Both statements bind $2 and $3; the first compares them to nothing but must name them
+        // for PostgreSQL to know their types.
+        let totals = self
+            .all(
+                query(format!(
+                    "SELECT p.id, COALESCE(p.active_since, p.published_at) AS since,
+                        COUNT(m.id) AS booked, MIN(m.starts_at) AS first_start,
+                        MAX(CASE WHEN m.status = 'held' THEN m.starts_at END) AS last_held
+                     FROM pairings p LEFT JOIN meetings m ON m.pairing_id = p.id
+                     WHERE {filter} AND $2 >= 0 AND $3 >= 0
+                     GROUP BY p.id, p.active_since, p.published_at ORDER BY p.id"
+                )),
+                |row| {
+                    let at = |column: &str| -> StoreResult<Option<Timestamp>> {
+                        Ok(row.try_get::<Option<i64>, _>(column)?.map(from_epoch))
+                    };
+                    Ok((
+                        PairingId(row.try_get("id")?),
+                        from_epoch(row.try_get("since")?),
+                        MeetingSummary {
+                            booked: row.try_get::<i64, _>("booked")? > 0,
+                            first_start: at("first_start")?,
+                            last_held: at("last_held")?,
+                            recent: Vec::new(),
+                        },
+                    ))
+                },
+            )
+            .await?;
+        // The latest events per pairing, in the order `MeetingSummary::of` keeps them: newest
+        // first, ties by start and then id as the meetings are listed.
+        let event_at = "CASE WHEN m.status = 'cancelled' THEN COALESCE(m.cancelled_at, m.starts_at) \
+                        ELSE m.starts_at END";
+        let events = self
+            .all(
+                query(format!(
+                    "SELECT pairing_id, status, cancelled_by, event_at FROM (
+                        SELECT m.pairing_id, m.status, m.cancelled_by, {event_at} AS event_at,
+                            ROW_NUMBER() OVER (PARTITION BY m.pairing_id
+                                ORDER BY {event_at} DESC, m.starts_at, m.id) AS recency,
+                            m.starts_at, m.id
+                        FROM pairings p JOIN meetings m ON m.pairing_id = p.id
+                        WHERE {filter} AND m.status <> 'scheduled' AND {event_at} <= $2
+                          AND (m.status <> 'cancelled' OR m.cancelled_by IS NOT NULL)
+                     ) latest WHERE recency <= $3
+                     ORDER BY pairing_id, recency"
+                )),
+                |row| {
+                    let status: String = row.try_get("status")?;
+                    let by: Option<String> = row.try_get("cancelled_by")?;
+                    let event = match (status.as_str(), by.as_deref().and_then(Side::parse)) {
+                        ("held", _) => Event::Held,
+                        ("missed", _) => Event::Missed,
+                        ("cancelled", Some(side)) => Event::CancelledBy(side),
+                        _ => return Err(corrupt("status", &status, "not an event")),
+                    };
+                    Ok((
+                        PairingId(row.try_get("pairing_id")?),
+                        from_epoch(row.try_get("event_at")?),
+                        event,
+                    ))
+                },
+            )
+            .await?;
+        let mut summaries = totals;
+        let position: std::collections::HashMap<PairingId, usize> = summaries
+            .iter()
+            .enumerate()
+            .map(|(k, (id, ..))| (*id, k))
+            .collect();
+        for (pairing, at, event) in events {
+            if let Some(&k) = position.get(&pairing) {
+                summaries[k].2.recent.push((at, event));
+            }
+        }
+        Ok(summaries)
     }
 
     async fn person_meetings(&self, email_key: &str) -> StoreResult<Vec<Meeting>> {

@@ -201,6 +201,10 @@ impl ProgrammeStore for SqlStore {
                     neuroticism = NULL WHERE programme_id IN ({due})"
             ),
             format!("UPDATE pairings SET reason = NULL WHERE programme_id IN ({due})"),
+            format!(
+                "UPDATE meetings SET notes = '', topics = '[]'
+                 WHERE pairing_id IN (SELECT id FROM pairings WHERE programme_id IN ({due}))"
+            ),
             format!("DELETE FROM invitations WHERE programme_id IN ({due})"),
         ];
         for sql in statements {

@@ -370,6 +370,12 @@ impl ProvisioningStore for SqlStore {
         .await
         .map_err(map_error)?;
         for sql in [
+            // What their pairs wrote about their meetings goes with them.
+            "UPDATE meetings SET notes = '', topics = '[]' WHERE $1 IS NOT NULL AND pairing_id IN (
+                SELECT p.id FROM enrolments e JOIN pairings p ON p.mentor_enrolment = e.id WHERE e.person_key = $2
+                UNION
+                SELECT p.id FROM enrolments e JOIN pairings p ON p.mentee_enrolment = e.id WHERE e.person_key = $2)",
+            "DELETE FROM calendar_feeds WHERE email_key = $2 AND $1 IS NOT NULL",
             // What they answered goes; their role and topics stay for the programme's figures.
             "UPDATE pairings SET reason = NULL WHERE mentor_enrolment IN (SELECT id FROM enrolments WHERE person_key = $2)
                 OR mentee_enrolment IN (SELECT id FROM enrolments WHERE person_key = $2)",

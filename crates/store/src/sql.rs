@@ -329,6 +329,14 @@ pub(crate) fn map_error(error: sqlx::Error) -> StoreError {
     }
 }
 
+/// `$first, $first+1, …` for `count` values in an `IN (…)` list.
+pub(crate) fn numbered_placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn to_epoch(at: Timestamp) -> i64 {
     at.as_second()
 }

@@ -547,3 +547,170 @@ async fn withdrawing_keeps_the_history_and_re_enrolling_brings_the_same_enrolmen
     })
     .await;
 }
+
+/// The meetings of one pair in the engagement test: `(week, what happened, when it was logged)`
+/// with weeks counted from 4 January 2027 at 09:00 UTC.
+type Plan = Vec<(i64, Option<Outcome>, i64)>;
+
+fn week(n: i64) -> Timestamp {
+    "2027-01-04T09:00:00Z".parse::<Timestamp>().unwrap() + (168 * n).hours()
+}
+
+fn held() -> Option<Outcome> {
+    Some(Outcome::Held {
+        minutes: 60,
+        channel: schedule::MeetingChannel::Virtual,
+        topics: vec![],
+        notes: "ours".into(),
+    })
+}
+
+fn cancelled(by: Side) -> Option<Outcome> {
+    Some(Outcome::Cancelled {
+        by,
+        rescheduled: false,
+        notes: String::new(),
+    })
+}
+
+fn missed() -> Option<Outcome> {
+    Some(Outcome::Missed {
+        notes: String::new(),
+    })
+}
+
+#[tokio::test]
+async fn engagement_summaries_computed_in_the_database_agree_with_the_domain_s() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 6, 6).await;
+        let pairs = (0..6).map(|k| pair(mentors[k], mentees[k], 0.5)).collect();
+        let run = done_run(store.as_ref(), &programme, pairs).await;
+        let published = store
+            .publish_run(run, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap();
+        // Week 10 is "now": logs made later (cancellations ahead of time, made after now) and
+        // meetings not yet logged must not count.
+        let now = week(10) + 1.hours();
+        let plans: Vec<Plan> = vec![
+            vec![],
+            vec![(1, None, 0), (3, None, 0)],
+            vec![
+                (1, held(), 1),
+                (3, cancelled(Side::Mentee), 2),
+                (5, held(), 5),
+                (7, cancelled(Side::Mentee), 6),
+                (9, cancelled(Side::Mentee), 6),
+                (11, cancelled(Side::Mentor), 11),
+                (13, None, 0),
+            ],
+            vec![
+                (2, missed(), 2),
+                (4, cancelled(Side::Mentor), 4),
+                (6, held(), 6),
+                (8, missed(), 8),
+                (12, None, 0),
+            ],
+            vec![
+                (0, held(), 0),
+                (1, held(), 1),
+                (2, cancelled(Side::Mentee), 1),
+                (3, cancelled(Side::Mentee), 1),
+                (4, held(), 4),
+                (5, held(), 5),
+                (6, missed(), 6),
+                (7, held(), 7),
+                (8, held(), 8),
+            ],
+        ];
+        let mut active = Vec::new();
+        for (pairing, plan) in published.iter().zip(&plans) {
+            let mut current = pairing.clone();
+            for event in [
+                PairingEvent::Accept(Side::Mentor),
+                PairingEvent::Accept(Side::Mentee),
+                PairingEvent::Confirm(Side::Mentor),
+                PairingEvent::Confirm(Side::Mentee),
+            ] {
+                current = store
+                    .update_pairing(&current, event, None, "x@x.org", &[])
+                    .await
+                    .unwrap();
+            }
+            assert!(
+                current.active_since.is_some(),
+                "stamped when it became active"
+            );
+            active.push(current.id);
+            if plan.is_empty() {
+                continue;
+            }
+            let series = schedule::ScheduleProposal {
+                meetings: plan
+                    .iter()
+                    .map(|&(n, ..)| schedule::ProposedMeeting {
+                        start: week(n),
+                        end: week(n) + 1.hours(),
+                        channel: schedule::MeetingChannel::Virtual,
+                        mentor_cost: 0,
+                        mentee_cost: 0,
+                        moved: false,
+                    })
+                    .collect(),
+                weekly_times: vec![],
+                skipped_weeks: vec![],
+            };
+            for side in [Side::Mentor, Side::Mentee] {
+                store
+                    .accept_schedule(&current, side, &series, "x@x.org", &[])
+                    .await
+                    .unwrap();
+            }
+            let meetings = store.pairing_meetings(current.id).await.unwrap();
+            for (meeting, (_, outcome, logged)) in meetings.iter().zip(plan.iter()) {
+                if let Some(outcome) = outcome {
+                    let at = week(*logged) + 2.hours();
+                    let next = meeting.log(outcome.clone(), at).unwrap();
+                    let entry = upward_store::NewAuditEntry {
+                        actor: "x@x.org",
+                        action: "meeting.outcome",
+                        subject: "test",
+                        detail: "",
+                        programme: None,
+                    };
+                    store.save_meeting(meeting, &next, &entry).await.unwrap();
+                }
+            }
+        }
+        let summaries = store
+            .engagement_summaries(programme.id, None, now, 4)
+            .await
+            .unwrap();
+        assert_eq!(
+            summaries.iter().map(|(id, ..)| *id).collect::<Vec<_>>(),
+            active[..5],
+            "the active pairings, not the proposed sixth"
+        );
+        for (id, _, summary) in &summaries {
+            let meetings = store.pairing_meetings(*id).await.unwrap();
+            assert_eq!(
+                *summary,
+                engagement::MeetingSummary::of(&meetings, now, 4),
+                "pairing {id:?}"
+            );
+        }
+        assert!(summaries[2].2.recent.len() == 4 && summaries[4].2.recent.len() == 4);
+        let one = store
+            .engagement_summaries(programme.id, Some(&[active[3]]), now, 4)
+            .await
+            .unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].2, summaries[3].2);
+        let none = store
+            .engagement_summaries(programme.id, Some(&[]), now, 4)
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+    })
+    .await;
+}

@@ -198,6 +198,77 @@ async fn meetings_are_logged_by_the_pair_with_clear_refusals() {
 }
 
 #[tokio::test]
+async fn a_meeting_held_outside_the_series_is_recorded_once_it_has_started() {
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let dan = world.token(&dan).await;
+        let path = format!("/api/v1/pairings/{pairing}/meetings");
+        let now = jiff::Timestamp::now();
+        let (status, recorded) = world
+            .post(
+                &path,
+                Some(&dan),
+                Some(
+                    json!({"start": now.to_string(), "minutes": 45, "channel": "in_person",
+                    "topics": ["AI at work"], "notes": "exploratory: went well"}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{recorded}");
+        assert_eq!(recorded["status"], "held");
+        assert_eq!(recorded["minutes"], 45);
+        assert_eq!(recorded["channel"], "in_person");
+        assert_eq!(recorded["topics"], json!(["AI at work"]));
+        let later = now
+            .checked_add(jiff::SignedDuration::from_hours(2))
+            .unwrap();
+        let (status, body) = world
+            .post(
+                &path,
+                Some(&dan),
+                Some(json!({"start": later.to_string(), "minutes": 30})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let (status, body) = world
+            .post(
+                &path,
+                Some(&dan),
+                Some(json!({"start": "2020-01-01T10:00", "minutes": 30})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body.to_string().contains("before the pairing was made"),
+            "{body}"
+        );
+        let (status, body) = world
+            .post(
+                &path,
+                Some(&dan),
+                Some(json!({"start": "next Tuesday", "minutes": 30})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let bob = world.token(&world.bob).await;
+        let (status, _) = world
+            .post(
+                &path,
+                Some(&bob),
+                Some(json!({"start": now.to_string(), "minutes": 30})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another pair's");
+        // A held meeting keeps the pair healthy: the manager sees no reason to worry.
+        let manager = world.token(&world.manager).await;
+        let list = format!("/api/v1/programmes/{}/pairings", world.programme.0);
+        let (_, listed) = world.get(&list, Some(&manager)).await;
+        assert_eq!(listed[0]["engagement"]["status"], "healthy");
+        assert!(!listed.to_string().contains("exploratory: went well"));
+    }
+}
+
+#[tokio::test]
 async fn a_mentee_who_keeps_cancelling_is_flagged_to_the_manager_at_once() {
     for world in World::each().await {
         let (dan, pairing) = active_pair(&world).await;
