@@ -407,3 +407,42 @@ async fn the_pair_downloads_its_calendar_and_subscribes_to_a_revocable_feed() {
         assert_ne!(renewed["url"], url);
     }
 }
+
+#[tokio::test]
+async fn erasing_a_member_takes_the_pair_s_notes_and_the_feed_with_them() {
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        for token in [&alice, &dan_token] {
+            world.post(&accept, Some(token), None).await;
+        }
+        let meetings = format!("/api/v1/pairings/{pairing}/meetings");
+        let (_, listed) = world.get(&meetings, Some(&alice)).await;
+        let body =
+            json!({"status": "cancelled", "cancelled_by": "mentee", "notes": "Dan's reasons"});
+        log(&world, &dan_token, &listed[0], body).await;
+        let (_, feed) = world
+            .get("/api/v1/me/calendar-feed", Some(&dan_token))
+            .await;
+        let url = feed["url"].as_str().unwrap().to_owned();
+        let feed_path = &url[url.find("/api/v1/").unwrap()..];
+
+        let admin = world.token(&world.admin).await;
+        let (status, _) = world
+            .post(
+                "/api/v1/people/erase",
+                Some(&admin),
+                Some(json!({"email": "dan@x.org"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, after) = world.get(&meetings, Some(&alice)).await;
+        assert_eq!(after[0]["status"], "cancelled", "what happened stays");
+        assert_eq!(after[0]["notes"], "", "what was written goes");
+        assert_eq!(
+            world.get_text(feed_path, None).await.0,
+            StatusCode::NOT_FOUND
+        );
+    }
+}
