@@ -59,6 +59,10 @@ pub struct EngagementSettings {
     /// stalled at three times as many).
     #[schema(minimum = 1, maximum = 90)]
     pub first_meeting_days: u16,
+    /// A pair that has not both signed its agreement this many days after becoming active is
+    /// at risk.
+    #[schema(minimum = 1, maximum = 90)]
+    pub agreement_days: u16,
     /// Days of grace past the cadence's interval before a pair with no held meeting is at risk;
     /// past twice the interval plus this, it is stalled.
     #[schema(minimum = 0, maximum = 90)]
@@ -83,6 +87,7 @@ impl Default for EngagementSettings {
     fn default() -> Self {
         Self {
             first_meeting_days: 10,
+            agreement_days: 14,
             overdue_grace_days: 7,
             recent_meetings: 4,
             cancellations_at_risk: 2,
@@ -106,6 +111,11 @@ impl EngagementSettings {
             "first_meeting_days",
             (1..=90).contains(&self.first_meeting_days),
             "the days allowed for booking a first meeting must be between 1 and 90".into(),
+        );
+        check(
+            "agreement_days",
+            (1..=90).contains(&self.agreement_days),
+            "the days allowed for signing the agreement must be between 1 and 90".into(),
         );
         check(
             "overdue_grace_days",
@@ -211,16 +221,26 @@ impl MeetingSummary {
     }
 }
 
-/// The engagement of a pair active since `active_since`, from the summary of its meetings, at
-/// `now`.
+/// What the assessment reads of one active pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairFacts {
+    /// When both confirmed.
+    pub active_since: Timestamp,
+    /// Whether both have signed their agreement.
+    pub agreement_signed: bool,
+    pub meetings: MeetingSummary,
+}
+
+/// The engagement of an active pair at `now`.
 pub fn assess(
-    active_since: Timestamp,
-    meetings: &MeetingSummary,
+    pair: &PairFacts,
     cadence: Cadence,
     settings: &EngagementSettings,
     now: Timestamp,
 ) -> Engagement {
+    let (active_since, meetings) = (pair.active_since, &pair.meetings);
     let mut findings: Vec<(EngagementStatus, String)> = Vec::new();
+    findings.extend(unsigned(pair, settings, now));
     findings.extend(first_meeting(active_since, meetings, settings, now));
     findings.extend(overdue(
         active_since,
@@ -251,6 +271,24 @@ fn days(n: i64) -> String {
     } else {
         format!("{n} days")
     }
+}
+
+/// The agreement still not signed by both some days after activation.
+fn unsigned(
+    pair: &PairFacts,
+    settings: &EngagementSettings,
+    now: Timestamp,
+) -> Option<(EngagementStatus, String)> {
+    let waited = days_between(pair.active_since, now);
+    (!pair.agreement_signed && waited >= i64::from(settings.agreement_days)).then(|| {
+        (
+            EngagementStatus::AtRisk,
+            format!(
+                "the agreement is not signed by both {} after the pairing became active",
+                days(waited)
+            ),
+        )
+    })
 }
 
 /// No meeting at all yet (the series not accepted, nothing booked) some days after activation.
@@ -432,10 +470,18 @@ mod tests {
             .collect()
     }
 
+    fn facts(meetings: &[Meeting], today: i64, recent: u8) -> PairFacts {
+        PairFacts {
+            active_since: day(0),
+            agreement_signed: true,
+            meetings: MeetingSummary::of(meetings, day(today), recent),
+        }
+    }
+
     fn assess_on(meetings: &[Meeting], today: i64) -> Engagement {
         let settings = EngagementSettings::default();
-        let summary = MeetingSummary::of(meetings, day(today), settings.recent_meetings);
-        assess(day(0), &summary, Cadence::default(), &settings, day(today))
+        let pair = facts(meetings, today, settings.recent_meetings);
+        assess(&pair, Cadence::default(), &settings, day(today))
     }
 
     fn healthy() -> Engagement {
@@ -470,6 +516,25 @@ mod tests {
             assess_on(&series(1), 10),
             healthy(),
             "a booked meeting is enough"
+        );
+    }
+
+    #[test]
+    fn an_agreement_left_unsigned_puts_the_pair_at_risk() {
+        let settings = EngagementSettings::default();
+        let unsigned = |today| {
+            let pair = PairFacts {
+                agreement_signed: false,
+                ..facts(&series(3), today, 4)
+            };
+            assess(&pair, Cadence::default(), &settings, day(today))
+        };
+        assert_eq!(unsigned(13).status, EngagementStatus::Healthy);
+        let late = unsigned(14);
+        assert_eq!(late.status, EngagementStatus::AtRisk);
+        assert_eq!(
+            late.reasons,
+            ["the agreement is not signed by both 14 days after the pairing became active"]
         );
     }
 
@@ -590,8 +655,8 @@ mod tests {
             ..EngagementSettings::default()
         };
         let at = |meetings: &[Meeting], today| {
-            let summary = MeetingSummary::of(meetings, day(today), strict.recent_meetings);
-            assess(day(0), &summary, Cadence::default(), &strict, day(today)).status
+            let pair = facts(meetings, today, strict.recent_meetings);
+            assess(&pair, Cadence::default(), &strict, day(today)).status
         };
         assert_eq!(at(&[], 3), EngagementStatus::AtRisk);
         let mut meetings = series(3);

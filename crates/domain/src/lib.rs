@@ -4,8 +4,10 @@
 
 pub mod access;
 pub mod account;
+pub mod agreement;
 pub mod engagement;
 pub mod enrolment;
+pub mod goal;
 pub mod matching;
 pub mod meeting;
 pub mod pairing;
@@ -16,11 +18,13 @@ pub mod text;
 
 pub use access::{Audience, InvitationCounts, LinkPurpose};
 pub use account::{Role, User, UserId};
+pub use agreement::{AgreementText, Signature};
 pub use engagement::{Engagement, EngagementSettings, EngagementStatus};
 pub use enrolment::{
     Availability, BigFive, Channel, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole,
     PreferredTime, TopicLevels, WeeklySlot,
 };
+pub use goal::{Goal, GoalDraft, GoalFigures, GoalId, GoalOutcome};
 pub use matching::{
     Criterion, CriterionPart, MatchingRun, PairExplanation, PairOrigin, Pairing, ProposedPair,
     RunId, RunResult, RunStatus, RunSummary, UnmatchedPerson,
