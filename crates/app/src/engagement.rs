@@ -39,8 +39,8 @@ impl App {
             .await?;
         Ok(summaries
             .into_iter()
-            .map(|(pairing, since, meetings)| {
-                let engagement = assess(since, &meetings, programme.draft.cadence, settings, now);
+            .map(|(pairing, facts)| {
+                let engagement = assess(&facts, programme.draft.cadence, settings, now);
                 (pairing, engagement)
             })
             .collect())

@@ -5,12 +5,14 @@
 
 pub mod access;
 pub mod accounts;
+pub mod agreements;
 pub mod auth;
 mod calendar;
 pub mod demo;
 mod engagement;
 mod enrolment;
 mod error;
+pub mod goals;
 pub mod import;
 pub mod mail;
 mod matching;

@@ -7,8 +7,10 @@
 
 mod access;
 mod accounts;
+mod agreements;
 mod audit;
 mod enrolments;
+mod goals;
 mod mail;
 mod matching;
 mod meetings;
@@ -23,13 +25,14 @@ pub mod testing;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::Serialize;
-use upward_domain::engagement::MeetingSummary;
+use upward_domain::engagement::PairFacts;
 use upward_domain::schedule::ScheduleProposal;
 use upward_domain::{
-    Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, InvitationCounts, LinkPurpose,
-    MatchingRun, Meeting, MeetingId, OwnProfile, Pairing, PairingEvent, PairingId, Person,
-    PersonId, Phase, PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult,
-    ScheduleAgreement, Side, TimeZoneName, User, UserId, Weights,
+    AgreementText, Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, Goal, GoalDraft,
+    GoalFigures, GoalId, InvitationCounts, LinkPurpose, MatchingRun, Meeting, MeetingId,
+    OwnProfile, Pairing, PairingEvent, PairingId, Person, PersonId, Phase, PreferredTime,
+    Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, ScheduleAgreement, Side,
+    Signature, TimeZoneName, User, UserId, Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -639,17 +642,17 @@ pub trait MeetingStore: Send + Sync {
     ) -> StoreResult<ScheduleAgreement>;
     /// The pair's meetings, earliest first.
     async fn pairing_meetings(&self, pairing: PairingId) -> StoreResult<Vec<Meeting>>;
-    /// What engagement needs of the meetings of the programme's active pairings (only those in
-    /// `only`, when given), computed in the database: each pairing with when it became active
-    /// and [`MeetingSummary`] at `now` keeping `recent` events, equal to
-    /// [`MeetingSummary::of`] its meetings.
+    /// What engagement needs of the programme's active pairings (only those in `only`, when
+    /// given), computed in the database: when each became active, whether both signed the
+    /// agreement, and the meetings' [`MeetingSummary`](upward_domain::engagement::MeetingSummary) at `now` keeping `recent` events, equal to
+    /// `MeetingSummary::of` its meetings.
     async fn engagement_summaries(
         &self,
         programme: ProgrammeId,
         only: Option<&[PairingId]>,
         now: Timestamp,
         recent: u8,
-    ) -> StoreResult<Vec<(PairingId, Timestamp, MeetingSummary)>>;
+    ) -> StoreResult<Vec<(PairingId, PairFacts)>>;
     /// The meetings of every pairing the person is in, on either side, earliest first.
     async fn person_meetings(&self, email_key: &str) -> StoreResult<Vec<Meeting>>;
     async fn meeting(&self, id: MeetingId) -> StoreResult<Meeting>;
@@ -674,6 +677,62 @@ pub trait MeetingStore: Send + Sync {
     async fn revoke_calendar_feed(&self, email_key: &str) -> StoreResult<bool>;
     /// Whose feed the token opens, if it is live.
     async fn calendar_feed_owner(&self, token: &str) -> StoreResult<Option<String>>;
+}
+
+/// Programmes' agreement texts and the pairs' signatures.
+#[async_trait]
+pub trait AgreementStore: Send + Sync {
+    /// The programme's latest own text, if its managers wrote one.
+    async fn agreement(&self, programme: ProgrammeId) -> StoreResult<Option<AgreementText>>;
+    async fn agreement_version(
+        &self,
+        programme: ProgrammeId,
+        version: i64,
+    ) -> StoreResult<Option<AgreementText>>;
+    /// Stores `body` as the programme's next version (the first is 2: version 1 is Upward's
+    /// default), audited.
+    async fn save_agreement(
+        &self,
+        programme: ProgrammeId,
+        body: &str,
+        actor: &str,
+    ) -> StoreResult<AgreementText>;
+    async fn signatures(&self, pairing: PairingId) -> StoreResult<Vec<Signature>>;
+    /// Records `side`'s signature on `version`, once (`false` if they had signed already),
+    /// audited.
+    async fn sign_agreement(
+        &self,
+        pairing: &Pairing,
+        side: Side,
+        version: i64,
+        actor: &str,
+    ) -> StoreResult<bool>;
+}
+
+/// A pair's learning goals.
+#[async_trait]
+pub trait GoalStore: Send + Sync {
+    async fn goals(&self, pairing: PairingId) -> StoreResult<Vec<Goal>>;
+    async fn goal(&self, id: GoalId) -> StoreResult<Goal>;
+    /// Adds a goal unless the pair has `most` already (`Conflict`), audited without its words.
+    async fn add_goal(
+        &self,
+        pairing: &Pairing,
+        draft: &GoalDraft,
+        most: i64,
+        actor: &str,
+    ) -> StoreResult<Goal>;
+    /// Saves `draft` over `current` if nobody changed it since (else `Conflict`), audited.
+    async fn save_goal(
+        &self,
+        pairing: &Pairing,
+        current: &Goal,
+        draft: &GoalDraft,
+        actor: &str,
+    ) -> StoreResult<Goal>;
+    async fn delete_goal(&self, pairing: &Pairing, goal: GoalId, actor: &str) -> StoreResult<()>;
+    /// How many goals the programme's pairs wrote and how they turned out.
+    async fn goal_figures(&self, programme: ProgrammeId) -> StoreResult<GoalFigures>;
 }
 
 /// A message taken from the outbox to be sent.
@@ -727,6 +786,8 @@ pub trait Store:
     + AuditStore
     + MatchingStore
     + MeetingStore
+    + AgreementStore
+    + GoalStore
     + MailStore
 {
     /// Checks the database answers (for `/healthz`).

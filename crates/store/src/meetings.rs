@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use upward_domain::engagement::{Event, MeetingSummary};
+use upward_domain::engagement::{Event, MeetingSummary, PairFacts};
 use upward_domain::schedule::{MeetingChannel, ProposedMeeting, ScheduleProposal};
 use upward_domain::{
     Meeting, MeetingId, MeetingStatus, Pairing, PairingId, ProgrammeId, ScheduleAgreement, Side,
@@ -166,7 +166,7 @@ impl MeetingStore for SqlStore {
         only: Option<&[PairingId]>,
         now: Timestamp,
         recent: u8,
-    ) -> StoreResult<Vec<(PairingId, Timestamp, MeetingSummary)>> {
+    ) -> StoreResult<Vec<(PairingId, PairFacts)>> {
         if let Some(ids) = only
             && ids.len() > 500
         {
@@ -204,6 +204,7 @@ impl MeetingStore for SqlStore {
             .all(
                 query(format!(
                     "SELECT p.id, COALESCE(p.active_since, p.published_at) AS since,
+                        (SELECT COUNT(*) FROM agreement_signatures s WHERE s.pairing_id = p.id) AS signatures,
                         COUNT(m.id) AS booked, MIN(m.starts_at) AS first_start,
                         MAX(CASE WHEN m.status = 'held' THEN m.starts_at END) AS last_held
                      FROM pairings p LEFT JOIN meetings m ON m.pairing_id = p.id
@@ -216,12 +217,15 @@ impl MeetingStore for SqlStore {
                     };
                     Ok((
                         PairingId(row.try_get("id")?),
-                        from_epoch(row.try_get("since")?),
-                        MeetingSummary {
-                            booked: row.try_get::<i64, _>("booked")? > 0,
-                            first_start: at("first_start")?,
-                            last_held: at("last_held")?,
-                            recent: Vec::new(),
+                        PairFacts {
+                            active_since: from_epoch(row.try_get("since")?),
+                            agreement_signed: row.try_get::<i64, _>("signatures")? >= 2,
+                            meetings: MeetingSummary {
+                                booked: row.try_get::<i64, _>("booked")? > 0,
+                                first_start: at("first_start")?,
+                                last_held: at("last_held")?,
+                                recent: Vec::new(),
+                            },
                         },
                     ))
                 },
@@ -270,7 +274,7 @@ impl MeetingStore for SqlStore {
             .collect();
         for (pairing, at, event) in events {
             if let Some(&k) = position.get(&pairing) {
-                summaries[k].2.recent.push((at, event));
+                summaries[k].1.meetings.recent.push((at, event));
             }
         }
         Ok(summaries)

@@ -687,25 +687,63 @@ async fn engagement_summaries_computed_in_the_database_agree_with_the_domain_s()
             .await
             .unwrap();
         assert_eq!(
-            summaries.iter().map(|(id, ..)| *id).collect::<Vec<_>>(),
+            summaries.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
             active[..5],
             "the active pairings, not the proposed sixth"
         );
-        for (id, _, summary) in &summaries {
+        for (id, facts) in &summaries {
             let meetings = store.pairing_meetings(*id).await.unwrap();
             assert_eq!(
-                *summary,
+                facts.meetings,
                 engagement::MeetingSummary::of(&meetings, now, 4),
                 "pairing {id:?}"
             );
+            assert!(!facts.agreement_signed);
         }
-        assert!(summaries[2].2.recent.len() == 4 && summaries[4].2.recent.len() == 4);
+        assert!(
+            summaries[2].1.meetings.recent.len() == 4 && summaries[4].1.meetings.recent.len() == 4
+        );
         let one = store
             .engagement_summaries(programme.id, Some(&[active[3]]), now, 4)
             .await
             .unwrap();
         assert_eq!(one.len(), 1);
-        assert_eq!(one[0].2, summaries[3].2);
+        assert_eq!(one[0].1, summaries[3].1);
+        // Both signatures make the agreement signed; one is not enough.
+        let signer = store.pairing(active[3]).await.unwrap();
+        store
+            .sign_agreement(&signer, Side::Mentor, 1, "m3@x.org")
+            .await
+            .unwrap();
+        let half = store
+            .engagement_summaries(programme.id, Some(&[active[3]]), now, 4)
+            .await
+            .unwrap();
+        assert!(!half[0].1.agreement_signed);
+        assert!(
+            !store
+                .sign_agreement(&signer, Side::Mentor, 2, "m3@x.org")
+                .await
+                .unwrap(),
+            "once"
+        );
+        store
+            .sign_agreement(&signer, Side::Mentee, 2, "e3@x.org")
+            .await
+            .unwrap();
+        let both = store
+            .engagement_summaries(programme.id, Some(&[active[3]]), now, 4)
+            .await
+            .unwrap();
+        assert!(both[0].1.agreement_signed);
+        let signatures = store.signatures(active[3]).await.unwrap();
+        assert_eq!(
+            signatures
+                .iter()
+                .map(|s| (s.side, s.version))
+                .collect::<Vec<_>>(),
+            [(Side::Mentee, 2), (Side::Mentor, 1)]
+        );
         let none = store
             .engagement_summaries(programme.id, Some(&[]), now, 4)
             .await

@@ -137,3 +137,27 @@ pub fn availability(availability: &upward_domain::Availability) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Markdown written by a manager (an agreement) as HTML for a page: rendered by pulldown-cmark
+/// and cleaned by ammonia, so no script, style or event handler can come through.
+pub fn markdown(text: &str) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
+    ammonia::clean(&html)
+}
+
+#[cfg(test)]
+mod markdown_tests {
+    #[test]
+    fn markdown_is_rendered_and_nothing_active_survives() {
+        let html = super::markdown(
+            "## Ours\n\n1. **Confidential** <script>alert(1)</script>\n\n<a href=\"javascript:x()\" onclick=\"y()\">z</a>",
+        );
+        assert!(html.contains("<h2>Ours</h2>"), "{html}");
+        assert!(html.contains("<strong>Confidential</strong>"), "{html}");
+        assert!(
+            !html.contains("<script") && !html.contains("javascript:") && !html.contains("onclick"),
+            "{html}"
+        );
+    }
+}

@@ -51,8 +51,10 @@ struct Fixture {
     participant_token_id: String,
     manager: User,
     scim_token_id: i64,
-    /// A meeting of the participant's pairing, and their calendar feed's last segment.
+    /// A meeting and a goal of the participant's pairing, and their calendar feed's last
+    /// segment.
     meeting: i64,
+    goal: i64,
     feed: String,
     /// The address of an OpenID provider's discovery document, so the SSO routes can start.
     issuer: String,
@@ -61,6 +63,7 @@ struct Fixture {
 /// What the pair wrote about a meeting: only its two members may ever read it.
 const PAIR_NOTE: &str = "Note-for-the-pair-only-7f3a";
 const PAIR_TOPIC: &str = "Topic-for-the-pair-only-9c1e";
+const PAIR_GOAL: &str = "Goal-for-the-pair-only-4b2d";
 
 /// Juniors enrolled as mentees, too close in level to anyone to be matched.
 const EXTRA_PEOPLE: &str = "email,name,job_level,time_zone,location
@@ -145,6 +148,20 @@ async fn fixture() -> Fixture {
     app.log_meeting(&world.alice, upward_domain::MeetingId(meeting), cancelled)
         .await
         .unwrap();
+    let goal = upward_app::goals::GoalRequest {
+        what: Some(PAIR_GOAL.into()),
+        why: Some(PAIR_NOTE.into()),
+        ..Default::default()
+    };
+    let goal = app
+        .add_goal(&world.alice, alices.id, goal)
+        .await
+        .unwrap()
+        .id
+        .0;
+    app.sign_agreement(&world.alice, alices.id, Default::default())
+        .await
+        .unwrap();
     let feed_url = app.calendar_feed_url(&world.alice).await.unwrap();
     let feed = feed_url.rsplit('/').next().unwrap().to_owned();
 
@@ -210,6 +227,7 @@ async fn fixture() -> Fixture {
         manager: world.manager.clone(),
         scim_token_id,
         meeting,
+        goal,
         feed,
         issuer: discovery_document().await,
     }
@@ -257,6 +275,7 @@ impl Fixture {
                 ("{id}", "pairings") => self.pairing.0.to_string(),
                 ("{id}", "enrolments") => self.enrolment.0.to_string(),
                 ("{id}", "meetings") => self.meeting.to_string(),
+                ("{id}", "goals") => self.goal.to_string(),
                 ("{feed}", _) => self.feed.clone(),
                 ("{id}", "users" | "accounts") => self.participant.id.0.to_string(),
                 ("{id}", "Users") => self.participant_person.clone(),
@@ -361,6 +380,20 @@ const SAMPLES: &[(&str, &str, &str)] = &[
         "/api/v1/pairings/{id}/meetings",
         r#"{"start": "2026-01-05T10:00:00Z", "minutes": 30}"#,
     ),
+    (
+        "POST",
+        "/api/v1/pairings/{id}/goals",
+        r#"{"what": "Learn SQL"}"#,
+    ),
+    ("PATCH", "/api/v1/goals/{id}", r#"{"progress": 10}"#),
+    (
+        "PUT",
+        "/api/v1/programmes/{id}/agreement",
+        r#"{"body": "We meet."}"#,
+    ),
+    ("POST", "/pairings/{id}/goals", "what=Learn+SQL"),
+    ("POST", "/goals/{id}", "what=Learn+SQL&progress=10"),
+    ("POST", "/programmes/{id}/agreement", "body=We+meet."),
 ];
 
 impl Fixture {
@@ -450,11 +483,16 @@ async fn every_route_answers_each_kind_of_caller_as_the_access_matrix_says() {
     assert!(table.len() > 100, "the router lists its routes");
     let mut wrong = Vec::new();
     for route in &table {
-        let dir = tempfile::tempdir().unwrap();
-        let router = fixture.fresh_router(dir.path()).await;
+        let mut dir = tempfile::tempdir().unwrap();
+        let mut router = fixture.fresh_router(dir.path()).await;
         let address = fixture.address(&route.path);
         let sample = fixture.sample(route);
         for (persona, credentials) in &fixture.callers {
+            // What one caller deletes is gone for the next: each deletes from a fresh copy.
+            if route.method == Method::DELETE {
+                dir = tempfile::tempdir().unwrap();
+                router = fixture.fresh_router(dir.path()).await;
+            }
             let response = router
                 .clone()
                 .oneshot(request(route, &address, sample.as_deref(), credentials))
@@ -498,11 +536,11 @@ async fn every_route_answers_each_kind_of_caller_as_the_access_matrix_says() {
     );
 }
 
-/// Meeting notes are the pair's: every GET route (pages, API, exports, the audit trail, the
-/// calendar feed) is read as every kind of caller, and only the pair's two members ever see the
-/// note. A cancellation's topics are dropped, so the topic must appear nowhere at all.
+/// Meeting notes and learning goals are the pair's: every GET route (pages, API, exports, the
+/// audit trail, the calendar feed) is read as every kind of caller, and only the pair's two
+/// members ever see a note or a goal's words. A cancellation's topics are dropped, so the topic must appear nowhere at all.
 #[tokio::test]
-async fn meeting_notes_reach_nobody_but_the_pair_on_any_route() {
+async fn meeting_notes_and_goals_reach_nobody_but_the_pair_on_any_route() {
     let fixture = fixture().await;
     let dir = tempfile::tempdir().unwrap();
     let router = fixture.fresh_router(dir.path()).await;
@@ -535,7 +573,7 @@ async fn meeting_notes_reach_nobody_but_the_pair_on_any_route() {
             }
         }
     }
-    assert!(leaks.is_empty(), "the pair's note leaked: {leaks:?}");
+    assert!(leaks.is_empty(), "the pair's words leaked: {leaks:?}");
     assert!(
         seen_by_the_pair >= 2,
         "the note is there to be found: both members read it on their meetings"

@@ -1,7 +1,8 @@
-// After the match, in a browser: a pair that has confirmed its pairing accepts the proposed
-// schedule, subscribes to its calendar feed (fetched over HTTP like a calendar app), records
-// the exploratory meeting it held and logs cancellations; the manager sees the pairing flagged
-// on the programme page as soon as the mentee keeps cancelling, with the reason in words.
+// After the match, in a browser: a pair that has confirmed its pairing signs its agreement,
+// writes a learning goal, accepts the proposed schedule, subscribes to its calendar feed
+// (fetched over HTTP like a calendar app), records the exploratory meeting it held and logs
+// cancellations; the manager sees the pairing flagged on the programme page as soon as the
+// mentee keeps cancelling, with the reason in words, and the goals only as figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logIn, shot, upwardInBrowser } from './server.mjs';
@@ -28,7 +29,7 @@ function localNow(zone) {
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
-test('a pair settles its schedule, subscribes, logs its meetings, and the manager sees it drift', async () => {
+test('a pair signs, sets a goal, settles its schedule, subscribes, logs its meetings, and the manager sees it drift', async () => {
   const url = session.upward.url;
   const manager = await as('manager@upward-demo.example');
   await manager.goto(`${url}/programmes/1`);
@@ -57,6 +58,26 @@ test('a pair settles its schedule, subscribes, logs its meetings, and the manage
   await mentee.locator(`#pairing-${pairingId}`).getByRole('link', { name: 'Your schedule, meetings and calendar' }).click();
   await mentee.getByRole('heading', { name: 'Your proposed schedule' }).waitFor();
   await shot(mentee, 'schedule-proposal');
+
+  // The agreement, read and signed by both.
+  assert.match(await mentee.locator('#agreement').innerText(), /Permission to interrupt and correct/);
+  await mentee.getByRole('button', { name: 'I have read it and sign it' }).click();
+  assert.match(await mentee.getByRole('status').first().innerText(), /You signed the agreement/);
+  await mentor.goto(`${url}/pairings/${pairingId}`);
+  await mentor.getByRole('button', { name: 'I have read it and sign it' }).click();
+  assert.match(await mentor.locator('#agreement').innerText(), /You have both signed/);
+
+  // A learning goal, then its progress.
+  await mentee.reload();
+  await mentee.getByLabel('What the mentee wants to learn').fill('Draft board papers with an AI assistant');
+  await mentee.getByLabel(/Why it matters/).fill('Half my week goes on writing');
+  await mentee.getByRole('button', { name: 'Add the goal' }).click();
+  assert.match(await mentee.getByRole('status').first().innerText(), /The goal is added/);
+  await mentee.locator('#goals').getByRole('link', { name: /Update/ }).click();
+  await mentee.getByLabel('Progress (%)').fill('30');
+  await shot(mentee, 'goal');
+  await mentee.getByRole('button', { name: 'Save' }).click();
+  assert.match(await mentee.locator('#goals').innerText(), /Draft board papers with an AI assistant[\s\S]*30%/);
   await mentee.getByRole('button', { name: 'Accept this schedule' }).click();
   assert.match(await mentee.getByRole('status').first().innerText(), /settled once your partner accepts/);
 
@@ -117,7 +138,8 @@ test('a pair settles its schedule, subscribes, logs its meetings, and the manage
   const flagged = await attention.innerText();
   assert.match(flagged, /Stalled/);
   assert.match(flagged, /the mentee cancelled 3 of the last 4/);
-  assert.doesNotMatch(await manager.content(), /Board offsite|Private to us/);
+  assert.doesNotMatch(await manager.content(), /Board offsite|Private to us|Draft board papers/);
+  assert.match(await manager.locator('main').innerText(), /1 learning goal written by 1 pair: 0 achieved, 0 partly, 0 not achieved, 1 open \(30% on average\)/);
   await shot(manager, 'needs-attention');
 
   await mentee.setViewportSize({ width: 390, height: 844 });

@@ -2,7 +2,9 @@
 //! an OpenAPI document generated from these handlers at `/api/v1/openapi.json`.
 
 mod access;
+mod agreements;
 mod directory;
+mod goals;
 mod input_rules;
 mod matching;
 mod meetings;
@@ -39,6 +41,8 @@ pub fn routes() -> Routes {
         .merge(matching::routes())
         .merge(schedule::routes())
         .merge(meetings::routes())
+        .merge(agreements::routes())
+        .merge(goals::routes())
         .fallback(not_found)
 }
 
@@ -58,6 +62,8 @@ pub fn routes() -> Routes {
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
         schedule::proposal, meetings::accept, meetings::meetings, meetings::record, meetings::outcome,
         meetings::pairing_calendar, meetings::feed, meetings::revoke_feed, meetings::feed_calendar,
+        agreements::programme_agreement, agreements::edit, agreements::pairing_agreement, agreements::sign,
+        goals::goals, goals::add, goals::update, goals::remove, goals::figures,
     ),
     modifiers(&BearerAuth, &StandardErrors, &InputRules),
     security(("bearer" = [])),

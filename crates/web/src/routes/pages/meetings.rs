@@ -1,21 +1,24 @@
-//! A pair's own pages once the pairing is under way: the pairing page (the proposed schedule
-//! to accept, then the meetings, the calendar file and the private feed), recording a meeting
-//! held outside the series, and logging how a meeting ended.
+//! A pair's own pages once the pairing is under way: the pairing page (the agreement to sign,
+//! the learning goals, the proposed schedule to accept, then the meetings, the calendar file
+//! and the private feed), recording a meeting held outside the series, and logging how a
+//! meeting ended. Goals have their own page (`goals`); the agreement's text is its programme's.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use upward_app::agreements::{PairAgreement, SignRequest};
+use upward_app::goals::GoalView;
 use upward_app::meetings::{MeetingItem, OutcomeRequest, RecordRequest, Topics};
 use upward_app::schedule::ScheduleView;
 use upward_app::{AppError, MyPairing};
 use upward_domain::{MeetingId, MeetingStatus, PairingId, Side};
 
 use super::forms::FormState;
-use super::{ConfirmPage, Layout, confirmed};
+use super::{ConfirmPage, Layout, confirmed, refused};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::csrf::CsrfToken;
@@ -31,6 +34,7 @@ pub fn routes() -> Routes {
         .get("/meetings/{id}", Audience::Pair, meeting_page)
         .post("/meetings/{id}", Audience::Pair, log_meeting)
         .post("/calendar-feed/revoke", Audience::SignedIn, revoke_feed)
+        .post("/pairings/{id}/agreement", Audience::Pair, sign_agreement)
 }
 
 #[derive(Template)]
@@ -44,8 +48,20 @@ struct PairingPage {
     meetings: Vec<MeetingItem>,
     /// The viewer's private calendar feed.
     feed_url: String,
-    /// The form to record a meeting held outside the series (values kept on an error).
-    form: FormState,
+    /// For an active pairing: the agreement, with its text as HTML.
+    agreement: Option<(PairAgreement, String)>,
+    goals: Vec<GoalView>,
+    /// The forms on the page, with what was typed and its problems after a refusal.
+    forms: PairingForms,
+}
+
+/// The pairing page's forms.
+#[derive(Default)]
+pub(super) struct PairingForms {
+    /// Recording a meeting held outside the series.
+    pub meeting: FormState,
+    /// Adding a goal.
+    pub goal: FormState,
 }
 
 impl PairingPage {
@@ -96,18 +112,18 @@ async fn pairing_page(
         &user,
         &csrf,
         PairingId(id),
-        FormState::default(),
+        PairingForms::default(),
         notice,
     )
     .await
 }
 
-async fn render_pairing(
+pub(super) async fn render_pairing(
     state: &AppState,
     user: &upward_domain::User,
     csrf: &CsrfToken,
     id: PairingId,
-    form: FormState,
+    forms: PairingForms,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let pairing = state.app.my_pairing(user, id).await?;
@@ -122,6 +138,14 @@ async fn render_pairing(
         None
     };
     let feed_url = state.app.calendar_feed_url(user).await?;
+    let agreement = if pairing.state == "active" {
+        let agreement = state.app.pairing_agreement(user, id).await?;
+        let html = crate::format::markdown(&agreement.text.body);
+        Some((agreement, html))
+    } else {
+        None
+    };
+    let goals = state.app.pairing_goals(user, id).await?;
     let layout = Layout::new(
         format!("Your pairing with {}", pairing.partner_name),
         user,
@@ -135,7 +159,9 @@ async fn render_pairing(
         proposal,
         meetings,
         feed_url,
-        form,
+        agreement,
+        goals,
+        forms,
     }))
 }
 
@@ -151,9 +177,38 @@ fn notice(query: &HashMap<String, String>) -> Option<String> {
         "revoked" => {
             "Your old calendar feed address no longer works. Subscribe to the new one below."
         }
+        "signed" => "You signed the agreement.",
+        "agreement-changed" => {
+            "The programme's agreement changed while you were reading it. Read it again below before you sign."
+        }
+        "goal-added" => "The goal is added.",
+        "goal-saved" => "The goal is saved.",
+        "goal-removed" => "The goal is removed.",
         _ => return None,
     };
     Some(sentence.to_owned())
+}
+
+async fn sign_agreement(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let read = form.get("version").and_then(|v| v.parse::<i64>().ok());
+    let current = state.app.pairing_agreement(&user, PairingId(id)).await?;
+    // The text changed while they read it: show them the new one rather than sign it.
+    let done = if read.is_some_and(|read| read != current.text.version) {
+        "agreement-changed"
+    } else {
+        let request = SignRequest { version: read };
+        state
+            .app
+            .sign_agreement(&user, PairingId(id), request)
+            .await?;
+        "signed"
+    };
+    Ok(Redirect::to(&format!("/pairings/{id}?done={done}#agreement")).into_response())
 }
 
 async fn accept_schedule(
@@ -181,7 +236,12 @@ async fn record_meeting(
     let minutes = form.value("minutes").trim().parse::<i64>();
     let Ok(minutes) = minutes else {
         form.add_error("minutes", "give the minutes as a whole number, such as 45");
-        return render_pairing(&state, &user, &csrf, PairingId(id), form, None).await;
+        let forms = PairingForms {
+            meeting: form,
+            ..PairingForms::default()
+        };
+        let page = render_pairing(&state, &user, &csrf, PairingId(id), forms, None).await;
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, page);
     };
     let request = RecordRequest {
         start: form.value("start").to_owned(),
@@ -200,7 +260,12 @@ async fn record_meeting(
         }
         Err(error) => {
             form.absorb(error)?;
-            render_pairing(&state, &user, &csrf, PairingId(id), form, None).await
+            let forms = PairingForms {
+                meeting: form,
+                ..PairingForms::default()
+            };
+            let page = render_pairing(&state, &user, &csrf, PairingId(id), forms, None).await;
+            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
     }
 }
@@ -339,7 +404,8 @@ async fn log_meeting(
     };
     if form.has_errors() {
         let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-        return render_meeting(&state, &user, &csrf, meeting, form, None).await;
+        let page = render_meeting(&state, &user, &csrf, meeting, form, None).await;
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
     match state.app.log_meeting(&user, MeetingId(id), request).await {
         Ok(saved) => Ok(Redirect::to(&format!(
@@ -349,12 +415,15 @@ async fn log_meeting(
         .into_response()),
         Err(AppError::Conflict(why)) => {
             let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-            render_meeting(&state, &user, &csrf, meeting, form, Some(capitalise(&why))).await
+            let page =
+                render_meeting(&state, &user, &csrf, meeting, form, Some(capitalise(&why))).await;
+            refused(StatusCode::CONFLICT, page)
         }
         Err(error) => {
             form.absorb(error)?;
             let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-            render_meeting(&state, &user, &csrf, meeting, form, None).await
+            let page = render_meeting(&state, &user, &csrf, meeting, form, None).await;
+            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
     }
 }

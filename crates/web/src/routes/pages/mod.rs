@@ -6,6 +6,7 @@ mod account;
 mod admin;
 pub mod enrolment;
 mod forms;
+mod goals;
 mod home;
 mod invitations;
 mod matching;
@@ -36,6 +37,7 @@ pub fn routes() -> Routes {
         .merge(sso::routes())
         .merge(matching::routes())
         .merge(meetings::routes())
+        .merge(goals::routes())
 }
 
 /// The question asked before anything that cannot be undone: the form posts again with
@@ -79,6 +81,9 @@ pub fn done_notice(query: &std::collections::HashMap<String, String>) -> Option<
         "decline" => "You declined the pairing. Nobody is told who declined.",
         "step_back" => "You stepped back from the pairing, with no penalty.",
         "end" => "The pairing has ended. Thank you for taking part.",
+        "agreement" => {
+            "The agreement is saved as a new version: pairs sign it from now on, and earlier signatures keep the version they signed."
+        }
         "password" => {
             "Your password is saved. Your sessions elsewhere, and your API tokens, have ended."
         }
@@ -102,6 +107,16 @@ pub fn csv_download(filename: &str, csv: Vec<u8>) -> axum::response::Response {
         csv,
     )
         .into_response()
+}
+
+/// A page shown again because what was sent was refused: `status` (422 for a field's problem,
+/// 409 for an action the rules refuse now) with the same page.
+pub fn refused(
+    status: axum::http::StatusCode,
+    page: Result<axum::response::Response, crate::error::PageError>,
+) -> Result<axum::response::Response, crate::error::PageError> {
+    use axum::response::IntoResponse;
+    page.map(|page| (status, page).into_response())
 }
 
 /// Whether the form is the answer to a [`ConfirmPage`].

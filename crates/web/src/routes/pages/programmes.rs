@@ -85,6 +85,8 @@ struct ShowPage {
     rules: Vec<upward_app::PairRuleView>,
     /// For its managers: active pairings at risk or stalled, the worst first.
     attention: Vec<upward_app::ManagedPairing>,
+    /// For its managers: how many goals pairs wrote and how they turned out.
+    goals: Option<GoalFigures>,
     /// The (empty) invitation form.
     form: FormState,
 }
@@ -109,6 +111,7 @@ async fn show(
     let mut invitations = None;
     let (mut managers, mut co_manager_choices, mut rules) = (Vec::new(), Vec::new(), Vec::new());
     let mut attention = Vec::new();
+    let mut goals = None;
     let manager = state.app.manager_of(&user, view.programme.id).await?;
     if let Some(manager) = &manager {
         managers = state
@@ -131,6 +134,7 @@ async fn show(
             .app
             .pairings_needing_attention(manager, view.programme.id)
             .await?;
+        goals = Some(state.app.goal_figures(manager, view.programme.id).await?);
         (mentors, mentees) = state
             .app
             .enrolment_counts(manager, view.programme.id)
@@ -160,6 +164,7 @@ async fn show(
         co_manager_choices,
         rules,
         attention,
+        goals,
         form: FormState::default(),
     }))
 }
@@ -377,6 +382,7 @@ fn form_from_draft(draft: &ProgrammeDraft) -> FormState {
     }
     let e = &draft.engagement;
     set("first_meeting_days", e.first_meeting_days.to_string());
+    set("agreement_days", e.agreement_days.to_string());
     set("overdue_grace_days", e.overdue_grace_days.to_string());
     set("recent_meetings", e.recent_meetings.to_string());
     set("cancellations_at_risk", e.cancellations_at_risk.to_string());
@@ -488,6 +494,11 @@ fn engagement_from_form(
         "the days to book a first meeting",
         defaults.first_meeting_days,
     );
+    let agreement_days = read(
+        "agreement_days",
+        "the days to sign the agreement",
+        defaults.agreement_days,
+    );
     let overdue_grace_days = read(
         "overdue_grace_days",
         "the days of grace",
@@ -521,6 +532,7 @@ fn engagement_from_form(
     );
     Some(EngagementSettings {
         first_meeting_days: first_meeting_days?,
+        agreement_days: agreement_days?,
         overdue_grace_days: overdue_grace_days?,
         recent_meetings: small(recent_meetings?),
         cancellations_at_risk: small(cancellations_at_risk?),
