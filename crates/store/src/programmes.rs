@@ -205,6 +205,10 @@ impl ProgrammeStore for SqlStore {
                 "UPDATE meetings SET notes = '', topics = '[]'
                  WHERE pairing_id IN (SELECT id FROM pairings WHERE programme_id IN ({due}))"
             ),
+            format!(
+                "UPDATE goals SET what = 'Erased', why = ''
+                 WHERE pairing_id IN (SELECT id FROM pairings WHERE programme_id IN ({due}))"
+            ),
             format!("DELETE FROM invitations WHERE programme_id IN ({due})"),
         ];
         for sql in statements {

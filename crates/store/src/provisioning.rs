@@ -370,8 +370,13 @@ impl ProvisioningStore for SqlStore {
         .await
         .map_err(map_error)?;
         for sql in [
-            // What their pairs wrote about their meetings goes with them.
+            // What their pairs wrote (about meetings, their goals' words) goes with them; how
+            // the goals turned out stays for the figures.
             "UPDATE meetings SET notes = '', topics = '[]' WHERE $1 IS NOT NULL AND pairing_id IN (
+                SELECT p.id FROM enrolments e JOIN pairings p ON p.mentor_enrolment = e.id WHERE e.person_key = $2
+                UNION
+                SELECT p.id FROM enrolments e JOIN pairings p ON p.mentee_enrolment = e.id WHERE e.person_key = $2)",
+            "UPDATE goals SET what = 'Erased', why = '' WHERE $1 IS NOT NULL AND pairing_id IN (
                 SELECT p.id FROM enrolments e JOIN pairings p ON p.mentor_enrolment = e.id WHERE e.person_key = $2
                 UNION
                 SELECT p.id FROM enrolments e JOIN pairings p ON p.mentee_enrolment = e.id WHERE e.person_key = $2)",

@@ -409,7 +409,7 @@ async fn the_pair_downloads_its_calendar_and_subscribes_to_a_revocable_feed() {
 }
 
 #[tokio::test]
-async fn erasing_a_member_takes_the_pair_s_notes_and_the_feed_with_them() {
+async fn erasing_a_member_takes_the_pair_s_notes_goals_and_feed_with_them() {
     for world in World::each().await {
         let (dan, pairing) = active_pair(&world).await;
         let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
@@ -427,6 +427,9 @@ async fn erasing_a_member_takes_the_pair_s_notes_and_the_feed_with_them() {
             .await;
         let url = feed["url"].as_str().unwrap().to_owned();
         let feed_path = &url[url.find("/api/v1/").unwrap()..];
+        let goals = format!("/api/v1/pairings/{pairing}/goals");
+        let goal = json!({"what": "Dan's own goal", "why": "Dan's reasons", "outcome": "achieved"});
+        world.post(&goals, Some(&dan_token), Some(goal)).await;
 
         let admin = world.token(&world.admin).await;
         let (status, _) = world
@@ -440,6 +443,13 @@ async fn erasing_a_member_takes_the_pair_s_notes_and_the_feed_with_them() {
         let (_, after) = world.get(&meetings, Some(&alice)).await;
         assert_eq!(after[0]["status"], "cancelled", "what happened stays");
         assert_eq!(after[0]["notes"], "", "what was written goes");
+        let (_, goals_after) = world.get(&goals, Some(&alice)).await;
+        assert_eq!(goals_after[0]["what"], "Erased");
+        assert_eq!(goals_after[0]["why"], "");
+        assert_eq!(
+            goals_after[0]["outcome"], "achieved",
+            "how it turned out stays"
+        );
         assert_eq!(
             world.get_text(feed_path, None).await.0,
             StatusCode::NOT_FOUND
