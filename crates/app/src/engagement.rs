@@ -25,13 +25,14 @@ pub struct ManagedPairing {
 }
 
 impl App {
-    /// The engagement of the programme's active pairings: all of them, or those in `only`.
-    async fn engagement(
+    /// The engagement of the programme's active pairings at `now`: all of them, or those in
+    /// `only`.
+    pub(crate) async fn engagement(
         &self,
         programme: &Programme,
         only: Option<&[PairingId]>,
+        now: Timestamp,
     ) -> AppResult<HashMap<PairingId, Engagement>> {
-        let now = Timestamp::now();
         let settings = &programme.draft.engagement;
         let summaries = self
             .store
@@ -57,7 +58,9 @@ impl App {
             .filter(|pairing| pairing.state == PairingState::Active)
             .map(|pairing| pairing.id)
             .collect();
-        let mut engagement = self.engagement(programme, Some(&active)).await?;
+        let mut engagement = self
+            .engagement(programme, Some(&active), Timestamp::now())
+            .await?;
         Ok(pairings
             .into_iter()
             .map(|pairing| ManagedPairing {
@@ -76,7 +79,7 @@ impl App {
     ) -> AppResult<Vec<ManagedPairing>> {
         let programme = self.managed_programme(manager, id).await?;
         let mut flagged: HashMap<PairingId, Engagement> = self
-            .engagement(&programme, None)
+            .engagement(&programme, None, Timestamp::now())
             .await?
             .into_iter()
             .filter(|(_, engagement)| engagement.status != EngagementStatus::Healthy)

@@ -12,6 +12,7 @@ pub mod demo;
 mod engagement;
 mod enrolment;
 mod error;
+pub mod follow_up;
 pub mod goals;
 pub mod import;
 pub mod mail;

@@ -1,7 +1,7 @@
 //! The server's background upkeep, run every few seconds by each `upward serve`: matching runs
 //! that wait in the queue are run, runs whose server went away are marked failed, proposals
 //! halfway through their answer period remind whoever has not answered, overdue ones expire,
-//! and the outbox is delivered. Every step is safe with several servers on one database: each
+//! the follow-up mail of pairs under way is queued (`follow_up`), and the outbox is delivered. Every step is safe with several servers on one database: each
 //! piece of work is taken by a conditional update that only one of them wins.
 
 use jiff::{SignedDuration, Timestamp};
@@ -31,6 +31,8 @@ pub struct Upkeep {
     pub mail_waiting: bool,
     /// Closed programmes whose personal answers were removed under `retention_days`.
     pub programmes_cleared: u64,
+    /// Meeting reminders, nudges and digests queued.
+    pub follow_up: crate::follow_up::FollowUp,
 }
 
 impl App {
@@ -80,6 +82,7 @@ impl App {
                 Err(other) => return Err(other.into()),
             }
         }
+        done.follow_up = self.follow_up(now).await?;
         self.sweep(now).await?;
         let drained = self.drain_outbox(mailer, now).await?;
         (done.mailed, done.mail_waiting) = (drained.sent, drained.more_waiting);

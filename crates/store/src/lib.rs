@@ -10,6 +10,7 @@ mod accounts;
 mod agreements;
 mod audit;
 mod enrolments;
+mod follow_up;
 mod goals;
 mod mail;
 mod matching;
@@ -28,11 +29,11 @@ use serde::Serialize;
 use upward_domain::engagement::PairFacts;
 use upward_domain::schedule::ScheduleProposal;
 use upward_domain::{
-    AgreementText, Audience, Email, Enrolment, EnrolmentId, EnrolmentProfile, Goal, GoalDraft,
-    GoalFigures, GoalId, InvitationCounts, LinkPurpose, MatchingRun, Meeting, MeetingId,
-    OwnProfile, Pairing, PairingEvent, PairingId, Person, PersonId, Phase, PreferredTime,
-    Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult, ScheduleAgreement, Side,
-    Signature, TimeZoneName, User, UserId, Weights,
+    AgreementText, Audience, Email, EngagementStatus, Enrolment, EnrolmentId, EnrolmentProfile,
+    Goal, GoalDraft, GoalFigures, GoalId, InvitationCounts, LinkPurpose, MatchingRun, Meeting,
+    MeetingId, OwnProfile, Pairing, PairingEvent, PairingId, Person, PersonId, Phase,
+    PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult,
+    ScheduleAgreement, Side, Signature, TimeZoneName, User, UserId, Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -735,6 +736,53 @@ pub trait GoalStore: Send + Sync {
     async fn goal_figures(&self, programme: ProgrammeId) -> StoreResult<GoalFigures>;
 }
 
+/// What the follow-up mail needs (reminders, nudges, digests), each piece of work claimed so
+/// that one server does it.
+#[async_trait]
+pub trait FollowUpStore: Send + Sync {
+    /// Up to `limit` scheduled meetings of active pairings starting after `now` and by `until`
+    /// that have not been reminded of, earliest first.
+    async fn meetings_to_remind(
+        &self,
+        now: Timestamp,
+        until: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<Meeting>>;
+    /// Records the reminder and queues its mail, once: `false` if it was already done.
+    async fn mark_meeting_reminded(
+        &self,
+        meeting: MeetingId,
+        at: Timestamp,
+        mail: &[Mail],
+    ) -> StoreResult<bool>;
+    /// Claims, for `now`, every programme not closed whose engagement was last checked before
+    /// `checked_before` (or never); another server claiming at once gets none of the same.
+    async fn claim_engagement_checks(
+        &self,
+        now: Timestamp,
+        checked_before: Timestamp,
+    ) -> StoreResult<Vec<ProgrammeId>>;
+    /// Claims the programme's digest for `now` if the last went out before `sent_before`.
+    async fn claim_digest(
+        &self,
+        programme: ProgrammeId,
+        now: Timestamp,
+        sent_before: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The engagement each of the programme's pairs was last told about.
+    async fn engagement_alerts(
+        &self,
+        programme: ProgrammeId,
+    ) -> StoreResult<Vec<(PairingId, EngagementStatus)>>;
+    /// Records the pairs' new engagement and queues the mail about it, in one transaction.
+    async fn record_engagement_alerts(
+        &self,
+        changes: &[(PairingId, EngagementStatus)],
+        mail: &[Mail],
+        at: Timestamp,
+    ) -> StoreResult<()>;
+}
+
 /// A message taken from the outbox to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {
@@ -788,6 +836,7 @@ pub trait Store:
     + MeetingStore
     + AgreementStore
     + GoalStore
+    + FollowUpStore
     + MailStore
 {
     /// Checks the database answers (for `/healthz`).

@@ -17,7 +17,7 @@ use crate::sql::{
 };
 use crate::{Mail, MeetingStore, NewAuditEntry, SqlStore, StoreError, StoreResult};
 
-const MEETING_COLUMNS: &str = "id, pairing_id, starts_at, ends_at, channel, status, sequence, \
+pub(crate) const MEETING_COLUMNS: &str = "id, pairing_id, starts_at, ends_at, channel, status, sequence, \
      cancelled_by, cancelled_at, rescheduled, minutes, topics, notes, version";
 
 fn agreement_from_row(row: &AnyRow) -> StoreResult<ScheduleAgreement> {
@@ -33,7 +33,7 @@ fn agreement_from_row(row: &AnyRow) -> StoreResult<ScheduleAgreement> {
     })
 }
 
-fn meeting_from_row(row: &AnyRow) -> StoreResult<Meeting> {
+pub(crate) fn meeting_from_row(row: &AnyRow) -> StoreResult<Meeting> {
     let text = |column: &str| row.try_get::<String, _>(column);
     let channel = text("channel")?;
     let status = text("status")?;

@@ -456,3 +456,97 @@ async fn erasing_a_member_takes_the_pair_s_notes_goals_and_feed_with_them() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_upkeep_reminds_the_day_before_nudges_a_drifting_pair_once_and_sends_a_weekly_digest() {
+    use upward_app::mail::LogMailer;
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        for token in [&alice, &dan_token] {
+            world.post(&accept, Some(token), None).await;
+        }
+        let (_, meetings) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&alice),
+            )
+            .await;
+        let sent = async |subject: &str| {
+            let outbox = world.app.store.outbox(500).await.unwrap();
+            let mut to: Vec<String> = outbox
+                .iter()
+                .filter(|m| m.mail.subject.starts_with(subject))
+                .map(|m| m.mail.recipient.clone())
+                .collect();
+            to.sort();
+            to
+        };
+
+        // Dan cancels three meetings: at the next daily check both are nudged, once, and the
+        // manager gets the week's digest naming the pair and why.
+        for meeting in &meetings.as_array().unwrap()[1..4] {
+            let body = json!({"status": "cancelled", "cancelled_by": "mentee", "notes": "Note-only-for-us"});
+            log(&world, &dan_token, meeting, body).await;
+        }
+        let now = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(25);
+        let round = world.app.upkeep(&LogMailer, now).await.unwrap();
+        assert_eq!(
+            (round.follow_up.pairs_nudged, round.follow_up.digests),
+            (1, 1)
+        );
+        assert_eq!(
+            sent("Keeping your mentoring").await,
+            ["alice@x.org", "dan@x.org"]
+        );
+        let outbox = world.app.store.outbox(500).await.unwrap();
+        let digest = outbox
+            .iter()
+            .find(|m| m.mail.subject.starts_with("Weekly"))
+            .unwrap();
+        assert_eq!(digest.mail.recipient, "manager@x.org");
+        assert!(
+            digest
+                .mail
+                .body
+                .contains("stalled, because the mentee cancelled 3 of the last 3"),
+            "{}",
+            digest.mail.body
+        );
+        assert!(
+            outbox.iter().all(|m| !m.mail.body.contains("Note-only-for-us")),
+            "notes stay with the pair"
+        );
+        let next_day = now + jiff::SignedDuration::from_hours(25);
+        let round = world.app.upkeep(&LogMailer, next_day).await.unwrap();
+        assert_eq!(
+            (round.follow_up.pairs_nudged, round.follow_up.digests),
+            (0, 0),
+            "told once; the digest is weekly"
+        );
+
+        // Twelve hours before the first meeting (in January): both are reminded, once.
+        let first: jiff::Timestamp = meetings[0]["start"].as_str().unwrap().parse().unwrap();
+        let before = first - jiff::SignedDuration::from_hours(12);
+        let round = world.app.upkeep(&LogMailer, before).await.unwrap();
+        assert_eq!(round.follow_up.meetings_reminded, 1);
+        assert_eq!(
+            round.follow_up.pairs_nudged, 0,
+            "still stalled: nothing new to tell"
+        );
+        assert_eq!(sent("Tomorrow").await, ["alice@x.org", "dan@x.org"]);
+        let outbox = world.app.store.outbox(500).await.unwrap();
+        let to_dan = outbox
+            .iter()
+            .find(|m| m.mail.subject.starts_with("Tomorrow") && m.mail.recipient == "dan@x.org")
+            .unwrap();
+        assert!(
+            to_dan.mail.body.contains("(Europe/Paris)"),
+            "{}",
+            to_dan.mail.body
+        );
+        let again = world.app.upkeep(&LogMailer, before).await.unwrap();
+        assert_eq!(again.follow_up.meetings_reminded, 0, "once");
+    }
+}
