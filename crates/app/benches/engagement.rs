@@ -54,6 +54,7 @@ async fn programme(app: &App, manager: &Manager) -> ProgrammeId {
         },
         matching: MatchingSettings::default(),
         engagement: EngagementSettings::default(),
+        meeting_places: vec![],
     };
     let id = app
         .create_programme(manager, &draft)

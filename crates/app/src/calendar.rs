@@ -22,8 +22,11 @@ impl App {
     pub async fn pairing_calendar(&self, user: &User, id: PairingId) -> AppResult<String> {
         let pairing = self.own_pairing(user, id).await?;
         let meetings = self.store.pairing_meetings(id).await?;
-        let entries: Vec<(&Pairing, &Meeting)> =
-            meetings.iter().map(|meeting| (&pairing, meeting)).collect();
+        let places = self.pair_context(&pairing).await?.places;
+        let entries: Vec<Entry> = meetings
+            .iter()
+            .map(|meeting| (&pairing, meeting, places.get(&meeting.id)))
+            .collect();
         Ok(self.calendar(
             &format!("Reverse mentoring with {}", partner_name(&pairing, user)),
             user,
@@ -70,14 +73,24 @@ impl App {
             .map(|pairing| (pairing.id, pairing))
             .collect();
         let meetings = self.store.person_meetings(&owner).await?;
-        let entries: Vec<(&Pairing, &Meeting)> = meetings
+        let mut places = HashMap::new();
+        for pairing in pairings.values() {
+            places.extend(self.pair_context(pairing).await?.places);
+        }
+        let entries: Vec<Entry> = meetings
             .iter()
-            .filter_map(|meeting| Some((pairings.get(&meeting.pairing)?, meeting)))
+            .filter_map(|meeting| {
+                Some((
+                    pairings.get(&meeting.pairing)?,
+                    meeting,
+                    places.get(&meeting.id),
+                ))
+            })
             .collect();
         Ok(self.calendar("Reverse mentoring", &user, &entries))
     }
 
-    fn calendar(&self, name: &str, viewer: &User, entries: &[(&Pairing, &Meeting)]) -> String {
+    fn calendar(&self, name: &str, viewer: &User, entries: &[Entry]) -> String {
         let base = self.settings.base_url();
         let host = base
             .split("://")
@@ -89,12 +102,15 @@ impl App {
         let now = Timestamp::now();
         let mut calendar = Calendar::new();
         calendar.name(name);
-        for (pairing, meeting) in entries {
-            calendar.push(event(pairing, meeting, viewer, &base, host, now));
+        for (pairing, meeting, place) in entries {
+            calendar.push(event(pairing, meeting, *place, viewer, &base, host, now));
         }
         calendar.done().to_string()
     }
 }
+
+/// A meeting in a calendar, with its pairing and the place suggested for it.
+type Entry<'a> = (&'a Pairing, &'a Meeting, Option<&'a String>);
 
 fn partner_name<'p>(pairing: &'p Pairing, user: &User) -> &'p str {
     pairing.name_of(side_of(pairing, user).other())
@@ -107,6 +123,7 @@ fn utc(at: Timestamp) -> String {
 fn event(
     pairing: &Pairing,
     meeting: &Meeting,
+    place: Option<&String>,
     viewer: &User,
     base: &str,
     host: &str,
@@ -120,9 +137,12 @@ fn event(
             && pairing.state != PairingState::Active);
     let sequence =
         meeting.sequence + i64::from(called_off && meeting.status != MeetingStatus::Cancelled);
-    let place = match meeting.channel {
-        MeetingChannel::Virtual => "Virtual meeting",
-        MeetingChannel::InPerson => "In person, at a neutral place you agree (not either office)",
+    let place = match (meeting.channel, place) {
+        (MeetingChannel::Virtual, _) => "Virtual meeting".to_owned(),
+        (MeetingChannel::InPerson, Some(place)) => format!("In person: {place}"),
+        (MeetingChannel::InPerson, None) => {
+            "In person, at a neutral place you agree (not either office)".to_owned()
+        }
     };
     Event::new()
         .uid(&format!("meeting-{}@{host}", meeting.id.0))
@@ -139,7 +159,7 @@ fn event(
             "Reverse mentoring with {}",
             partner_name(pairing, viewer)
         ))
-        .location(place)
+        .location(&place)
         .description(&format!(
             "Your pairing's page: {base}/pairings/{}",
             pairing.id.0

@@ -221,6 +221,11 @@ impl Generator {
 fn demo_programme() -> ProgrammeDraft {
     ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![
+            "The Atrium café, ground floor".into(),
+            "Open collaboration space, level 3".into(),
+            "Riverside co-working room".into(),
+        ],
         name: "Reverse mentoring 2027: digital fluency and inclusion".into(),
         purpose: "Help the leadership team become fluent in the tools and habits of a digital workplace, and hear directly from younger colleagues about inclusion.".into(),
         objectives: Objective::parse_list("tech-upskilling,inclusion,retention").expect("valid tags"),

@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use upward_domain::{Engagement, EngagementStatus, Meeting, Pairing, PairingId, Programme, Side};
 use upward_store::Mail;
 
-use crate::meetings::PairZones;
+use crate::meetings::PairContext;
 use crate::schedule::in_words;
 use crate::{App, AppResult};
 
@@ -44,7 +44,7 @@ impl App {
             let mail = reminder(
                 &pairing,
                 &meeting,
-                &self.pair_zones(&pairing).await?,
+                &self.pair_context(&pairing).await?,
                 &self.settings.base_url(),
             );
             if self
@@ -170,7 +170,7 @@ impl App {
     }
 }
 
-fn reminder(pairing: &Pairing, meeting: &Meeting, zones: &PairZones, base: &str) -> Vec<Mail> {
+fn reminder(pairing: &Pairing, meeting: &Meeting, zones: &PairContext, base: &str) -> Vec<Mail> {
     [Side::Mentor, Side::Mentee]
         .map(|side| {
             let when = in_words(&meeting.start.to_zoned(zones.of(side).clone()));
@@ -186,9 +186,12 @@ fn reminder(pairing: &Pairing, meeting: &Meeting, zones: &PairZones, base: &str)
                      {base}/pairings/{}\n",
                     pairing.name_of(side),
                     pairing.name_of(side.other()),
-                    match meeting.channel {
-                        upward_domain::schedule::MeetingChannel::Virtual => "virtually",
-                        upward_domain::schedule::MeetingChannel::InPerson => "in person",
+                    match (meeting.channel, zones.places.get(&meeting.id)) {
+                        (upward_domain::schedule::MeetingChannel::Virtual, _) => {
+                            "virtually".to_owned()
+                        }
+                        (_, Some(place)) => format!("in person at {place}"),
+                        (_, None) => "in person, at a neutral place you agree".to_owned(),
                     },
                     pairing.id.0
                 ),

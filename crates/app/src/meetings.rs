@@ -2,9 +2,12 @@
 //! both have), the meetings as the pair sees them, and logging how each one ended. Only the
 //! pair's two members reach any of it; notes never leave these use cases for anyone else.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
+use upward_domain::meeting::suggested_places;
 use upward_domain::schedule::MeetingChannel;
 use upward_domain::{
     Meeting, MeetingId, MeetingStatus, Outcome, OutcomeError, Pairing, PairingId, PairingState,
@@ -45,6 +48,8 @@ pub struct MeetingItem {
     pub status: MeetingStatus,
     pub mentor_local: String,
     pub mentee_local: String,
+    /// For an in-person meeting, the neutral place suggested from the programme's list.
+    pub place: Option<String>,
     /// Who called it off, for a cancelled meeting.
     #[schema(value_type = Option<String>)]
     pub cancelled_by: Option<Side>,
@@ -98,6 +103,14 @@ pub struct OutcomeRequest {
     pub channel: Option<String>,
     /// Whether a cancelled meeting is made up at another time.
     pub rescheduled: Option<bool>,
+}
+
+/// Another time for a scheduled meeting.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct MoveRequest {
+    /// The new start: RFC 3339 with an offset, or a local date and time in your own time zone.
+    /// The meeting keeps its length.
+    pub start: String,
 }
 
 /// A meeting the pair held outside its series (the exploratory meeting, or an extra one),
@@ -179,7 +192,7 @@ impl App {
         id: PairingId,
     ) -> AppResult<Vec<MeetingItem>> {
         let pairing = self.own_pairing(user, id).await?;
-        let zones = self.pair_zones(&pairing).await?;
+        let zones = self.pair_context(&pairing).await?;
         let meetings = self.store.pairing_meetings(id).await?;
         Ok(meetings
             .iter()
@@ -190,7 +203,7 @@ impl App {
     /// One of the user's meetings; anyone else's is not found.
     pub async fn my_meeting(&self, user: &User, id: MeetingId) -> AppResult<MeetingItem> {
         let (meeting, pairing) = self.own_meeting(user, id).await?;
-        let zones = self.pair_zones(&pairing).await?;
+        let zones = self.pair_context(&pairing).await?;
         Ok(meeting_item(&meeting, &zones, side_of(&pairing, user)))
     }
 
@@ -235,8 +248,32 @@ impl App {
             programme: Some(pairing.programme_id),
         };
         let saved = self.store.save_meeting(&meeting, &next, &entry).await?;
-        let zones = self.pair_zones(&pairing).await?;
+        let zones = self.pair_context(&pairing).await?;
         Ok(meeting_item(&saved, &zones, side_of(&pairing, user)))
+    }
+
+    /// One of the pair moves a scheduled meeting to a time still to come; calendars pick up
+    /// the change (a higher `SEQUENCE`).
+    pub async fn move_meeting(
+        &self,
+        user: &User,
+        id: MeetingId,
+        request: MoveRequest,
+    ) -> AppResult<MeetingItem> {
+        let (meeting, pairing) = self.own_meeting(user, id).await?;
+        let side = side_of(&pairing, user);
+        let context = self.pair_context(&pairing).await?;
+        let start = parse_start(&request.start, context.of(side))?;
+        let next = meeting.moved_to(start, Timestamp::now()).map_err(refusal)?;
+        let entry = NewAuditEntry {
+            actor: user.email.as_str(),
+            action: "meeting.moved",
+            subject: &format!("pairing {}", pairing.id.0),
+            detail: &format!("meeting {}", id.0),
+            programme: Some(pairing.programme_id),
+        };
+        let saved = self.store.save_meeting(&meeting, &next, &entry).await?;
+        Ok(meeting_item(&saved, &context, side))
     }
 
     /// One of the pair records a meeting they held outside the series: while exploring (the
@@ -257,7 +294,7 @@ impl App {
                 "meetings are recorded while the pairing is under way".into(),
             ));
         }
-        let zones = self.pair_zones(&pairing).await?;
+        let zones = self.pair_context(&pairing).await?;
         let side = side_of(&pairing, user);
         let start = parse_start(&request.start, zones.of(side))?;
         // A day's margin: people recall the day of a meeting better than its minute.
@@ -291,24 +328,41 @@ impl App {
         Ok(meeting_item(&saved, &zones, side))
     }
 
-    /// Both people's time zones, mentor first.
-    pub(crate) async fn pair_zones(&self, pairing: &Pairing) -> AppResult<PairZones> {
+    /// Both people's time zones and the places suggested for the pair's in-person meetings.
+    pub(crate) async fn pair_context(&self, pairing: &Pairing) -> AppResult<PairContext> {
         let mentor = self.store.enrolment(pairing.mentor).await?;
         let mentee = self.store.enrolment(pairing.mentee).await?;
-        Ok(PairZones {
+        let programme = self.store.programme(pairing.programme_id).await?;
+        let meetings = self.store.pairing_meetings(pairing.id).await?;
+        let suggested = suggested_places(
+            meetings.iter().map(|m| m.channel),
+            &programme.draft.meeting_places,
+        );
+        Ok(PairContext {
             mentor: self.zone_of(&mentor).await?,
             mentee: self.zone_of(&mentee).await?,
+            places: meetings
+                .iter()
+                .zip(suggested)
+                .filter_map(|(meeting, place)| Some((meeting.id, place?)))
+                .collect(),
+            programme_places: programme.draft.meeting_places,
         })
     }
 }
 
-/// The time zones of a pair's two people.
-pub(crate) struct PairZones {
+/// What a pair's meetings are shown with: the time zones of its two people and the neutral
+/// place suggested for each in-person meeting.
+pub(crate) struct PairContext {
     pub mentor: TimeZone,
     pub mentee: TimeZone,
+    /// The place suggested for each in-person meeting that exists.
+    pub places: HashMap<MeetingId, String>,
+    /// The programme's neutral places, for a series not settled yet.
+    pub programme_places: Vec<String>,
 }
 
-impl PairZones {
+impl PairContext {
     pub fn of(&self, side: Side) -> &TimeZone {
         match side {
             Side::Mentor => &self.mentor,
@@ -451,7 +505,7 @@ fn outcome_from(request: OutcomeRequest, meeting: &Meeting) -> AppResult<Outcome
     }
 }
 
-pub(crate) fn meeting_item(meeting: &Meeting, zones: &PairZones, viewer: Side) -> MeetingItem {
+pub(crate) fn meeting_item(meeting: &Meeting, zones: &PairContext, viewer: Side) -> MeetingItem {
     MeetingItem {
         id: meeting.id,
         pairing: meeting.pairing,
@@ -461,6 +515,7 @@ pub(crate) fn meeting_item(meeting: &Meeting, zones: &PairZones, viewer: Side) -
         status: meeting.status,
         mentor_local: in_words(&meeting.start.to_zoned(zones.mentor.clone())),
         mentee_local: in_words(&meeting.start.to_zoned(zones.mentee.clone())),
+        place: zones.places.get(&meeting.id).cloned(),
         cancelled_by: meeting.cancelled_by,
         rescheduled: meeting.rescheduled,
         minutes: meeting.minutes,

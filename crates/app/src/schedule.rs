@@ -11,7 +11,8 @@ use upward_domain::schedule::{
 };
 use upward_domain::{Enrolment, Pairing, PairingId, Side, User};
 
-use crate::meetings::side_of;
+use crate::meetings::{PairContext, side_of};
+use upward_domain::meeting::suggested_places;
 
 use crate::{App, AppError, AppResult};
 
@@ -49,6 +50,8 @@ pub struct MeetingView {
     pub mentee_local: String,
     /// Held at another time that week, because the series' usual time does not fit both.
     pub moved: bool,
+    /// For an in-person meeting, the neutral place suggested from the programme's list.
+    pub place: Option<String>,
 }
 
 impl App {
@@ -63,13 +66,8 @@ impl App {
             Some(agreement) => agreement.series.clone(),
             None => self.proposal_for(&pairing).await?,
         };
-        let zones = self.pair_zones(&pairing).await?;
-        let mut view = view(
-            &proposal,
-            zones.of(side_of(&pairing, user)),
-            &zones.mentor,
-            &zones.mentee,
-        );
+        let zones = self.pair_context(&pairing).await?;
+        let mut view = view(&proposal, &zones, side_of(&pairing, user));
         if let Some(agreement) = agreement {
             view.accepted_by = [Side::Mentor, Side::Mentee]
                 .into_iter()
@@ -128,22 +126,23 @@ fn attendee<'a>(enrolment: &'a Enrolment, zone: &'a TimeZone) -> Attendee<'a> {
     }
 }
 
-fn view(
-    proposal: &ScheduleProposal,
-    viewer: &TimeZone,
-    mentor_zone: &TimeZone,
-    mentee_zone: &TimeZone,
-) -> ScheduleView {
+fn view(proposal: &ScheduleProposal, pair: &PairContext, viewer: Side) -> ScheduleView {
+    let places = suggested_places(
+        proposal.meetings.iter().map(|m| m.channel),
+        &pair.programme_places,
+    );
     let meetings = proposal
         .meetings
         .iter()
-        .map(|meeting| MeetingView {
-            start: rfc3339(meeting.start, viewer),
-            end: rfc3339(meeting.end, viewer),
+        .zip(places)
+        .map(|(meeting, place)| MeetingView {
+            start: rfc3339(meeting.start, pair.of(viewer)),
+            end: rfc3339(meeting.end, pair.of(viewer)),
             channel: meeting.channel.as_str().to_owned(),
-            mentor_local: in_words(&meeting.start.to_zoned(mentor_zone.clone())),
-            mentee_local: in_words(&meeting.start.to_zoned(mentee_zone.clone())),
+            mentor_local: in_words(&meeting.start.to_zoned(pair.mentor.clone())),
+            mentee_local: in_words(&meeting.start.to_zoned(pair.mentee.clone())),
             moved: meeting.moved,
+            place,
         })
         .collect();
     let why = [Some(fairness(proposal)), exceptions(proposal)]

@@ -31,6 +31,7 @@ async fn account(app: &App, email: &str, role: Role) -> User {
 fn draft() -> ProgrammeDraft {
     ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![],
         name: "Digital fluency".into(),
         purpose: String::new(),
         objectives: vec![],

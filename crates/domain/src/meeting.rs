@@ -311,6 +311,22 @@ impl Meeting {
     }
 }
 
+/// The place suggested for each meeting, in order: the programme's neutral places in turn, for
+/// the in-person meetings only (a virtual meeting needs none).
+pub fn suggested_places(
+    channels: impl IntoIterator<Item = MeetingChannel>,
+    places: &[String],
+) -> Vec<Option<String>> {
+    let mut next = places.iter().cycle();
+    channels
+        .into_iter()
+        .map(|channel| match channel {
+            MeetingChannel::InPerson => next.next().cloned(),
+            MeetingChannel::Virtual => None,
+        })
+        .collect()
+}
+
 fn clean_topics(topics: Vec<String>) -> Result<Vec<String>, OutcomeError> {
     let topics: Vec<String> = topics
         .iter()
@@ -512,6 +528,22 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn in_person_meetings_take_the_neutral_places_in_turn() {
+        use MeetingChannel::{InPerson, Virtual};
+        let places = vec!["Café".to_owned(), "Level 3".to_owned()];
+        assert_eq!(
+            suggested_places([InPerson, Virtual, InPerson, InPerson], &places),
+            [
+                Some("Café".to_owned()),
+                None,
+                Some("Level 3".to_owned()),
+                Some("Café".to_owned())
+            ]
+        );
+        assert_eq!(suggested_places([InPerson], &[]), [None]);
     }
 
     #[test]

@@ -369,6 +369,11 @@ pub struct ProgrammeDraft {
     /// When an active pair counts as at risk or stalled; the defaults if left out.
     #[serde(default)]
     pub engagement: EngagementSettings,
+    /// Neutral places for in-person meetings (a café, a shared space; not a senior's office),
+    /// suggested in turn. At most 20, each at most 120 characters.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub meeting_places: Vec<String>,
 }
 
 impl ProgrammeDraft {
@@ -454,6 +459,12 @@ impl ProgrammeDraft {
             );
         }
         problems.extend(self.engagement.problems());
+        if let Err(problem) = places_problem(&self.meeting_places) {
+            problems.push(FieldProblem {
+                field: "meeting_places",
+                problem,
+            });
+        }
         problems
     }
 
@@ -498,6 +509,17 @@ fn in_range(value: i64, min: i64, max: i64, what: &str) -> Result<(), String> {
     }
 }
 
+fn places_problem(places: &[String]) -> Result<(), String> {
+    if places.len() > 20 {
+        return Err("list at most 20 meeting places".into());
+    }
+    for place in places {
+        text::required(place, "a meeting place", 120).map_err(|e| e.0)?;
+        text::visible(place).map_err(|e| format!("a meeting place {}", e.0))?;
+    }
+    Ok(())
+}
+
 fn cadence_problem(cadence: &Cadence) -> Result<(), String> {
     match (cadence.virtual_every_weeks, cadence.in_person_every_months) {
         (None, None) => Err("choose at least one kind of meeting".into()),
@@ -529,6 +551,7 @@ mod tests {
     fn draft(start: Date, end: Date) -> ProgrammeDraft {
         ProgrammeDraft {
             engagement: Default::default(),
+            meeting_places: vec![],
             name: "Tech for leaders".into(),
             purpose: String::new(),
             objectives: vec![Objective::parse("tech-upskilling").unwrap()],

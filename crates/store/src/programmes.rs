@@ -11,12 +11,13 @@ use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
 use crate::{ProgrammeStore, ProgrammeSummary, SqlStore, StoreError, StoreResult};
 
 const PROGRAMME_COLUMNS: &str = "id, name, purpose, objectives, learning_expectations, start_date, end_date, \
-     virtual_every_weeks, in_person_every_months, matching_settings, engagement_settings, phase, cloned_from";
+     virtual_every_weeks, in_person_every_months, matching_settings, engagement_settings, meeting_places, phase, cloned_from";
 
 fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
     let objectives: String = row.try_get("objectives")?;
     let settings: String = row.try_get("matching_settings")?;
     let engagement: String = row.try_get("engagement_settings")?;
+    let places: String = row.try_get("meeting_places")?;
     let small = |column: &str| -> StoreResult<Option<u8>> {
         Ok(row
             .try_get::<Option<i64>, _>(column)?
@@ -38,6 +39,8 @@ fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
             .map_err(|e| corrupt("matching_settings", &settings, e))?,
         engagement: serde_json::from_str(&engagement)
             .map_err(|e| corrupt("engagement_settings", &engagement, e))?,
+        meeting_places: serde_json::from_str(&places)
+            .map_err(|e| corrupt("meeting_places", &places, e))?,
     };
     Ok(Programme {
         id: ProgrammeId(row.try_get("id")?),
@@ -62,7 +65,7 @@ fn settings_json(draft: &ProgrammeDraft) -> String {
     serde_json::to_string(&draft.matching).expect("matching settings always serialise")
 }
 
-/// Binds a draft's fields as `$1`–`$10`, in the column order both writes use.
+/// Binds a draft's fields as `$1`–`$11`, in the column order both writes use.
 fn bind_draft<'q>(
     query: Query<'q, Any, AnyArguments>,
     draft: &ProgrammeDraft,
@@ -78,6 +81,7 @@ fn bind_draft<'q>(
         .bind(draft.cadence.in_person_every_months.map(i64::from))
         .bind(settings_json(draft))
         .bind(serde_json::to_string(&draft.engagement).expect("engagement settings serialise"))
+        .bind(serde_json::to_string(&draft.meeting_places).expect("strings serialise"))
 }
 
 #[async_trait]
@@ -93,9 +97,9 @@ impl ProgrammeStore for SqlStore {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
         let query = sqlx::query(
             "INSERT INTO programmes (name, purpose, objectives, learning_expectations, start_date, end_date,
-                virtual_every_weeks, in_person_every_months, matching_settings, engagement_settings, phase,
-                cloned_from, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                virtual_every_weeks, in_person_every_months, matching_settings, engagement_settings,
+                meeting_places, phase, cloned_from, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
         );
         let row = bind_draft(query, draft)
             .bind(phase.as_str())
@@ -155,8 +159,9 @@ impl ProgrammeStore for SqlStore {
         let query = sqlx::query(
             "UPDATE programmes SET name = $1, purpose = $2, objectives = $3, learning_expectations = $4,
                 start_date = $5, end_date = $6, virtual_every_weeks = $7, in_person_every_months = $8,
-                matching_settings = $9, engagement_settings = $10, updated_at = $11
-             WHERE id = $12",
+                matching_settings = $9, engagement_settings = $10, meeting_places = $11,
+                updated_at = $12
+             WHERE id = $13",
         );
         let changed = self
             .run(bind_draft(query, draft).bind(now_epoch()).bind(id.0))

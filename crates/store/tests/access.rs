@@ -48,6 +48,7 @@ fn person(email: &str, level: i64, department: &str) -> Person {
 async fn enrolling_programme(store: &dyn Store) -> ProgrammeId {
     let draft = ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![],
         name: "Pilot".into(),
         purpose: String::new(),
         objectives: vec![],

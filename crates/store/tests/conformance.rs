@@ -23,6 +23,7 @@ fn person(email: &str, level: i64, manager: Option<&str>) -> Person {
 fn draft(name: &str) -> ProgrammeDraft {
     ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![],
         name: name.into(),
         purpose: "Digital fluency for the board".into(),
         objectives: Objective::parse_list("tech-upskilling,inclusion").unwrap(),

@@ -57,6 +57,7 @@ async fn cohort(
     store.upsert_people(&people).await.unwrap();
     let draft = ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![],
         name: "Board digital fluency".into(),
         purpose: "Digital fluency".into(),
         objectives: Objective::parse_list("tech-upskilling").unwrap(),

@@ -394,6 +394,12 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ("POST", "/pairings/{id}/goals", "what=Learn+SQL"),
     ("POST", "/goals/{id}", "what=Learn+SQL&progress=10"),
     ("POST", "/programmes/{id}/agreement", "body=We+meet."),
+    (
+        "POST",
+        "/api/v1/meetings/{id}/move",
+        r#"{"start": "2030-01-07T10:00:00Z"}"#,
+    ),
+    ("POST", "/meetings/{id}/move", "start=2030-01-07T10%3A00"),
 ];
 
 impl Fixture {

@@ -515,7 +515,9 @@ async fn the_upkeep_reminds_the_day_before_nudges_a_drifting_pair_once_and_sends
             digest.mail.body
         );
         assert!(
-            outbox.iter().all(|m| !m.mail.body.contains("Note-only-for-us")),
+            outbox
+                .iter()
+                .all(|m| !m.mail.body.contains("Note-only-for-us")),
             "notes stay with the pair"
         );
         let next_day = now + jiff::SignedDuration::from_hours(25);
@@ -548,5 +550,98 @@ async fn the_upkeep_reminds_the_day_before_nudges_a_drifting_pair_once_and_sends
         );
         let again = world.app.upkeep(&LogMailer, before).await.unwrap();
         assert_eq!(again.follow_up.meetings_reminded, 0, "once");
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_meeting_moves_ahead_and_in_person_ones_suggest_the_programme_s_places() {
+    for world in World::each().await {
+        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
+        let mut draft = world
+            .app
+            .programme(&world.manager, world.programme)
+            .await
+            .unwrap()
+            .programme
+            .draft;
+        draft.meeting_places = vec!["The Atrium café".into(), "Level 3 open space".into()];
+        world
+            .app
+            .update_programme(&manager, world.programme, &draft)
+            .await
+            .unwrap();
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        for token in [&alice, &dan_token] {
+            world.post(&accept, Some(token), None).await;
+        }
+        let (_, meetings) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&alice),
+            )
+            .await;
+        let meetings = meetings.as_array().unwrap();
+        let places: Vec<&serde_json::Value> = meetings
+            .iter()
+            .filter(|m| m["channel"] == "in_person")
+            .map(|m| &m["place"])
+            .take(3)
+            .collect();
+        assert_eq!(
+            places,
+            [
+                &json!("The Atrium café"),
+                &json!("Level 3 open space"),
+                &json!("The Atrium café")
+            ]
+        );
+        assert!(
+            meetings
+                .iter()
+                .filter(|m| m["channel"] == "virtual")
+                .all(|m| m["place"].is_null())
+        );
+
+        let path = format!("/api/v1/meetings/{}/move", meetings[1]["id"]);
+        let (status, moved) = world
+            .post(
+                &path,
+                Some(&dan_token),
+                Some(json!({"start": "2027-01-20T18:30"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        // Dan's time is Paris: 18:30 there, kept one hour long, and calendars told.
+        assert_eq!(moved["start"], "2027-01-20T18:30:00+01:00");
+        assert_eq!(moved["end"], "2027-01-20T19:30:00+01:00");
+        assert_eq!(moved["sequence"], 1);
+        let (_, _, ics) = world
+            .get_text(
+                &format!("/api/v1/pairings/{pairing}/calendar.ics"),
+                Some(&alice),
+            )
+            .await;
+        assert!(ics.contains("DTSTART:20270120T173000Z"), "{ics}");
+        assert!(ics.contains("LOCATION:In person: The Atrium café"), "{ics}");
+        let (status, body) = world
+            .post(
+                &path,
+                Some(&dan_token),
+                Some(json!({"start": "2020-01-01T10:00"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let cancel = json!({"status": "cancelled", "cancelled_by": "mentee"});
+        log(&world, &dan_token, &meetings[1], cancel).await;
+        let (status, body) = world
+            .post(
+                &path,
+                Some(&dan_token),
+                Some(json!({"start": "2027-01-21T18:30"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
     }
 }

@@ -24,6 +24,7 @@ pub fn size(variable: &str, default: usize) -> usize {
 pub async fn programme(app: &App, manager: &Manager, phases: &[Phase]) -> ProgrammeId {
     let draft = ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![],
         name: "Benchmark".into(),
         purpose: String::new(),
         objectives: vec![],

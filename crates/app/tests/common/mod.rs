@@ -11,6 +11,7 @@ use upward_domain::*;
 pub fn draft(name: &str) -> ProgrammeDraft {
     ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![],
         name: name.into(),
         purpose: String::new(),
         objectives: vec![],

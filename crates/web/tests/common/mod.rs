@@ -38,6 +38,7 @@ pub struct World {
 pub fn draft(name: &str) -> ProgrammeDraft {
     ProgrammeDraft {
         engagement: Default::default(),
+        meeting_places: vec![],
         name: name.into(),
         purpose: String::new(),
         objectives: vec![],
@@ -120,6 +121,7 @@ impl World {
         let manager_proof = upward_app::policy::Manager::check(&manager).unwrap();
         let draft = ProgrammeDraft {
             engagement: Default::default(),
+            meeting_places: vec![],
             purpose: "Leaders learn social media".into(),
             ..draft("Digital fluency")
         };

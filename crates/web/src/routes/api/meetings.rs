@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
-use upward_app::meetings::{AgreementView, MeetingItem, OutcomeRequest, RecordRequest};
+use upward_app::meetings::{
+    AgreementView, MeetingItem, MoveRequest, OutcomeRequest, RecordRequest,
+};
 use upward_domain::{MeetingId, PairingId};
 
 use super::{ApiJson, ApiPath};
@@ -21,6 +23,7 @@ pub fn routes() -> Routes {
         .get("/pairings/{id}/meetings", Audience::Pair, meetings)
         .post("/pairings/{id}/meetings", Audience::Pair, record)
         .post("/meetings/{id}/outcome", Audience::Pair, outcome)
+        .post("/meetings/{id}/move", Audience::Pair, move_meeting)
         .get(
             "/pairings/{id}/calendar.ics",
             Audience::Pair,
@@ -95,6 +98,26 @@ pub async fn outcome(
 ) -> Result<Json<MeetingItem>, ApiError> {
     Ok(Json(
         state.app.log_meeting(&user, MeetingId(id), request).await?,
+    ))
+}
+
+/// Moves one of the caller's scheduled meetings to a time still to come (a start without an
+/// offset is in the caller's zone); it keeps its length, and subscribed calendars pick up the
+/// change. 409 for a meeting already logged.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/move", params(("id" = i64, Path)),
+    request_body = MoveRequest,
+    responses((status = 200, body = MeetingItem), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn move_meeting(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<MoveRequest>,
+) -> Result<Json<MeetingItem>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .move_meeting(&user, MeetingId(id), request)
+            .await?,
     ))
 }
 

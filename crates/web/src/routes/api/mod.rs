@@ -60,7 +60,7 @@ pub fn routes() -> Routes {
         directory::create_account, directory::set_role, directory::audit,
         matching::start, matching::runs, matching::run, matching::publish, matching::pair_by_hand, matching::pairings,
         matching::set_rule, matching::my_pairings, matching::my_pairing, matching::act,
-        schedule::proposal, meetings::accept, meetings::meetings, meetings::record, meetings::outcome,
+        schedule::proposal, meetings::accept, meetings::meetings, meetings::record, meetings::outcome, meetings::move_meeting,
         meetings::pairing_calendar, meetings::feed, meetings::revoke_feed, meetings::feed_calendar,
         agreements::programme_agreement, agreements::edit, agreements::pairing_agreement, agreements::sign,
         goals::goals, goals::add, goals::update, goals::remove, goals::figures,

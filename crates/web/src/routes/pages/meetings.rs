@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use upward_app::agreements::{PairAgreement, SignRequest};
 use upward_app::goals::GoalView;
-use upward_app::meetings::{MeetingItem, OutcomeRequest, RecordRequest, Topics};
+use upward_app::meetings::{MeetingItem, MoveRequest, OutcomeRequest, RecordRequest, Topics};
 use upward_app::schedule::ScheduleView;
 use upward_app::{AppError, MyPairing};
 use upward_domain::{MeetingId, MeetingStatus, PairingId, Side};
@@ -33,6 +33,7 @@ pub fn routes() -> Routes {
         .get("/pairings/{id}/calendar.ics", Audience::Pair, calendar_file)
         .get("/meetings/{id}", Audience::Pair, meeting_page)
         .post("/meetings/{id}", Audience::Pair, log_meeting)
+        .post("/meetings/{id}/move", Audience::Pair, move_meeting)
         .post("/calendar-feed/revoke", Audience::SignedIn, revoke_feed)
         .post("/pairings/{id}/agreement", Audience::Pair, sign_agreement)
 }
@@ -174,6 +175,7 @@ fn notice(query: &HashMap<String, String>) -> Option<String> {
         "settled" => "Your schedule is settled: the meetings are below and in your calendar feed.",
         "recorded" => "The meeting is recorded.",
         "logged" => "The meeting's outcome is saved.",
+        "moved" => "The meeting is moved; your calendar feeds show the new time.",
         "revoked" => {
             "Your old calendar feed address no longer works. Subscribe to the new one below."
         }
@@ -411,6 +413,38 @@ async fn log_meeting(
         Ok(saved) => Ok(Redirect::to(&format!(
             "/pairings/{}?done=logged#meeting-{id}",
             saved.pairing.0
+        ))
+        .into_response()),
+        Err(AppError::Conflict(why)) => {
+            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
+            let page =
+                render_meeting(&state, &user, &csrf, meeting, form, Some(capitalise(&why))).await;
+            refused(StatusCode::CONFLICT, page)
+        }
+        Err(error) => {
+            form.absorb(error)?;
+            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
+            let page = render_meeting(&state, &user, &csrf, meeting, form, None).await;
+            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+    }
+}
+
+async fn move_meeting(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    let request = MoveRequest {
+        start: form.value("start").to_owned(),
+    };
+    match state.app.move_meeting(&user, MeetingId(id), request).await {
+        Ok(moved) => Ok(Redirect::to(&format!(
+            "/pairings/{}?done=moved#meeting-{id}",
+            moved.pairing.0
         ))
         .into_response()),
         Err(AppError::Conflict(why)) => {

@@ -216,6 +216,7 @@ async fn new_form(ManagerPage(manager): ManagerPage, csrf: CsrfToken) -> Respons
         cadence: Cadence::default(),
         matching: MatchingSettings::default(),
         engagement: EngagementSettings::default(),
+        meeting_places: vec![],
     };
     render(&form_page(
         Layout::new("New programme", manager.user(), &csrf, "programmes"),
@@ -380,6 +381,7 @@ fn form_from_draft(draft: &ProgrammeDraft) -> FormState {
     for dimension in &m.diversity_dimensions {
         set(&format!("diversity_{}", dimension.as_str()), "on".into());
     }
+    set("meeting_places", draft.meeting_places.join("\n"));
     let e = &draft.engagement;
     set("first_meeting_days", e.first_meeting_days.to_string());
     set("agreement_days", e.agreement_days.to_string());
@@ -470,6 +472,11 @@ fn draft_from_form(form: &mut FormState) -> Option<ProgrammeDraft> {
             answer_days: too_big(answer_days?),
         },
         engagement: engagement?,
+        meeting_places: form
+            .value("meeting_places")
+            .lines()
+            .filter_map(text::optional)
+            .collect(),
     })
 }
 
