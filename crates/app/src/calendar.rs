@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use jiff::Timestamp;
 use upward_domain::schedule::MeetingChannel;
-use upward_domain::{Meeting, MeetingStatus, Pairing, PairingId, PairingState, User};
+use upward_domain::{Meeting, MeetingId, MeetingStatus, Pairing, PairingId, PairingState, User};
 
 use crate::auth::new_token;
 use crate::meetings::side_of;
@@ -26,6 +26,24 @@ impl App {
         let entries: Vec<Entry> = meetings
             .iter()
             .map(|meeting| (&pairing, meeting, places.get(&meeting.id)))
+            .collect();
+        Ok(self.calendar(
+            &format!("Reverse mentoring with {}", partner_name(&pairing, user)),
+            user,
+            &entries,
+        ))
+    }
+
+    /// One of the user's meetings as an iCalendar file.
+    pub async fn meeting_calendar(&self, user: &User, id: MeetingId) -> AppResult<String> {
+        let meeting = self.my_meeting(user, id).await?;
+        let pairing = self.own_pairing(user, meeting.pairing).await?;
+        let meetings = self.store.pairing_meetings(pairing.id).await?;
+        let places = self.pair_context(&pairing).await?.places;
+        let entries: Vec<Entry> = meetings
+            .iter()
+            .filter(|m| m.id == id)
+            .map(|m| (&pairing, m, places.get(&m.id)))
             .collect();
         Ok(self.calendar(
             &format!("Reverse mentoring with {}", partner_name(&pairing, user)),

@@ -146,7 +146,9 @@ impl App {
         let agreement = match self.store.schedule_agreement(id).await? {
             Some(agreement) if agreement.accepted_by(side) => agreement,
             Some(agreement) => {
-                let mail = settled_mail(&pairing, agreement.series.meetings.len());
+                let now = Timestamp::now();
+                let ahead = agreement.series.meetings.iter().filter(|m| m.start > now);
+                let mail = settled_mail(&pairing, ahead.count());
                 self.store
                     .accept_schedule(
                         &pairing,
@@ -448,7 +450,7 @@ fn held(
 }
 
 /// A start given with its offset, or as a local date and time in `zone`.
-fn parse_start(text: &str, zone: &TimeZone) -> AppResult<Timestamp> {
+pub(crate) fn parse_start(text: &str, zone: &TimeZone) -> AppResult<Timestamp> {
     let text = text.trim();
     if let Ok(at) = text.parse::<Timestamp>() {
         return Ok(at);

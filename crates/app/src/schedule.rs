@@ -4,12 +4,12 @@
 
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use upward_domain::enrolment::day_name;
 use upward_domain::schedule::{
-    Attendee, ScheduleError, ScheduleProposal, ScheduleRequest, propose_schedule,
+    Attendee, ChangeError, ScheduleError, ScheduleProposal, ScheduleRequest, propose_schedule,
 };
-use upward_domain::{Enrolment, Pairing, PairingId, Side, User};
+use upward_domain::{Enrolment, Pairing, PairingId, PairingState, Side, User};
 
 use crate::meetings::{PairContext, side_of};
 use upward_domain::meeting::suggested_places;
@@ -82,14 +82,11 @@ impl App {
     /// the programme's last.
     pub(crate) async fn proposal_for(&self, pairing: &Pairing) -> AppResult<ScheduleProposal> {
         let programme = self.store.programme(pairing.programme_id).await?;
-        let mentor = self.store.enrolment(pairing.mentor).await?;
-        let mentee = self.store.enrolment(pairing.mentee).await?;
-        let (mentor_zone, mentee_zone) =
-            (self.zone_of(&mentor).await?, self.zone_of(&mentee).await?);
-        let today = Timestamp::now().to_zoned(mentor_zone.clone()).date();
+        let people = self.pair_people(pairing).await?;
+        let today = Timestamp::now().to_zoned(people.mentor_zone.clone()).date();
         let request = ScheduleRequest {
-            mentor: attendee(&mentor, &mentor_zone),
-            mentee: attendee(&mentee, &mentee_zone),
+            mentor: attendee(&people.mentor, &people.mentor_zone),
+            mentee: attendee(&people.mentee, &people.mentee_zone),
             first_day: today.max(programme.draft.start_date),
             last_day: programme.draft.end_date,
             cadence: programme.draft.cadence,
@@ -103,11 +100,95 @@ impl App {
         })
     }
 
+    /// One of the pair changes the series they are agreeing on before it is settled: skips a
+    /// meeting, or moves it (to a time still to come; a start without an offset is in their own
+    /// zone). They accept the changed series; the other must accept it again.
+    pub async fn change_schedule(
+        &self,
+        user: &User,
+        id: PairingId,
+        change: ScheduleChange,
+    ) -> AppResult<ScheduleView> {
+        let pairing = self.own_pairing(user, id).await?;
+        if pairing.state != PairingState::Active {
+            return Err(AppError::Conflict(
+                "the schedule is agreed once the pairing is active".into(),
+            ));
+        }
+        let current = match self.store.schedule_agreement(id).await? {
+            Some(agreement) => agreement.series,
+            None => self.proposal_for(&pairing).await?,
+        };
+        let side = side_of(&pairing, user);
+        let changed = match (change.skip.unwrap_or(false), change.start.as_deref()) {
+            (true, None) => current.without(change.meeting),
+            (false, Some(start)) => {
+                let people = self.pair_people(&pairing).await?;
+                let zone = match side {
+                    Side::Mentor => &people.mentor_zone,
+                    Side::Mentee => &people.mentee_zone,
+                };
+                let start = crate::meetings::parse_start(start, zone)?;
+                current.with_moved(
+                    change.meeting,
+                    start,
+                    &attendee(&people.mentor, &people.mentor_zone),
+                    &attendee(&people.mentee, &people.mentee_zone),
+                    Timestamp::now(),
+                )
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "skip",
+                    "either skip the meeting (\"skip\": true) or give its new start, not both",
+                ));
+            }
+        }
+        .map_err(|error| match error {
+            ChangeError::NoSuchMeeting(_) => AppError::invalid("meeting", error.to_string()),
+            ChangeError::InThePast => AppError::invalid("start", error.to_string()),
+        })?;
+        self.store
+            .change_schedule(&pairing, side, &changed, user.email.as_str())
+            .await?;
+        self.schedule_proposal(user, id).await
+    }
+
+    /// Both enrolments of the pair, with their people's time zones.
+    async fn pair_people(&self, pairing: &Pairing) -> AppResult<PairPeople> {
+        let mentor = self.store.enrolment(pairing.mentor).await?;
+        let mentee = self.store.enrolment(pairing.mentee).await?;
+        Ok(PairPeople {
+            mentor_zone: self.zone_of(&mentor).await?,
+            mentee_zone: self.zone_of(&mentee).await?,
+            mentor,
+            mentee,
+        })
+    }
+
     pub(crate) async fn zone_of(&self, enrolment: &Enrolment) -> AppResult<TimeZone> {
         let person = self.store.person(&enrolment.email.key()).await?;
         // Someone erased from the directory keeps no zone; UTC is as good a guess as any.
         Ok(person.map_or(TimeZone::UTC, |person| person.time_zone.zone()))
     }
+}
+
+struct PairPeople {
+    mentor: Enrolment,
+    mentee: Enrolment,
+    mentor_zone: TimeZone,
+    mentee_zone: TimeZone,
+}
+
+/// A change to one meeting of a series not settled yet.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ScheduleChange {
+    /// Which meeting of the proposal, counting from 0 in its `meetings`.
+    pub meeting: usize,
+    /// Leave this meeting out.
+    pub skip: Option<bool>,
+    /// Or move it here: RFC 3339 with an offset, or a local date and time in your own zone.
+    pub start: Option<String>,
 }
 
 /// An instant in RFC 3339 with the offset it has in `zone`.

@@ -102,7 +102,59 @@ mod weekdays_by_number {
     }
 }
 
+/// A change one of the pair makes to a proposed series before it is settled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeError {
+    #[error("there is no meeting number {0} in the proposed series")]
+    NoSuchMeeting(usize),
+    #[error("a meeting can only be moved to a time still to come")]
+    InThePast,
+}
+
 impl ScheduleProposal {
+    /// The series without its `index`-th meeting (one of the pair cannot make it).
+    pub fn without(&self, index: usize) -> Result<ScheduleProposal, ChangeError> {
+        if index >= self.meetings.len() {
+            return Err(ChangeError::NoSuchMeeting(index));
+        }
+        let mut changed = self.clone();
+        changed.meetings.remove(index);
+        Ok(changed)
+    }
+
+    /// The series with its `index`-th meeting moved to `start` (keeping its length), its cost
+    /// to each person counted again at the new time, and the series kept in time order.
+    pub fn with_moved(
+        &self,
+        index: usize,
+        start: Timestamp,
+        mentor: &Attendee,
+        mentee: &Attendee,
+        now: Timestamp,
+    ) -> Result<ScheduleProposal, ChangeError> {
+        let meeting = self
+            .meetings
+            .get(index)
+            .ok_or(ChangeError::NoSuchMeeting(index))?;
+        if start <= now {
+            return Err(ChangeError::InThePast);
+        }
+        let end = start + meeting.end.duration_since(meeting.start);
+        let at = |who: &Attendee, t: Timestamp| t.to_zoned(who.time_zone.clone());
+        let moved = ProposedMeeting {
+            start,
+            end,
+            channel: meeting.channel,
+            mentor_cost: cost(mentor.preferred, &at(mentor, start), &at(mentor, end)),
+            mentee_cost: cost(mentee.preferred, &at(mentee, start), &at(mentee, end)),
+            moved: true,
+        };
+        let mut changed = self.clone();
+        changed.meetings[index] = moved;
+        changed.meetings.sort_by_key(|m| m.start);
+        Ok(changed)
+    }
+
     pub fn rotates(&self) -> bool {
         self.weekly_times.len() > 1
     }
@@ -515,6 +567,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_proposed_meeting_is_skipped_or_moved_with_its_cost_counted_again() {
+        let (london, singapore) = (zone("Europe/London"), zone("Asia/Singapore"));
+        let free = slots("Mon 08:00-18:00;Tue 08:00-18:00;Wed 08:00-18:00");
+        let request = request(
+            (&london, &free, PreferredTime::Morning),
+            (&singapore, &free, PreferredTime::Afternoon),
+            date(2027, 1, 4),
+            date(2027, 3, 31),
+        );
+        let proposal = propose_schedule(&request).unwrap();
+        let now: Timestamp = "2026-12-01T00:00:00Z".parse().unwrap();
+        let skipped = proposal.without(1).unwrap();
+        assert_eq!(skipped.meetings.len(), proposal.meetings.len() - 1);
+        assert_eq!(skipped.meetings[1], proposal.meetings[2]);
+        assert_eq!(proposal.without(99), Err(ChangeError::NoSuchMeeting(99)));
+        // To 09:00 London on 20 January: 01:00 after the mentee's afternoon (17:00 Singapore
+        // ends at 18:00, an hour past it), nothing for the mentor.
+        let start: Timestamp = "2027-01-20T09:00:00Z".parse().unwrap();
+        let moved = proposal
+            .with_moved(0, start, &request.mentor, &request.mentee, now)
+            .unwrap();
+        let found = moved.meetings.iter().find(|m| m.start == start).unwrap();
+        assert!(found.moved);
+        assert_eq!((found.mentor_cost, found.mentee_cost), (0, 60));
+        assert!(
+            moved.meetings.windows(2).all(|w| w[0].start <= w[1].start),
+            "in time order"
+        );
+        assert_eq!(
+            proposal.with_moved(0, now, &request.mentor, &request.mentee, now),
+            Err(ChangeError::InThePast)
+        );
     }
 
     #[test]

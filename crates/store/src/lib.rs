@@ -641,6 +641,16 @@ pub trait MeetingStore: Send + Sync {
         actor: &str,
         mail: &[Mail],
     ) -> StoreResult<ScheduleAgreement>;
+    /// Replaces the series the pair is agreeing on with `series`, as changed by `side`: that
+    /// side accepts it, the other must accept it again. `Conflict` once the schedule is
+    /// settled. Audited.
+    async fn change_schedule(
+        &self,
+        pairing: &Pairing,
+        side: Side,
+        series: &ScheduleProposal,
+        actor: &str,
+    ) -> StoreResult<ScheduleAgreement>;
     /// The pair's meetings, earliest first.
     async fn pairing_meetings(&self, pairing: PairingId) -> StoreResult<Vec<Meeting>>;
     /// What engagement needs of the programme's active pairings (only those in `only`, when

@@ -129,11 +129,7 @@ impl MeetingStore for SqlStore {
             agreement.settled_at = Some(from_epoch(now));
         }
         let detail = if settles {
-            format!(
-                "the {} accepted; the schedule is settled with {} meetings",
-                side.as_str(),
-                agreement.series.meetings.len()
-            )
+            format!("the {} accepted; the schedule is settled", side.as_str())
         } else {
             format!("the {} accepted", side.as_str())
         };
@@ -148,6 +144,53 @@ impl MeetingStore for SqlStore {
         if settles {
             queue_mail(&mut tx, mail).await?;
         }
+        tx.commit().await.map_err(map_error)?;
+        Ok(agreement)
+    }
+
+    async fn change_schedule(
+        &self,
+        pairing: &Pairing,
+        side: Side,
+        series: &ScheduleProposal,
+        actor: &str,
+    ) -> StoreResult<ScheduleAgreement> {
+        let now = now_epoch();
+        let (mentor, mentee) = match side {
+            Side::Mentor => (Some(now), None),
+            Side::Mentee => (None, Some(now)),
+        };
+        let mut tx = self.writer.begin().await.map_err(map_error)?;
+        // A settled schedule is not changed here: its meetings are moved or cancelled instead.
+        let row = sqlx::query(
+            "INSERT INTO schedules (pairing_id, series, mentor_accepted_at, mentee_accepted_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (pairing_id) DO UPDATE
+                SET series = $2, mentor_accepted_at = $3, mentee_accepted_at = $4
+              WHERE schedules.settled_at IS NULL
+             RETURNING series, mentor_accepted_at, mentee_accepted_at, settled_at",
+        )
+        .bind(pairing.id.0)
+        .bind(serde_json::to_string(series).expect("plain data serialises"))
+        .bind(mentor)
+        .bind(mentee)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_error)?
+        .ok_or_else(|| {
+            StoreError::conflict(
+                "the schedule is settled: move or cancel the meeting itself instead",
+            )
+        })?;
+        let agreement = agreement_from_row(&row)?;
+        let entry = NewAuditEntry {
+            actor,
+            action: "schedule.change",
+            subject: &format!("pairing {}", pairing.id.0),
+            detail: &format!("the {} changed the proposed series", side.as_str()),
+            programme: Some(pairing.programme_id),
+        };
+        audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(map_error)?;
         Ok(agreement)
     }
@@ -414,7 +457,9 @@ async fn insert_meetings(
     series: &[ProposedMeeting],
     now: i64,
 ) -> StoreResult<()> {
-    for plan in series {
+    // A series accepted days apart may hold meetings that have started since: they are not
+    // made (nobody could keep them).
+    for plan in series.iter().filter(|plan| to_epoch(plan.start) > now) {
         sqlx::query(
             "INSERT INTO meetings (pairing_id, starts_at, ends_at, channel, status, updated_at)
              VALUES ($1, $2, $3, $4, 'scheduled', $5)",

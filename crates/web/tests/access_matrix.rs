@@ -400,6 +400,16 @@ const SAMPLES: &[(&str, &str, &str)] = &[
         r#"{"start": "2030-01-07T10:00:00Z"}"#,
     ),
     ("POST", "/meetings/{id}/move", "start=2030-01-07T10%3A00"),
+    (
+        "POST",
+        "/api/v1/pairings/{id}/schedule/change",
+        r#"{"meeting": 0, "skip": true}"#,
+    ),
+    (
+        "POST",
+        "/pairings/{id}/schedule/change",
+        "meeting=0&how=skip",
+    ),
 ];
 
 impl Fixture {

@@ -645,3 +645,76 @@ async fn a_scheduled_meeting_moves_ahead_and_in_person_ones_suggest_the_programm
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
     }
 }
+
+#[tokio::test]
+async fn before_it_is_settled_either_may_skip_or_move_one_meeting_and_the_other_accepts_again() {
+    for world in World::each().await {
+        let (dan, pairing) = active_pair(&world).await;
+        let (alice, dan) = (world.token(&world.alice).await, world.token(&dan).await);
+        let proposal = format!("/api/v1/pairings/{pairing}/schedule/proposal");
+        let change = format!("/api/v1/pairings/{pairing}/schedule/change");
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        let (_, before) = world.get(&proposal, Some(&alice)).await;
+        let count = before["meetings"].as_array().unwrap().len();
+        world.post(&accept, Some(&alice), None).await;
+
+        let (status, skipped) = world
+            .post(
+                &change,
+                Some(&dan),
+                Some(json!({"meeting": 1, "skip": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{skipped}");
+        assert_eq!(skipped["meetings"].as_array().unwrap().len(), count - 1);
+        assert_eq!(skipped["meetings"][1], before["meetings"][2]);
+        assert_eq!(
+            skipped["accepted_by"],
+            json!(["mentee"]),
+            "Alice must accept again"
+        );
+
+        let (status, moved) = world
+            .post(
+                &change,
+                Some(&dan),
+                Some(json!({"meeting": 0, "start": "2027-01-05T12:00"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        assert_eq!(moved["meetings"][0]["start"], "2027-01-05T12:00:00+01:00");
+        assert_eq!(moved["meetings"][0]["moved"], true);
+        for wrong in [
+            json!({"meeting": 99, "skip": true}),
+            json!({"meeting": 0, "start": "2020-01-01T10:00"}),
+            json!({"meeting": 0, "skip": true, "start": "2027-02-01T10:00"}),
+            json!({"meeting": 0}),
+        ] {
+            let (status, body) = world.post(&change, Some(&dan), Some(wrong.clone())).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {body}");
+        }
+
+        let (_, settled) = world.post(&accept, Some(&alice), None).await;
+        assert_eq!(settled["settled"], true);
+        let (_, meetings) = world
+            .get(
+                &format!("/api/v1/pairings/{pairing}/meetings"),
+                Some(&alice),
+            )
+            .await;
+        assert_eq!(meetings.as_array().unwrap().len(), count - 1);
+        assert_eq!(meetings[0]["start"], "2027-01-05T12:00:00+01:00");
+        let (status, body) = world
+            .post(
+                &change,
+                Some(&dan),
+                Some(json!({"meeting": 0, "skip": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("settled"),
+            "{body}"
+        );
+    }
+}

@@ -78,8 +78,14 @@ test('a pair signs, sets a goal, settles its schedule, subscribes, logs its meet
   await shot(mentee, 'goal');
   await mentee.getByRole('button', { name: 'Save' }).click();
   assert.match(await mentee.locator('#goals').innerText(), /Draft board papers with an AI assistant[\s\S]*30%/);
-  await mentee.getByRole('button', { name: 'Accept this schedule' }).click();
-  assert.match(await mentee.getByRole('status').first().innerText(), /settled once your partner accepts/);
+  // The mentee cannot make the second meeting: skipping it changes the series, which they
+  // accept as changed.
+  await mentee.getByText('Skip or move one meeting').click();
+  await mentee.getByLabel('Meeting', { exact: true }).selectOption({ index: 1 });
+  await mentee.getByLabel('Skip it').check();
+  await mentee.getByRole('button', { name: 'Change the series' }).click();
+  assert.match(await mentee.getByRole('status').first().innerText(), /The series is changed/);
+  assert.match(await mentee.locator('#schedule').innerText(), /You accepted this schedule/);
 
   await mentor.goto(`${url}/pairings/${pairingId}`);
   assert.match(await mentor.locator('#schedule').innerText(), /accepted this schedule\. Accept it too/);

@@ -29,6 +29,11 @@ pub fn routes() -> Routes {
             Audience::Pair,
             pairing_calendar,
         )
+        .get(
+            "/meetings/{id}/calendar.ics",
+            Audience::Pair,
+            meeting_calendar,
+        )
         .get("/me/calendar-feed", Audience::SignedIn, feed)
         .delete("/me/calendar-feed", Audience::SignedIn, revoke_feed)
         .get("/calendar-feeds/{feed}", Audience::Anyone, feed_calendar)
@@ -131,6 +136,18 @@ pub async fn pairing_calendar(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     let calendar = state.app.pairing_calendar(&user, PairingId(id)).await?;
+    Ok(([(header::CONTENT_TYPE, CALENDAR)], calendar))
+}
+
+/// One of the caller's meetings as an iCalendar file, to add it alone to a calendar.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/calendar.ics", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorBody)))]
+pub async fn meeting_calendar(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<impl IntoResponse, ApiError> {
+    let calendar = state.app.meeting_calendar(&user, MeetingId(id)).await?;
     Ok(([(header::CONTENT_TYPE, CALENDAR)], calendar))
 }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use upward_app::agreements::{PairAgreement, SignRequest};
 use upward_app::goals::GoalView;
 use upward_app::meetings::{MeetingItem, MoveRequest, OutcomeRequest, RecordRequest, Topics};
-use upward_app::schedule::ScheduleView;
+use upward_app::schedule::{ScheduleChange, ScheduleView};
 use upward_app::{AppError, MyPairing};
 use upward_domain::{MeetingId, MeetingStatus, PairingId, Side};
 
@@ -29,8 +29,14 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/pairings/{id}", Audience::Pair, pairing_page)
         .post("/pairings/{id}/schedule", Audience::Pair, accept_schedule)
+        .post(
+            "/pairings/{id}/schedule/change",
+            Audience::Pair,
+            change_schedule,
+        )
         .post("/pairings/{id}/meetings", Audience::Pair, record_meeting)
         .get("/pairings/{id}/calendar.ics", Audience::Pair, calendar_file)
+        .get("/meetings/{id}/calendar.ics", Audience::Pair, meeting_file)
         .get("/meetings/{id}", Audience::Pair, meeting_page)
         .post("/meetings/{id}", Audience::Pair, log_meeting)
         .post("/meetings/{id}/move", Audience::Pair, move_meeting)
@@ -63,6 +69,8 @@ pub(super) struct PairingForms {
     pub meeting: FormState,
     /// Adding a goal.
     pub goal: FormState,
+    /// Skipping or moving one meeting of the proposed series.
+    pub schedule: FormState,
 }
 
 impl PairingPage {
@@ -174,6 +182,9 @@ fn notice(query: &HashMap<String, String>) -> Option<String> {
         }
         "settled" => "Your schedule is settled: the meetings are below and in your calendar feed.",
         "recorded" => "The meeting is recorded.",
+        "changed" => {
+            "The series is changed and you accept it as it is now; your partner is asked to accept it again."
+        }
         "logged" => "The meeting's outcome is saved.",
         "moved" => "The meeting is moved; your calendar feeds show the new time.",
         "revoked" => {
@@ -227,6 +238,44 @@ async fn accept_schedule(
     Ok(Redirect::to(&format!("/pairings/{id}?done={done}#schedule")).into_response())
 }
 
+async fn change_schedule(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let mut form = FormState::new(values);
+    let meeting = form.value("meeting").parse::<usize>();
+    let skip = form.value("how") == "skip";
+    let change = meeting.map(|meeting| ScheduleChange {
+        meeting,
+        skip: Some(skip),
+        start: (!skip).then(|| form.value("start").to_owned()),
+    });
+    let outcome = match change {
+        Ok(change) => {
+            state
+                .app
+                .change_schedule(&user, PairingId(id), change)
+                .await
+        }
+        Err(_) => Err(AppError::invalid("meeting", "choose the meeting to change")),
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/pairings/{id}?done=changed#schedule")).into_response()),
+        Err(error) => {
+            form.absorb(error)?;
+            let forms = PairingForms {
+                schedule: form,
+                ..PairingForms::default()
+            };
+            let page = render_pairing(&state, &user, &csrf, PairingId(id), forms, None).await;
+            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+    }
+}
+
 async fn record_meeting(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -278,7 +327,23 @@ async fn calendar_file(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let calendar = state.app.pairing_calendar(&user, PairingId(id)).await?;
-    Ok((
+    Ok(ics_download(&format!("mentoring-{id}.ics"), calendar))
+}
+
+async fn meeting_file(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let calendar = state.app.meeting_calendar(&user, MeetingId(id)).await?;
+    Ok(ics_download(
+        &format!("mentoring-meeting-{id}.ics"),
+        calendar,
+    ))
+}
+
+fn ics_download(filename: &str, calendar: String) -> Response {
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -286,12 +351,12 @@ async fn calendar_file(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"mentoring-{id}.ics\""),
+                format!("attachment; filename=\"{filename}\""),
             ),
         ],
         calendar,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Template)]
