@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 use jiff::Timestamp;
 use upward_domain::schedule::MeetingChannel;
 use upward_domain::{Meeting, MeetingId, MeetingStatus, Pairing, PairingId, PairingState, User};
@@ -118,7 +118,15 @@ impl App {
             .next()
             .unwrap_or("upward");
         let now = Timestamp::now();
-        let mut calendar = Calendar::new();
+        // Empty, then the three properties a calendar starts with, so that PRODID names Upward.
+        let mut calendar = Calendar::empty();
+        for (key, value) in [
+            ("VERSION", "2.0"),
+            ("PRODID", "-//Upward//Reverse mentoring//EN"),
+            ("CALSCALE", "GREGORIAN"),
+        ] {
+            calendar.append_property(Property::new(key, value));
+        }
         calendar.name(name);
         for (pairing, meeting, place) in entries {
             calendar.push(event(pairing, meeting, *place, viewer, &base, host, now));
