@@ -6,33 +6,11 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::World;
 use serde_json::json;
-use upward_domain::User;
-
-/// Dan and Alice, published, accepted and confirmed: Dan and the pairing's id.
-async fn active_pair(world: &World) -> (User, i64) {
-    let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
-    let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
-    let run = world.finished_run().await;
-    let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id;
-    for action in [
-        upward_app::PairingAction::Accept,
-        upward_app::PairingAction::Confirm,
-    ] {
-        for person in [&world.alice, &dan] {
-            world
-                .app
-                .act_on_pairing(person, pairing, action, None)
-                .await
-                .unwrap();
-        }
-    }
-    (dan, pairing.0)
-}
 
 #[tokio::test]
 async fn a_pair_signs_the_version_it_read_and_a_manager_s_edit_makes_a_new_one() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
+        let (dan, pairing) = world.active_pair().await;
         let (alice, dan) = (world.token(&world.alice).await, world.token(&dan).await);
         let manager = world.token(&world.manager).await;
         let read = format!("/api/v1/pairings/{pairing}/agreement");
@@ -130,7 +108,7 @@ async fn the_agreement_is_signed_once_the_pairing_is_active() {
 #[tokio::test]
 async fn goals_are_the_pair_s_and_managers_see_only_their_figures() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
+        let (dan, pairing) = world.active_pair().await;
         let (alice, dan) = (world.token(&world.alice).await, world.token(&dan).await);
         let goals = format!("/api/v1/pairings/{pairing}/goals");
         let (status, body) = world

@@ -56,28 +56,8 @@ fn utc(rfc3339: &Value) -> String {
 #[tokio::test]
 async fn every_meeting_round_trips_through_independent_parsers_to_the_same_instant() {
     for world in World::each().await {
-        let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
-        let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
-        let run = world.finished_run().await;
-        let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id;
-        for action in [
-            upward_app::PairingAction::Accept,
-            upward_app::PairingAction::Confirm,
-        ] {
-            for person in [&world.alice, &dan] {
-                world
-                    .app
-                    .act_on_pairing(person, pairing, action, None)
-                    .await
-                    .unwrap();
-            }
-        }
-        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
-        for token in [&alice, &dan_token] {
-            let path = format!("/api/v1/pairings/{}/schedule/accept", pairing.0);
-            assert_eq!(world.post(&path, Some(token), None).await.0, StatusCode::OK);
-        }
-        let meetings_path = format!("/api/v1/pairings/{}/meetings", pairing.0);
+        let (alice, dan_token, pairing) = world.settled_pair().await;
+        let meetings_path = format!("/api/v1/pairings/{}/meetings", pairing);
         let (_, meetings) = world.get(&meetings_path, Some(&alice)).await;
         let cancelled = &meetings[2];
         let path = format!("/api/v1/meetings/{}/outcome", cancelled["id"]);
@@ -102,7 +82,7 @@ async fn every_meeting_round_trips_through_independent_parsers_to_the_same_insta
 
         let pair_file = world
             .get_text(
-                &format!("/api/v1/pairings/{}/calendar.ics", pairing.0),
+                &format!("/api/v1/pairings/{}/calendar.ics", pairing),
                 Some(&alice),
             )
             .await

@@ -6,29 +6,6 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::World;
 use serde_json::{Value, json};
-use upward_domain::User;
-
-/// Dan enrolled as a mentee and paired with Alice; published, both accepted and confirmed after
-/// the exploratory meeting. Dan and the pairing's id.
-async fn active_pair(world: &World) -> (User, i64) {
-    let dan = world.enrolled_mentee("dan@x.org", "Dan D", 16).await;
-    let manager = upward_app::policy::Manager::check(&world.manager).unwrap();
-    let run = world.finished_run().await;
-    let pairing = world.app.publish_run(&manager, run).await.unwrap()[0].id;
-    for action in [
-        upward_app::PairingAction::Accept,
-        upward_app::PairingAction::Confirm,
-    ] {
-        for person in [&world.alice, &dan] {
-            world
-                .app
-                .act_on_pairing(person, pairing, action, None)
-                .await
-                .unwrap();
-        }
-    }
-    (dan, pairing.0)
-}
 
 async fn log(world: &World, token: &str, meeting: &Value, body: Value) -> (StatusCode, Value) {
     let path = format!("/api/v1/meetings/{}/outcome", meeting["id"]);
@@ -93,7 +70,7 @@ async fn the_schedule_is_settled_when_both_accept_the_same_series() {
 #[tokio::test]
 async fn both_accepting_at_once_makes_the_meetings_exactly_once() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
+        let (dan, pairing) = world.active_pair().await;
         let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
         let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
         let (a, b) = tokio::join!(
@@ -117,12 +94,7 @@ async fn both_accepting_at_once_makes_the_meetings_exactly_once() {
 #[tokio::test]
 async fn meetings_are_logged_by_the_pair_with_clear_refusals() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
-        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
-        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
-        for token in [&alice, &dan_token] {
-            world.post(&accept, Some(token), None).await;
-        }
+        let (alice, dan_token, pairing) = world.settled_pair().await;
         let (_, meetings) = world
             .get(
                 &format!("/api/v1/pairings/{pairing}/meetings"),
@@ -200,7 +172,7 @@ async fn meetings_are_logged_by_the_pair_with_clear_refusals() {
 #[tokio::test]
 async fn a_meeting_held_outside_the_series_is_recorded_once_it_has_started() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
+        let (dan, pairing) = world.active_pair().await;
         let dan = world.token(&dan).await;
         let path = format!("/api/v1/pairings/{pairing}/meetings");
         let now = jiff::Timestamp::now();
@@ -271,12 +243,7 @@ async fn a_meeting_held_outside_the_series_is_recorded_once_it_has_started() {
 #[tokio::test]
 async fn a_mentee_who_keeps_cancelling_is_flagged_to_the_manager_at_once() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
-        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
-        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
-        for token in [&alice, &dan_token] {
-            world.post(&accept, Some(token), None).await;
-        }
+        let (_, dan_token, pairing) = world.settled_pair().await;
         let manager = world.token(&world.manager).await;
         let list = format!("/api/v1/programmes/{}/pairings", world.programme.0);
         let (_, before) = world.get(&list, Some(&manager)).await;
@@ -327,12 +294,7 @@ async fn a_mentee_who_keeps_cancelling_is_flagged_to_the_manager_at_once() {
 #[tokio::test]
 async fn the_pair_downloads_its_calendar_and_subscribes_to_a_revocable_feed() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
-        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
-        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
-        for token in [&alice, &dan_token] {
-            world.post(&accept, Some(token), None).await;
-        }
+        let (alice, dan_token, pairing) = world.settled_pair().await;
         let (_, meetings) = world
             .get(
                 &format!("/api/v1/pairings/{pairing}/meetings"),
@@ -411,12 +373,7 @@ async fn the_pair_downloads_its_calendar_and_subscribes_to_a_revocable_feed() {
 #[tokio::test]
 async fn erasing_a_member_takes_the_pair_s_notes_goals_and_feed_with_them() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
-        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
-        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
-        for token in [&alice, &dan_token] {
-            world.post(&accept, Some(token), None).await;
-        }
+        let (alice, dan_token, pairing) = world.settled_pair().await;
         let meetings = format!("/api/v1/pairings/{pairing}/meetings");
         let (_, listed) = world.get(&meetings, Some(&alice)).await;
         let body =
@@ -461,12 +418,7 @@ async fn erasing_a_member_takes_the_pair_s_notes_goals_and_feed_with_them() {
 async fn the_upkeep_reminds_the_day_before_nudges_a_drifting_pair_once_and_sends_a_weekly_digest() {
     use upward_app::mail::LogMailer;
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
-        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
-        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
-        for token in [&alice, &dan_token] {
-            world.post(&accept, Some(token), None).await;
-        }
+        let (alice, dan_token, pairing) = world.settled_pair().await;
         let (_, meetings) = world
             .get(
                 &format!("/api/v1/pairings/{pairing}/meetings"),
@@ -570,12 +522,7 @@ async fn a_scheduled_meeting_moves_ahead_and_in_person_ones_suggest_the_programm
             .update_programme(&manager, world.programme, &draft)
             .await
             .unwrap();
-        let (dan, pairing) = active_pair(&world).await;
-        let (alice, dan_token) = (world.token(&world.alice).await, world.token(&dan).await);
-        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
-        for token in [&alice, &dan_token] {
-            world.post(&accept, Some(token), None).await;
-        }
+        let (alice, dan_token, pairing) = world.settled_pair().await;
         let (_, meetings) = world
             .get(
                 &format!("/api/v1/pairings/{pairing}/meetings"),
@@ -649,7 +596,7 @@ async fn a_scheduled_meeting_moves_ahead_and_in_person_ones_suggest_the_programm
 #[tokio::test]
 async fn before_it_is_settled_either_may_skip_or_move_one_meeting_and_the_other_accepts_again() {
     for world in World::each().await {
-        let (dan, pairing) = active_pair(&world).await;
+        let (dan, pairing) = world.active_pair().await;
         let (alice, dan) = (world.token(&world.alice).await, world.token(&dan).await);
         let proposal = format!("/api/v1/pairings/{pairing}/schedule/proposal");
         let change = format!("/api/v1/pairings/{pairing}/schedule/change");

@@ -74,6 +74,42 @@ pub fn mentee_profile() -> EnrolmentProfile {
 }
 
 impl World {
+    /// Dan enrolled as a mentee and paired with Alice (the only pair), published, both
+    /// accepted and confirmed after the exploratory meeting: Dan and the pairing's id.
+    #[allow(dead_code)] // each test binary uses its part of this module
+    pub async fn active_pair(&self) -> (User, i64) {
+        let dan = self.enrolled_mentee("dan@x.org", "Dan D", 16).await;
+        let manager = upward_app::policy::Manager::check(&self.manager).unwrap();
+        let run = self.finished_run().await;
+        let pairing = self.app.publish_run(&manager, run).await.unwrap()[0].id;
+        for action in [
+            upward_app::PairingAction::Accept,
+            upward_app::PairingAction::Confirm,
+        ] {
+            for person in [&self.alice, &dan] {
+                self.app
+                    .act_on_pairing(person, pairing, action, None)
+                    .await
+                    .unwrap();
+            }
+        }
+        (dan, pairing.0)
+    }
+
+    /// [`World::active_pair`] with its schedule settled (both accepted the proposal): Alice's
+    /// and Dan's API tokens and the pairing's id.
+    #[allow(dead_code)]
+    pub async fn settled_pair(&self) -> (String, String, i64) {
+        let (dan, pairing) = self.active_pair().await;
+        let (alice, dan) = (self.token(&self.alice).await, self.token(&dan).await);
+        let accept = format!("/api/v1/pairings/{pairing}/schedule/accept");
+        for token in [&alice, &dan] {
+            let (status, body) = self.post(&accept, Some(token), None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        (alice, dan, pairing)
+    }
+
     /// Someone in the directory at `job_level` (in Paris, as Alice and Bob), with an account,
     /// enrolled as a mentee who wants what Alice offers.
     pub async fn enrolled_mentee(&self, email: &str, name: &str, job_level: u8) -> User {

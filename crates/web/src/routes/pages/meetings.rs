@@ -469,30 +469,41 @@ async fn log_meeting(
         channel: text("channel"),
         rescheduled: Some(form.checked("rescheduled")),
     };
-    if form.has_errors() {
-        let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-        let page = render_meeting(&state, &user, &csrf, meeting, form, None).await;
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, page);
-    }
-    match state.app.log_meeting(&user, MeetingId(id), request).await {
-        Ok(saved) => Ok(Redirect::to(&format!(
-            "/pairings/{}?done=logged#meeting-{id}",
-            saved.pairing.0
-        ))
-        .into_response()),
-        Err(AppError::Conflict(why)) => {
-            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-            let page =
-                render_meeting(&state, &user, &csrf, meeting, form, Some(capitalise(&why))).await;
-            refused(StatusCode::CONFLICT, page)
+    let outcome = if form.has_errors() {
+        Err(AppError::Invalid(Vec::new()))
+    } else {
+        state.app.log_meeting(&user, MeetingId(id), request).await
+    };
+    after_change(&state, &user, &csrf, MeetingId(id), form, outcome, "logged").await
+}
+
+/// Where a change to a meeting leads: back to the pairing, saying `done`; or the meeting's
+/// page again with the refusal (409, in words) or the fields' problems (422).
+async fn after_change(
+    state: &AppState,
+    user: &upward_domain::User,
+    csrf: &CsrfToken,
+    id: MeetingId,
+    mut form: FormState,
+    outcome: Result<MeetingItem, AppError>,
+    done: &str,
+) -> Result<Response, PageError> {
+    let (status, refusal) = match outcome {
+        Ok(saved) => {
+            let back = format!("/pairings/{}?done={done}#meeting-{}", saved.pairing.0, id.0);
+            return Ok(Redirect::to(&back).into_response());
         }
+        Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, Some(capitalise(&why))),
         Err(error) => {
             form.absorb(error)?;
-            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-            let page = render_meeting(&state, &user, &csrf, meeting, form, None).await;
-            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
+            (StatusCode::UNPROCESSABLE_ENTITY, None)
         }
-    }
+    };
+    let meeting = state.app.my_meeting(user, id).await?;
+    refused(
+        status,
+        render_meeting(state, user, csrf, meeting, form, refusal).await,
+    )
 }
 
 async fn move_meeting(
@@ -502,29 +513,12 @@ async fn move_meeting(
     Path(id): Path<i64>,
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let mut form = FormState::new(values);
+    let form = FormState::new(values);
     let request = MoveRequest {
         start: form.value("start").to_owned(),
     };
-    match state.app.move_meeting(&user, MeetingId(id), request).await {
-        Ok(moved) => Ok(Redirect::to(&format!(
-            "/pairings/{}?done=moved#meeting-{id}",
-            moved.pairing.0
-        ))
-        .into_response()),
-        Err(AppError::Conflict(why)) => {
-            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-            let page =
-                render_meeting(&state, &user, &csrf, meeting, form, Some(capitalise(&why))).await;
-            refused(StatusCode::CONFLICT, page)
-        }
-        Err(error) => {
-            form.absorb(error)?;
-            let meeting = state.app.my_meeting(&user, MeetingId(id)).await?;
-            let page = render_meeting(&state, &user, &csrf, meeting, form, None).await;
-            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
-        }
-    }
+    let outcome = state.app.move_meeting(&user, MeetingId(id), request).await;
+    after_change(&state, &user, &csrf, MeetingId(id), form, outcome, "moved").await
 }
 
 async fn revoke_feed(
