@@ -13,7 +13,7 @@ use upward_app::goals::{GoalRequest, GoalView};
 use upward_domain::{AgreementText, GoalId, GoalOutcome, PairingId, ProgrammeId};
 
 use super::forms::FormState;
-use super::meetings::{PairingForms, render_pairing};
+use super::meetings::{PairingForms, pairing_refused};
 use super::{ConfirmPage, Layout, confirmed, refused};
 use crate::AppState;
 use crate::auth::{ManagerPage, SignedIn};
@@ -93,8 +93,7 @@ async fn add_goal(
         goal: form,
         ..PairingForms::default()
     };
-    let page = render_pairing(&state, &user, &csrf, PairingId(id), forms, None).await;
-    refused(StatusCode::UNPROCESSABLE_ENTITY, page)
+    pairing_refused(&state, &user, &csrf, PairingId(id), forms).await
 }
 
 #[derive(Template)]

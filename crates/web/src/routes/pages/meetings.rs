@@ -174,6 +174,19 @@ pub(super) async fn render_pairing(
     }))
 }
 
+/// The pairing page again after one of its forms was refused (422), with what was typed and
+/// its problems.
+pub(super) async fn pairing_refused(
+    state: &AppState,
+    user: &upward_domain::User,
+    csrf: &CsrfToken,
+    id: PairingId,
+    forms: PairingForms,
+) -> Result<Response, PageError> {
+    let page = render_pairing(state, user, csrf, id, forms, None).await;
+    refused(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
 /// What a change on these pages did, named by `?done=…`.
 fn notice(query: &HashMap<String, String>) -> Option<String> {
     let sentence = match query.get("done")?.as_str() {
@@ -270,8 +283,7 @@ async fn change_schedule(
                 schedule: form,
                 ..PairingForms::default()
             };
-            let page = render_pairing(&state, &user, &csrf, PairingId(id), forms, None).await;
-            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
+            pairing_refused(&state, &user, &csrf, PairingId(id), forms).await
         }
     }
 }
@@ -291,8 +303,7 @@ async fn record_meeting(
             meeting: form,
             ..PairingForms::default()
         };
-        let page = render_pairing(&state, &user, &csrf, PairingId(id), forms, None).await;
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, page);
+        return pairing_refused(&state, &user, &csrf, PairingId(id), forms).await;
     };
     let request = RecordRequest {
         start: form.value("start").to_owned(),
@@ -315,8 +326,7 @@ async fn record_meeting(
                 meeting: form,
                 ..PairingForms::default()
             };
-            let page = render_pairing(&state, &user, &csrf, PairingId(id), forms, None).await;
-            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
+            pairing_refused(&state, &user, &csrf, PairingId(id), forms).await
         }
     }
 }
