@@ -373,8 +373,11 @@ impl PairContext {
     }
 }
 
+/// The user's side of one of their own pairings (as `own_pairing` found it).
 pub(crate) fn side_of(pairing: &Pairing, user: &User) -> Side {
-    pairing.side_of(&user.email).unwrap_or(Side::Mentee)
+    pairing
+        .side_of(&user.email)
+        .expect("checked by own_pairing")
 }
 
 fn agreement_view(agreement: &ScheduleAgreement, viewer: Side) -> AgreementView {
