@@ -198,9 +198,10 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T>
     type Rejection = ApiError;
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let invalid = |problem: String| ApiError(AppError::invalid("body", problem));
-        let Json(value) = Json::<serde_json::Value>::from_request(request, state)
+        let Json(mut value) = Json::<serde_json::Value>::from_request(request, state)
             .await
             .map_err(|rejection| invalid(rejection.body_text()))?;
+        whole_numbers_as_integers(&mut value);
         let mut unknown = None;
         let mut note_unknown = |path: serde_ignored::Path| {
             unknown.get_or_insert_with(|| path.to_string());
@@ -217,6 +218,46 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T>
             ))),
             None => Ok(Self(parsed)),
         }
+    }
+}
+
+/// JSON Schema counts `25.0` as the integer 25, and the OpenAPI document promises integers in
+/// those terms; serde would refuse it for an integer field. So every number without a
+/// fractional part (within the range of i64) is read as that integer; a float field reads an
+/// integer as well as before.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                *value = serde_json::Value::from(float as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(whole_numbers_as_integers);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_numbers_as_integers;
+    use serde_json::json;
+
+    #[test]
+    fn whole_numbers_written_as_floats_read_as_integers_and_others_stay() {
+        let mut value =
+            json!({"progress": 25.0, "list": [3.0, 2.5], "weight": 1.5, "n": 7, "big": 1e300});
+        whole_numbers_as_integers(&mut value);
+        assert_eq!(
+            value,
+            json!({"progress": 25, "list": [3, 2.5], "weight": 1.5, "n": 7, "big": 1e300})
+        );
+        assert!(value["progress"].is_u64() || value["progress"].is_i64());
     }
 }
 
