@@ -74,10 +74,6 @@ impl App {
         Ok(user)
     }
 
-    pub async fn accounts(&self, _admin: &Admin) -> AppResult<Vec<User>> {
-        Ok(self.store.list_users().await?)
-    }
-
     /// One page of the accounts whose name or email contains `search`, of `role` if given;
     /// with how many match in all.
     pub async fn accounts_page(

@@ -82,13 +82,6 @@ impl AccountStore for SqlStore {
         .await
     }
 
-    async fn list_users(&self) -> StoreResult<Vec<User>> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY email_key"
-        ));
-        self.all(sqlx::query(sql), user_from_row).await
-    }
-
     async fn users_page(
         &self,
         search: &str,

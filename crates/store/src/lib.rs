@@ -101,7 +101,6 @@ pub trait AccountStore: Send + Sync {
     ) -> StoreResult<User>;
     async fn user(&self, id: UserId) -> StoreResult<User>;
     async fn credentials(&self, email_key: &str) -> StoreResult<Option<Credentials>>;
-    async fn list_users(&self) -> StoreResult<Vec<User>>;
     /// Accounts whose name or email contains `search` (any case), of `role` if given, by
     /// email; with how many there are in all.
     async fn users_page(

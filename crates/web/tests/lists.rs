@@ -306,3 +306,57 @@ async fn a_programmes_pairings_come_a_page_at_a_time_with_counts_and_links() {
         assert_eq!(unknown.body.matches("data-label=\"Mentor\"").count(), 50);
     }
 }
+
+#[tokio::test]
+async fn the_accounts_api_is_paged_and_filtered_by_name_and_role() {
+    for world in World::each().await {
+        let admin = world.token(&world.admin).await;
+        let (status, headers, all) = world.get_with_headers("/api/v1/users", &admin).await;
+        assert_eq!(status, StatusCode::OK, "{all}");
+        let count = all.as_array().unwrap().len();
+        assert_eq!(headers["x-total-count"], count.to_string().as_str());
+        assert!(headers.get("link").is_none(), "one page holds them all");
+        let emails: Vec<&str> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["email"].as_str().unwrap())
+            .collect();
+        let mut sorted = emails.clone();
+        sorted.sort();
+        assert_eq!(emails, sorted, "by email");
+
+        let (_, headers, managers) = world
+            .get_with_headers("/api/v1/users?role=manager", &admin)
+            .await;
+        assert!(
+            managers
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["role"] == "manager")
+        );
+        assert_eq!(
+            headers["x-total-count"],
+            managers.as_array().unwrap().len().to_string().as_str()
+        );
+        let (_, _, alice) = world
+            .get_with_headers("/api/v1/users?search=ALICE", &admin)
+            .await;
+        assert_eq!(alice.as_array().unwrap().len(), 1);
+        assert_eq!(alice[0]["email"], "alice@x.org");
+
+        let (_, headers, beyond) = world
+            .get_with_headers("/api/v1/users?page=2&search=x.org", &admin)
+            .await;
+        assert_eq!(beyond, serde_json::json!([]));
+        assert_eq!(
+            headers["link"],
+            "</api/v1/users?page=1&search=x.org>; rel=\"prev\""
+        );
+        let (status, _) = world.get("/api/v1/users?page=0", Some(&admin)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = world.get("/api/v1/users?role=wizard", Some(&admin)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

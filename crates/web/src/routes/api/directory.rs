@@ -4,8 +4,9 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use upward_app::AppError;
 use upward_domain::{Person, Role, User, UserId};
 use upward_store::{AuditEntry, ImportCounts};
 
@@ -89,13 +90,69 @@ pub async fn export_people(
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
 }
 
-/// Every account. Admins.
-#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<User>)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountsQuery {
+    /// From 1; 100 accounts a page, by email.
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<i64>,
+    /// Only accounts whose name or email contains this (any case).
+    #[param(max_length = 200)]
+    search: Option<String>,
+    /// Only accounts of this role.
+    role: Option<Role>,
+}
+
+/// Accounts a page of `GET /api/v1/users` holds.
+const ACCOUNTS_PER_PAGE: i64 = 100;
+
+/// The accounts, 100 a page by email, optionally those matching `search` or of one `role`.
+/// Admins. `X-Total-Count` says how many match; `Link` gives the next and previous pages.
+#[utoipa::path(get, path = "/api/v1/users", params(AccountsQuery),
+    responses((status = 200, body = Vec<User>, headers(
+        ("X-Total-Count" = i64, description = "How many accounts match, on every page"),
+        ("Link" = String, description = "RFC 8288 links to the next and previous pages")))))]
 pub async fn accounts(
     State(state): State<AppState>,
     ApiAdmin(admin): ApiAdmin,
-) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(state.app.accounts(&admin).await?))
+    ApiQuery(query): ApiQuery<AccountsQuery>,
+) -> Result<Response, ApiError> {
+    let page = query.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(AppError::invalid("page", "pages are numbered from 1 to 1,000,000").into());
+    }
+    let search = query.search.unwrap_or_default();
+    let (accounts, total) = state
+        .app
+        .accounts_page(
+            &admin,
+            &search,
+            query.role,
+            (page - 1) * ACCOUNTS_PER_PAGE,
+            ACCOUNTS_PER_PAGE,
+        )
+        .await?;
+    let mut filters: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            [
+                ("search", search.as_str()),
+                ("role", query.role.map_or("", Role::as_str)),
+            ]
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty()),
+        )
+        .finish();
+    if !filters.is_empty() {
+        filters.insert(0, '&');
+    }
+    Ok(super::paged(
+        &accounts,
+        page,
+        ACCOUNTS_PER_PAGE,
+        total,
+        "/api/v1/users",
+        &filters,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use upward_app::{AppError, MyPairing, PairingAction, RunView};
 use upward_domain::{EnrolmentId, MatchingRun, Pairing, PairingId, ProgrammeId, RunId, Weights};
@@ -172,27 +172,15 @@ pub async fn pairings(
             PAIRINGS_PER_PAGE,
         )
         .await?;
-    let link = |page: i64, rel: &str| {
-        let state = filter.map(|s| format!("&state={s}")).unwrap_or_default();
-        format!("</api/v1/programmes/{id}/pairings?page={page}{state}>; rel=\"{rel}\"")
-    };
-    let mut links = Vec::new();
-    if page * PAIRINGS_PER_PAGE < found.matching {
-        links.push(link(page + 1, "next"));
-    }
-    if page > 1 {
-        links.push(link(page - 1, "prev"));
-    }
-    let mut response = Json(found.pairings).into_response();
-    let headers = response.headers_mut();
-    headers.insert("x-total-count", HeaderValue::from(found.matching));
-    if !links.is_empty() {
-        headers.insert(
-            header::LINK,
-            HeaderValue::from_str(&links.join(", ")).expect("a plain header value"),
-        );
-    }
-    Ok(response)
+    let state = filter.map(|s| format!("&state={s}")).unwrap_or_default();
+    Ok(super::paged(
+        &found.pairings,
+        page,
+        PAIRINGS_PER_PAGE,
+        found.matching,
+        &format!("/api/v1/programmes/{id}/pairings"),
+        &state,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

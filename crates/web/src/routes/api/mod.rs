@@ -147,6 +147,39 @@ async fn not_found() -> ApiError {
     ApiError(AppError::NotFound("this API route".into()))
 }
 
+/// A page of a list as the API answers it: the items as a JSON array, with `X-Total-Count` (how
+/// many match) and an RFC 8288 `Link` to the `next` and `prev` pages (`query` carries the
+/// list's filters, as `&name=value…`).
+fn paged(
+    items: &impl Serialize,
+    page: i64,
+    per_page: i64,
+    total: i64,
+    path: &str,
+    query: &str,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let link = |page: i64, rel: &str| format!("<{path}?page={page}{query}>; rel=\"{rel}\"");
+    let mut links = Vec::new();
+    if page * per_page < total {
+        links.push(link(page + 1, "next"));
+    }
+    if page > 1 {
+        links.push(link(page - 1, "prev"));
+    }
+    let mut response = Json(items).into_response();
+    let headers = response.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    if !links.is_empty() {
+        headers.insert(
+            header::LINK,
+            HeaderValue::from_str(&links.join(", ")).expect("a plain header value"),
+        );
+    }
+    response
+}
+
 /// A path parameter whose rejection (an id that is not a number, say) answers the API's own
 /// JSON error: 404, since no such thing can exist.
 pub struct ApiPath<T>(pub T);
