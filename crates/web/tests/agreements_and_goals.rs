@@ -279,3 +279,52 @@ async fn a_manager_edits_the_agreement_on_its_page_and_a_blank_one_is_refused_in
         assert!(page.body.contains("<h2>Ours</h2>") && !page.body.contains("<script>alert"));
     }
 }
+
+#[tokio::test]
+async fn the_pairing_page_s_forms_keep_what_was_typed_and_name_the_field_at_fault() {
+    for world in World::each().await {
+        let (_, pairing) = world.active_pair().await;
+        let alice = world.browser(&world.alice).await;
+        let goal = alice
+            .post(
+                &format!("/pairings/{pairing}/goals"),
+                &[("what", " "), ("why", "Keep me"), ("progress", "lots")],
+            )
+            .await;
+        assert_eq!(goal.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            goal.body.contains("id=\"progress-error\""),
+            "progress named"
+        );
+        assert!(
+            goal.body.contains(">Keep me</textarea>"),
+            "what was typed stays"
+        );
+        let goal = alice
+            .post(&format!("/pairings/{pairing}/goals"), &[("what", " ")])
+            .await;
+        assert_eq!(goal.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(goal.body.contains("id=\"what-error\""), "what named");
+
+        let record = alice
+            .post(
+                &format!("/pairings/{pairing}/meetings"),
+                &[("start", "2026-01-01T10:00"), ("minutes", "an hour")],
+            )
+            .await;
+        assert_eq!(record.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(record.body.contains("id=\"minutes-error\""));
+        let change = alice
+            .post(
+                &format!("/pairings/{pairing}/schedule/change"),
+                &[("meeting", "0"), ("how", "move"), ("start", "soon")],
+            )
+            .await;
+        assert_eq!(change.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            change.body.contains("id=\"start-error\""),
+            "the new start named"
+        );
+        assert!(change.body.contains("The series could not be changed"));
+    }
+}

@@ -16,7 +16,18 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use upward_store::testing::TestDatabase;
 
 /// Tables whose size is the organisation's.
-const GROWING: [&str; 5] = ["people", "enrolments", "pairings", "users", "matching_runs"];
+const GROWING: [&str; 10] = [
+    "people",
+    "enrolments",
+    "pairings",
+    "users",
+    "matching_runs",
+    "meetings",
+    "schedules",
+    "goals",
+    "agreement_signatures",
+    "calendar_feeds",
+];
 
 #[derive(Clone, Default)]
 struct Statements(Arc<Mutex<Vec<String>>>);
@@ -53,7 +64,30 @@ async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation(
     .unwrap();
     let world = World::new(TestDatabase::sqlite().await).await;
     let alice = world.browser(&world.alice).await;
-    let token = world.token(&world.alice).await;
+    // Alice in a pair under way: a settled schedule, a goal, a signature and a feed.
+    let (token, _, pairing) = world.settled_pair().await;
+    let goal = serde_json::json!({"what": "Learn SQL"});
+    world
+        .post(
+            &format!("/api/v1/pairings/{pairing}/goals"),
+            Some(&token),
+            Some(goal),
+        )
+        .await;
+    let sign = format!("/api/v1/pairings/{pairing}/agreement/sign");
+    world
+        .post(&sign, Some(&token), Some(serde_json::json!({})))
+        .await;
+    let (_, feed) = world.get("/api/v1/me/calendar-feed", Some(&token)).await;
+    let feed = feed["url"].as_str().unwrap().to_owned();
+    let feed = feed[feed.find("/api/v1/").unwrap()..].to_owned();
+    let (_, meetings) = world
+        .get(
+            &format!("/api/v1/pairings/{pairing}/meetings"),
+            Some(&token),
+        )
+        .await;
+    let meeting = meetings[0]["id"].clone();
     let p = world.programme.0;
     statements.0.lock().unwrap().clear();
     for page in [
@@ -63,6 +97,9 @@ async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation(
         &format!("/programmes/{p}/enrol"),
         "/account",
         "/account/data.json",
+        &format!("/pairings/{pairing}"),
+        &format!("/pairings/{pairing}/calendar.ics"),
+        &format!("/meetings/{meeting}"),
     ] {
         assert_eq!(alice.get(page).await.status, StatusCode::OK, "{page}");
     }
@@ -74,6 +111,13 @@ async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation(
         "/api/v1/programmes",
         &format!("/api/v1/programmes/{p}/enrolment"),
         &format!("/api/v1/enrolments/{}", world.alice_enrolment.0),
+        &format!("/api/v1/pairings/{pairing}/schedule/proposal"),
+        &format!("/api/v1/pairings/{pairing}/meetings"),
+        &format!("/api/v1/pairings/{pairing}/goals"),
+        &format!("/api/v1/pairings/{pairing}/agreement"),
+        &format!("/api/v1/meetings/{meeting}/calendar.ics"),
+        "/api/v1/me/calendar-feed",
+        &feed,
     ] {
         assert_eq!(
             world.get(route, Some(&token)).await.0,

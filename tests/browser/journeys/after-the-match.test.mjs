@@ -76,6 +76,9 @@ test('a pair signs, sets a goal, settles its schedule, subscribes, logs its meet
   await mentee.locator('#goals').getByRole('link', { name: /Update/ }).click();
   await mentee.getByLabel('Progress (%)').fill('30');
   await shot(mentee, 'goal');
+  await mentee.setViewportSize({ width: 390, height: 844 });
+  await shot(mentee, 'goal-phone');
+  await mentee.setViewportSize({ width: 1280, height: 900 });
   await mentee.getByRole('button', { name: 'Save' }).click();
   assert.match(await mentee.locator('#goals').innerText(), /Draft board papers with an AI assistant[\s\S]*30%/);
   // The mentee cannot make the second meeting: skipping it changes the series, which they
@@ -147,6 +150,13 @@ test('a pair signs, sets a goal, settles its schedule, subscribes, logs its meet
   assert.doesNotMatch(await manager.content(), /Board offsite|Private to us|Draft board papers/);
   assert.match(await manager.locator('main').innerText(), /1 learning goal written by 1 pair: 0 achieved, 0 partly, 0 not achieved, 1 open \(30% on average\)/);
   await shot(manager, 'needs-attention');
+  await manager.getByRole('link', { name: 'The agreement pairs sign' }).click();
+  await manager.getByRole('heading', { name: 'The agreement' }).waitFor();
+  await shot(manager, 'agreement-edit');
+  await manager.setViewportSize({ width: 390, height: 844 });
+  const agreementOverflow = await manager.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(agreementOverflow <= 1, `the agreement page scrolls sideways by ${agreementOverflow}px on a phone`);
+  await shot(manager, 'agreement-edit-phone');
 
   await mentee.setViewportSize({ width: 390, height: 844 });
   await mentee.goto(`${url}/pairings/${pairingId}`);

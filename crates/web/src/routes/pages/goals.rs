@@ -1,5 +1,5 @@
 //! A pair's learning goals on pages: added on the pairing page, edited (progress, outcome) and
-//! removed on their own page; and the programme's agreement as its managers edit it.
+//! removed on their own page.
 
 use std::collections::HashMap;
 
@@ -10,13 +10,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use upward_app::AppError;
 use upward_app::goals::{GoalRequest, GoalView};
-use upward_domain::{AgreementText, GoalId, GoalOutcome, PairingId, ProgrammeId};
+use upward_domain::{GoalId, GoalOutcome, PairingId};
 
 use super::forms::FormState;
 use super::meetings::{PairingForms, pairing_refused};
 use super::{ConfirmPage, Layout, confirmed, refused};
 use crate::AppState;
-use crate::auth::{ManagerPage, SignedIn};
+use crate::auth::SignedIn;
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
 use crate::routes::table::{Audience, Routes};
@@ -27,16 +27,6 @@ pub fn routes() -> Routes {
         .get("/goals/{id}", Audience::Pair, goal_page)
         .post("/goals/{id}", Audience::Pair, save_goal)
         .post("/goals/{id}/remove", Audience::Pair, remove_goal)
-        .get(
-            "/programmes/{id}/agreement",
-            Audience::ProgrammeManagers,
-            agreement_page,
-        )
-        .post(
-            "/programmes/{id}/agreement",
-            Audience::ProgrammeManagers,
-            save_agreement,
-        )
 }
 
 /// A goal's fields from a form; empty ones left out of a new goal, kept blank in an edit.
@@ -200,82 +190,4 @@ async fn remove_goal(
     }
     state.app.remove_goal(&user, GoalId(id)).await?;
     Ok(Redirect::to(&format!("/pairings/{}?done=goal-removed#goals", pairing.0)).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "agreement_form.html")]
-struct AgreementPage {
-    layout: Layout,
-    programme: ProgrammeId,
-    programme_name: String,
-    current: AgreementText,
-    /// The current text as HTML, to see it as pairs will.
-    preview: String,
-    form: FormState,
-}
-
-async fn agreement_page(
-    State(state): State<AppState>,
-    ManagerPage(manager): ManagerPage,
-    csrf: CsrfToken,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let current = state
-        .app
-        .programme_agreement(&manager, ProgrammeId(id))
-        .await?;
-    let form = FormState::new(HashMap::from([("body".to_owned(), current.body.clone())]));
-    agreement_form(&state, &manager, &csrf, ProgrammeId(id), current, form).await
-}
-
-async fn agreement_form(
-    state: &AppState,
-    manager: &upward_app::policy::Manager,
-    csrf: &CsrfToken,
-    id: ProgrammeId,
-    current: AgreementText,
-    form: FormState,
-) -> Result<Response, PageError> {
-    let programme_name = state
-        .app
-        .programme(manager.user(), id)
-        .await?
-        .programme
-        .draft
-        .name;
-    Ok(render(&AgreementPage {
-        layout: Layout::new("The agreement", manager.user(), csrf, "programmes"),
-        programme: id,
-        programme_name,
-        preview: crate::format::markdown(&current.body),
-        current,
-        form,
-    }))
-}
-
-async fn save_agreement(
-    State(state): State<AppState>,
-    ManagerPage(manager): ManagerPage,
-    csrf: CsrfToken,
-    Path(id): Path<i64>,
-    Form(values): Form<HashMap<String, String>>,
-) -> Result<Response, PageError> {
-    let mut form = FormState::new(values);
-    match state
-        .app
-        .edit_agreement(&manager, ProgrammeId(id), form.value("body"))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/programmes/{id}?done=agreement")).into_response()),
-        Err(error) => {
-            form.absorb(error)?;
-            let current = state
-                .app
-                .programme_agreement(&manager, ProgrammeId(id))
-                .await?;
-            let page =
-                agreement_form(&state, &manager, &csrf, ProgrammeId(id), current, form).await;
-            refused(StatusCode::UNPROCESSABLE_ENTITY, page)
-        }
-    }
 }

@@ -4,6 +4,7 @@
 mod access;
 mod account;
 mod admin;
+mod agreements;
 pub mod enrolment;
 mod forms;
 mod goals;
@@ -38,6 +39,7 @@ pub fn routes() -> Routes {
         .merge(matching::routes())
         .merge(meetings::routes())
         .merge(goals::routes())
+        .merge(agreements::routes())
 }
 
 /// The question asked before anything that cannot be undone: the form posts again with
