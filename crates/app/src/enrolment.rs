@@ -120,6 +120,24 @@ impl App {
         Ok(self.store.programme_enrolments(programme).await?)
     }
 
+    /// One page of the programme's enrolments, newest first, narrowed to a role and a search in
+    /// names, emails and topics, with how many match.
+    pub async fn programme_enrolments_page(
+        &self,
+        manager: &Manager,
+        programme: ProgrammeId,
+        search: &str,
+        role: Option<EnrolmentRole>,
+        offset: i64,
+        limit: i64,
+    ) -> AppResult<(Vec<Enrolment>, i64)> {
+        self.managed_programme(manager, programme).await?;
+        Ok(self
+            .store
+            .programme_enrolments_page(programme, search, role, offset, limit)
+            .await?)
+    }
+
     /// How many mentors and mentees the programme has enrolled.
     pub async fn enrolment_counts(
         &self,

@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use upward_domain::{
-    Answer, PairExplanation, Pairing, PairingEvent, PairingId, PairingState, Phase, ProgrammeId,
-    Side, User,
+    Answer, Enrolment, EnrolmentId, PairExplanation, Pairing, PairingEvent, PairingId,
+    PairingState, Phase, ProgrammeId, Side, User,
 };
 use upward_store::{Mail, StoreError};
 
@@ -157,34 +157,20 @@ impl App {
     /// The user's own pairings, newest first.
     pub async fn my_pairings(&self, user: &User) -> AppResult<Vec<MyPairing>> {
         let pairings = self.store.person_pairings(&user.email.key()).await?;
-        let mut mine = Vec::with_capacity(pairings.len());
-        for pairing in &pairings {
-            if let Some(side) = pairing.side_of(&user.email) {
-                mine.push(self.described(pairing, side).await?);
-            }
-        }
-        Ok(mine)
-    }
-
-    /// The pairing as one side sees it, with the partner's own words and the shared topics.
-    async fn described(&self, pairing: &Pairing, side: Side) -> AppResult<MyPairing> {
-        let mut mine = MyPairing::of(pairing, side);
-        let under_way = pairing.state.is_live() || pairing.state == PairingState::Active;
-        if under_way {
-            let mentor = self.store.enrolment(pairing.mentor).await?;
-            let mentee = self.store.enrolment(pairing.mentee).await?;
-            let partner = if side == Side::Mentor {
-                &mentee
-            } else {
-                &mentor
-            };
-            mine.partner_statement = upward_domain::text::optional(&partner.profile.statement);
-            mine.shared_topics = mentor
-                .profile
-                .offers
-                .shared_with(&mentee.profile.interests, &mentor.name);
-        }
-        Ok(mine)
+        // Every partner's words in one read, however many pairings the person has.
+        let under_way: Vec<EnrolmentId> = pairings
+            .iter()
+            .filter(|pairing| pairing.state.is_live())
+            .flat_map(|pairing| [pairing.mentor, pairing.mentee])
+            .collect();
+        let enrolments = self.store.enrolments_by_id(&under_way).await?;
+        Ok(pairings
+            .iter()
+            .filter_map(|pairing| {
+                let side = pairing.side_of(&user.email)?;
+                Some(described(pairing, side, &enrolments))
+            })
+            .collect())
     }
 
     /// One of the user's pairings; anyone else's answers 404, as if it did not exist.
@@ -194,6 +180,18 @@ impl App {
             .side_of(&user.email)
             .expect("checked by own_pairing");
         self.described(&pairing, side).await
+    }
+
+    /// One pairing as one side sees it (its enrolments read in one go while it is under way).
+    async fn described(&self, pairing: &Pairing, side: Side) -> AppResult<MyPairing> {
+        let enrolments = if pairing.state.is_live() {
+            self.store
+                .enrolments_by_id(&[pairing.mentor, pairing.mentee])
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(described(pairing, side, &enrolments))
     }
 
     pub(crate) async fn own_pairing(&self, user: &User, id: PairingId) -> AppResult<Pairing> {
@@ -456,4 +454,20 @@ fn announcements(pairing: &Pairing, side: Side, next: PairingState) -> Vec<Mail>
         ),
         _ => Vec::new(),
     }
+}
+
+/// The pairing as one side sees it, with the partner's own words and the shared topics while it
+/// is under way (`enrolments` holds both sides' enrolments then).
+fn described(pairing: &Pairing, side: Side, enrolments: &[Enrolment]) -> MyPairing {
+    let mut mine = MyPairing::of(pairing, side);
+    let find = |id| enrolments.iter().find(|e| e.id == id);
+    if let (Some(mentor), Some(mentee)) = (find(pairing.mentor), find(pairing.mentee)) {
+        let partner = if side == Side::Mentor { mentee } else { mentor };
+        mine.partner_statement = upward_domain::text::optional(&partner.profile.statement);
+        mine.shared_topics = mentor
+            .profile
+            .offers
+            .shared_with(&mentee.profile.interests, &mentor.name);
+    }
+    mine
 }

@@ -94,15 +94,21 @@ impl AccountStore for SqlStore {
             AND ($2 IS NULL OR users.role = $2)";
         let pattern = crate::people::like_pattern(search);
         let role = role.map(|r| r.as_str().to_owned());
-        let count_sql =
-            sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM users WHERE {filter}"));
-        let total: i64 = sqlx::query(count_sql)
-            .bind(pattern.clone())
-            .bind(role.clone())
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_error)?
-            .try_get("n")?;
+        let total: i64 = if search.trim().is_empty() {
+            // Every account, or one role's: counts kept by triggers.
+            let counted = format!("users:{}", role.as_deref().unwrap_or("%"));
+            self.kept_count(&counted).await?
+        } else {
+            let count_sql =
+                sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM users WHERE {filter}"));
+            sqlx::query(count_sql)
+                .bind(pattern.clone())
+                .bind(role.clone())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_error)?
+                .try_get("n")?
+        };
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY users.email_key LIMIT $3 OFFSET $4"
         ));

@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use upward_domain::{
-    Availability, BigFive, Email, Enrolment, EnrolmentId, EnrolmentProfile, ProgrammeId,
-    TopicLevels,
+    Availability, BigFive, Email, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole,
+    ProgrammeId, TopicLevels,
 };
 
-use crate::sql::{corrupt, map_error, now_epoch, parse_column};
+use crate::sql::{AnyQuery, corrupt, map_error, now_epoch, parse_column};
 use crate::{EnrolmentStore, ImportCounts, SqlStore, StoreError, StoreResult};
 
 const ENROLMENT_SELECT: &str = "SELECT e.id, e.programme_id, p.email, p.name, e.role, e.offers, e.interests, e.availability,
@@ -157,6 +157,22 @@ impl EnrolmentStore for SqlStore {
             .ok_or_else(|| StoreError::not_found("the enrolment"))
     }
 
+    async fn enrolments_by_id(&self, ids: &[EnrolmentId]) -> StoreResult<Vec<Enrolment>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (1..=ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Safe: the SQL text holds only placeholders; every id is bound.
+        let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.id IN ({placeholders})"));
+        let query = ids
+            .iter()
+            .fold(sqlx::query(sql), |query, id| query.bind(id.0));
+        self.all(query, enrolment_from_row).await
+    }
+
     async fn enrolment_of(
         &self,
         programme: ProgrammeId,
@@ -178,6 +194,64 @@ impl EnrolmentStore for SqlStore {
         ));
         self.all(sqlx::query(sql).bind(programme.0), enrolment_from_row)
             .await
+    }
+
+    async fn programme_enrolments_page(
+        &self,
+        programme: ProgrammeId,
+        search: &str,
+        role: Option<EnrolmentRole>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Enrolment>, i64)> {
+        let searching = !search.trim().is_empty();
+        // Only placeholders are added to the SQL text; every value is bound.
+        let mut filter = String::from(
+            "e.programme_id = $1 AND e.withdrawn_at IS NULL AND ($2 IS NULL OR e.role = $2)",
+        );
+        if searching {
+            filter.push_str(
+                " AND (LOWER(p.name) LIKE $3 ESCAPE '\\' OR e.person_key LIKE $3 ESCAPE '\\'
+                  OR LOWER(e.offers) LIKE $3 ESCAPE '\\' OR LOWER(e.interests) LIKE $3 ESCAPE '\\')",
+            );
+        }
+        let (limit_at, offset_at) = if searching { (4, 5) } else { (3, 4) };
+        let role = role.map(|r| r.as_str().to_owned());
+        let pattern = crate::people::like_pattern(search);
+        // The filter's values in the order of its placeholders.
+        let filtered = |query: AnyQuery<'static>| {
+            let query = query.bind(programme.0).bind(role.clone());
+            if searching {
+                query.bind(pattern.clone())
+            } else {
+                query
+            }
+        };
+        let page_sql = sqlx::AssertSqlSafe(format!(
+            "{ENROLMENT_SELECT} WHERE {filter} ORDER BY e.id DESC LIMIT ${limit_at} OFFSET ${offset_at}"
+        ));
+        let page = filtered(sqlx::query(page_sql)).bind(limit).bind(offset);
+        let enrolments = self.all(page, enrolment_from_row).await?;
+        let total = if searching {
+            // A search reads the programme's own enrolments, never the organisation's.
+            let count_sql = sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM enrolments e JOIN people p ON p.email_key = e.person_key
+                 WHERE {filter}"
+            ));
+            filtered(sqlx::query(count_sql))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_error)?
+                .try_get("n")?
+        } else {
+            let (mentors, mentees) = self.enrolment_counts(programme).await?;
+            match role.as_deref() {
+                Some("mentor") => mentors,
+                Some("mentee") => mentees,
+                _ => mentors + mentees,
+            }
+        };
+        Ok((enrolments, total))
     }
 
     async fn enrolment_counts(&self, programme: ProgrammeId) -> StoreResult<(i64, i64)> {

@@ -30,9 +30,9 @@ use upward_domain::engagement::PairFacts;
 use upward_domain::schedule::ScheduleProposal;
 use upward_domain::{
     AgreementText, Audience, Email, EngagementStatus, Enrolment, EnrolmentId, EnrolmentProfile,
-    Goal, GoalDraft, GoalFigures, GoalId, InvitationCounts, LinkPurpose, MatchingRun, Meeting,
-    MeetingId, OwnProfile, Pairing, PairingEvent, PairingId, Person, PersonId, Phase,
-    PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult,
+    EnrolmentRole, Goal, GoalDraft, GoalFigures, GoalId, InvitationCounts, LinkPurpose,
+    MatchingRun, Meeting, MeetingId, OwnProfile, Pairing, PairingEvent, PairingId, Person,
+    PersonId, Phase, PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult,
     ScheduleAgreement, Side, Signature, TimeZoneName, User, UserId, Weights,
 };
 
@@ -420,12 +420,24 @@ pub trait EnrolmentStore: Send + Sync {
         rows: &[(String, EnrolmentProfile)],
     ) -> StoreResult<ImportCounts>;
     async fn enrolment(&self, id: EnrolmentId) -> StoreResult<Enrolment>;
+    /// The enrolments with these ids that exist, in no set order: one read for many.
+    async fn enrolments_by_id(&self, ids: &[EnrolmentId]) -> StoreResult<Vec<Enrolment>>;
     async fn enrolment_of(
         &self,
         programme: ProgrammeId,
         email_key: &str,
     ) -> StoreResult<Option<Enrolment>>;
     async fn programme_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
+    /// One page of a programme's enrolments, newest first, narrowed to one role and to a search
+    /// in names, emails and topics, with how many match (kept counts when nothing is searched).
+    async fn programme_enrolments_page(
+        &self,
+        programme: ProgrammeId,
+        search: &str,
+        role: Option<EnrolmentRole>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Enrolment>, i64)>;
     /// How many mentors and mentees are enrolled (read from an index).
     async fn enrolment_counts(&self, programme: ProgrammeId) -> StoreResult<(i64, i64)>;
     /// The enrolments a matching run considers: those of people still active.

@@ -53,14 +53,9 @@ pub(crate) fn like_pattern(search: &str) -> String {
 
 impl SqlStore {
     /// A page of the whole directory by name: the page walks the name index, and the count is
-    /// SQLite's count of the table's pages (PostgreSQL reads an index).
+    /// kept by triggers.
     async fn whole_directory_page(&self, offset: i64, limit: i64) -> StoreResult<PeoplePage> {
-        let total = self
-            .one(sqlx::query("SELECT COUNT(*) AS n FROM people"), |row| {
-                Ok(row.try_get("n")?)
-            })
-            .await?
-            .unwrap_or(0);
+        let total = self.kept_count("people").await?;
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PERSON_COLUMNS} FROM {PERSON_FROM} ORDER BY p.name, p.email_key LIMIT $1 OFFSET $2"
         ));

@@ -115,6 +115,50 @@ async fn the_directory_search_pages_and_escapes_wildcards() {
 }
 
 #[tokio::test]
+async fn the_kept_counts_of_people_and_accounts_follow_every_change() {
+    each(async |store| {
+        let people: Vec<Person> = (0..30)
+            .map(|i| person(&format!("p{i:02}@x.org"), 5, None))
+            .collect();
+        store.upsert_people(&people).await.unwrap();
+        let mut again = people.clone();
+        again.push(person("new@x.org", 5, None));
+        store.upsert_people(&again).await.unwrap();
+        let directory = async || store.people_page("", 0, 1).await.unwrap().total;
+        assert_eq!(directory().await, 31, "an upsert that updates adds nothing");
+
+        let mut accounts = Vec::new();
+        for (email, role) in [
+            ("p00@x.org", Role::Admin),
+            ("p01@x.org", Role::Manager),
+            ("p02@x.org", Role::Participant),
+            ("p03@x.org", Role::Participant),
+        ] {
+            let email = Email::parse(email).unwrap();
+            accounts.push(store.create_user(&email, "A", role, "h").await.unwrap());
+        }
+        let counted = async |role| store.users_page("", role, 0, 1).await.unwrap().1;
+        assert_eq!(counted(None).await, 4);
+        assert_eq!(counted(Some(Role::Participant)).await, 2);
+        store
+            .set_user_role(accounts[2].id, Role::Manager)
+            .await
+            .unwrap();
+        assert_eq!(counted(Some(Role::Participant)).await, 1);
+        assert_eq!(counted(Some(Role::Manager)).await, 2);
+
+        store.erase_person("p03@x.org").await.unwrap();
+        let everyone = store.all_people().await.unwrap().len() as i64;
+        assert_eq!(directory().await, everyone, "erasing leaves a placeholder");
+        assert_eq!(counted(None).await, 3);
+        assert_eq!(counted(Some(Role::Participant)).await, 0);
+        // A search counts what it finds, not the kept totals.
+        assert_eq!(store.users_page("p0", None, 0, 1).await.unwrap().1, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn phase_changes_are_conditional_on_the_current_phase() {
     each(async |store| {
         let programme = store

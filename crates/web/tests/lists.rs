@@ -360,3 +360,85 @@ async fn the_accounts_api_is_paged_and_filtered_by_name_and_role() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+#[tokio::test]
+async fn a_programmes_enrolments_come_a_page_at_a_time_newest_first() {
+    for world in World::each().await {
+        let programme = programme_with_pairings(&world, 130).await;
+        let p = programme.0;
+        let token = world.token(&world.manager).await;
+        let base = format!("/api/v1/programmes/{p}/enrolments");
+        let emails = |page: &serde_json::Value| -> Vec<String> {
+            page.as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["email"].as_str().unwrap().to_owned())
+                .collect()
+        };
+
+        let (status, headers, first) = world.get_with_headers(&base, &token).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        assert_eq!(headers["x-total-count"], "260");
+        assert_eq!(headers["link"], format!("<{base}?page=2>; rel=\"next\""));
+        let first = emails(&first);
+        assert_eq!(first.len(), 100);
+        assert_eq!(
+            &first[..3],
+            ["se129@x.org", "jm129@x.org", "se128@x.org"],
+            "newest first"
+        );
+        let (_, headers, last) = world
+            .get_with_headers(&format!("{base}?page=3"), &token)
+            .await;
+        assert_eq!(emails(&last).len(), 60);
+        assert_eq!(emails(&last).last().unwrap(), "jm000@x.org");
+        assert_eq!(headers["link"], format!("<{base}?page=2>; rel=\"prev\""));
+
+        let (_, headers, mentees) = world
+            .get_with_headers(&format!("{base}?role=mentee&page=2"), &token)
+            .await;
+        assert_eq!(
+            headers["x-total-count"], "130",
+            "the kept count of one role"
+        );
+        assert!(emails(&mentees).iter().all(|e| e.starts_with("se")));
+        assert_eq!(
+            headers["link"],
+            format!("<{base}?page=1&role=mentee>; rel=\"prev\"")
+        );
+        let (_, headers, found) = world
+            .get_with_headers(&format!("{base}?search=JUNIOR%20012"), &token)
+            .await;
+        assert_eq!(emails(&found), ["jm012@x.org"], "by name, any case");
+        assert_eq!(headers["x-total-count"], "1");
+        let (_, headers, _) = world
+            .get_with_headers(&format!("{base}?search=cloud&role=mentor"), &token)
+            .await;
+        assert_eq!(headers["x-total-count"], "130", "by topic");
+        for refused in ["page=0", "role=wizard"] {
+            let (status, _) = world.get(&format!("{base}?{refused}"), Some(&token)).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        }
+
+        let manager = world.browser(&world.manager).await;
+        let page = manager
+            .get(&format!("/programmes/{p}/enrolments?page=2"))
+            .await;
+        assert!(page.body.contains("260 enrolled") && page.body.contains("Page 2 of 6"));
+        assert_eq!(page.body.matches("data-label=\"Name\"").count(), 50);
+        let narrowed = manager
+            .get(&format!(
+                "/programmes/{p}/enrolments?search=senior%2001&role=mentee"
+            ))
+            .await;
+        assert!(narrowed.body.contains("10 of 260 match"), "se010–se019");
+        let beyond = manager
+            .get(&format!("/programmes/{p}/enrolments?page=99"))
+            .await;
+        assert!(beyond.body.contains("Page 6 of 6") && beyond.body.contains("jm000@x.org"));
+        let nobody = manager
+            .get(&format!("/programmes/{p}/enrolments?search=nobody"))
+            .await;
+        assert!(nobody.body.contains("Nobody matches"));
+    }
+}

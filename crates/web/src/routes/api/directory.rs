@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use upward_app::AppError;
 use upward_domain::{Person, Role, User, UserId};
 use upward_store::{AuditEntry, ImportCounts};
 
@@ -117,10 +116,7 @@ pub async fn accounts(
     ApiAdmin(admin): ApiAdmin,
     ApiQuery(query): ApiQuery<AccountsQuery>,
 ) -> Result<Response, ApiError> {
-    let page = query.page.unwrap_or(1);
-    if !(1..=1_000_000).contains(&page) {
-        return Err(AppError::invalid("page", "pages are numbered from 1 to 1,000,000").into());
-    }
+    let page = super::page_number(query.page)?;
     let search = query.search.unwrap_or_default();
     let (accounts, total) = state
         .app
@@ -132,19 +128,10 @@ pub async fn accounts(
             ACCOUNTS_PER_PAGE,
         )
         .await?;
-    let mut filters: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(
-            [
-                ("search", search.as_str()),
-                ("role", query.role.map_or("", Role::as_str)),
-            ]
-            .into_iter()
-            .filter(|(_, value)| !value.is_empty()),
-        )
-        .finish();
-    if !filters.is_empty() {
-        filters.insert(0, '&');
-    }
+    let filters = super::filter_query([
+        ("search", search.as_str()),
+        ("role", query.role.map_or("", Role::as_str)),
+    ]);
     Ok(super::paged(
         &accounts,
         page,

@@ -157,10 +157,7 @@ pub async fn pairings(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<PairingsQuery>,
 ) -> Result<Response, ApiError> {
-    let page = query.page.unwrap_or(1);
-    if !(1..=1_000_000).contains(&page) {
-        return Err(AppError::invalid("page", "pages are numbered from 1 to 1,000,000").into());
-    }
+    let page = super::page_number(query.page)?;
     let filter = query.state.as_deref();
     let found = state
         .app

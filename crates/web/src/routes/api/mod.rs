@@ -147,6 +147,27 @@ async fn not_found() -> ApiError {
     ApiError(AppError::NotFound("this API route".into()))
 }
 
+/// The `?page=` of a paged list, from 1 (the default) to 1,000,000.
+fn page_number(page: Option<i64>) -> Result<i64, ApiError> {
+    let page = page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(AppError::invalid("page", "pages are numbered from 1 to 1,000,000").into());
+    }
+    Ok(page)
+}
+
+/// A list's filters as `&name=value…` for the `Link` header (empty values left out).
+fn filter_query<'a>(filters: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(filters.into_iter().filter(|(_, value)| !value.is_empty()))
+        .finish();
+    if encoded.is_empty() {
+        encoded
+    } else {
+        format!("&{encoded}")
+    }
+}
+
 /// A page of a list as the API answers it: the items as a JSON array, with `X-Total-Count` (how
 /// many match) and an RFC 8288 `Link` to the `next` and `prev` pages (`query` carries the
 /// list's filters, as `&name=value…`).

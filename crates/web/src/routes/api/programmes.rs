@@ -4,6 +4,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use upward_app::ProgrammeView;
 use upward_domain::{
@@ -12,7 +13,7 @@ use upward_domain::{
 };
 use upward_store::{ImportCounts, ProgrammeSummary};
 
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{ApiManager, ApiUser};
 use crate::error::ErrorBody;
 use crate::routes::table::{Audience, Routes};
@@ -140,19 +141,60 @@ pub async fn clone(
     ))
 }
 
-/// Every enrolment of a programme. Managers and admins.
-#[utoipa::path(get, path = "/api/v1/programmes/{id}/enrolments", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Enrolment>), (status = 403, body = ErrorBody)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EnrolmentsQuery {
+    /// From 1; 100 enrolments a page, newest first.
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<i64>,
+    /// Only enrolments whose name, email or topics contain this (any case).
+    #[param(max_length = 200)]
+    search: Option<String>,
+    /// Only mentors, or only mentees.
+    role: Option<EnrolmentRole>,
+}
+
+/// Enrolments a page of `GET /api/v1/programmes/{id}/enrolments` holds.
+const ENROLMENTS_PER_PAGE: i64 = 100;
+
+/// A programme's enrolments, 100 a page, newest first, optionally those matching `search` or of
+/// one `role`. Managers and admins. `X-Total-Count` says how many match; `Link` gives the next
+/// and previous pages.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/enrolments", params(("id" = i64, Path), EnrolmentsQuery),
+    responses((status = 200, body = Vec<Enrolment>, headers(
+        ("X-Total-Count" = i64, description = "How many enrolments match, on every page"),
+        ("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn enrolments(
     State(state): State<AppState>,
     ApiManager(manager): ApiManager,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Vec<Enrolment>>, ApiError> {
-    Ok(Json(
-        state
-            .app
-            .programme_enrolments(&manager, ProgrammeId(id))
-            .await?,
+    ApiQuery(query): ApiQuery<EnrolmentsQuery>,
+) -> Result<Response, ApiError> {
+    let page = super::page_number(query.page)?;
+    let search = query.search.unwrap_or_default();
+    let (enrolments, total) = state
+        .app
+        .programme_enrolments_page(
+            &manager,
+            ProgrammeId(id),
+            &search,
+            query.role,
+            (page - 1) * ENROLMENTS_PER_PAGE,
+            ENROLMENTS_PER_PAGE,
+        )
+        .await?;
+    let filters = super::filter_query([
+        ("search", search.as_str()),
+        ("role", query.role.map_or("", EnrolmentRole::as_str)),
+    ]);
+    Ok(super::paged(
+        &enrolments,
+        page,
+        ENROLMENTS_PER_PAGE,
+        total,
+        &format!("/api/v1/programmes/{id}/enrolments"),
+        &filters,
     ))
 }
 

@@ -13,9 +13,9 @@ use upward_domain::enrolment::{parse_day, parse_time};
 use upward_domain::*;
 
 use super::Layout;
-use super::forms::{FormState, ImportOutcome, uploaded_file};
+use super::forms::{FormState, ImportOutcome, Pager, uploaded_file};
 use crate::AppState;
-use crate::auth::{ManagerPage, SignedIn};
+use crate::auth::{ManagerPage, SignedIn, urlencode};
 use crate::csrf::CsrfToken;
 use crate::error::{PageError, render};
 use crate::routes::table::{Audience, Routes};
@@ -356,33 +356,18 @@ fn big_five_from_form(form: &mut FormState) -> Option<Option<BigFive>> {
 struct EnrolmentsPage {
     layout: Layout,
     view: ProgrammeView,
+    /// One page of those that match, newest first.
     enrolments: Vec<Enrolment>,
     columns: &'static [&'static str],
     import_action: String,
     outcome: ImportOutcome,
-    /// How many enrol in all, and the search and role that narrow the list.
-    total: usize,
+    /// How many are enrolled in all.
+    enrolled: i64,
+    /// The search and role that narrow the list (`?search=`, `?role=`).
     search: String,
     role_filter: String,
-}
-
-impl EnrolmentsPage {
-    /// Keeps the enrolments whose name, email or topics contain `?search=` and whose role is
-    /// `?role=` (a programme's own list, already in memory).
-    fn narrow(&mut self, query: &HashMap<String, String>) {
-        self.search = query.get("search").map_or("", |s| s.trim()).to_owned();
-        self.role_filter = query.get("role").cloned().unwrap_or_default();
-        let needle = self.search.to_lowercase();
-        let role = self.role_filter.parse::<EnrolmentRole>().ok();
-        self.enrolments.retain(|e| {
-            role.is_none_or(|r| e.profile.role == r)
-                && (needle.is_empty()
-                    || e.name.to_lowercase().contains(&needle)
-                    || e.email.key().contains(&needle)
-                    || e.profile.offers.to_string().contains(&needle)
-                    || e.profile.interests.to_string().contains(&needle))
-        });
-    }
+    /// Where this page is among those that match.
+    pager: Pager,
 }
 
 async fn enrolments_page(
@@ -390,9 +375,36 @@ async fn enrolments_page(
     manager: &upward_app::policy::Manager,
     csrf: &CsrfToken,
     id: ProgrammeId,
+    query: &HashMap<String, String>,
 ) -> Result<EnrolmentsPage, PageError> {
     let view: ProgrammeView = state.app.managed_programme(manager, id).await?.into();
-    let enrolments = state.app.programme_enrolments(manager, id).await?;
+    let (mentors, mentees) = state.app.enrolment_counts(manager, id).await?;
+    let search = query.get("search").map_or("", |s| s.trim()).to_owned();
+    let role_filter = query.get("role").cloned().unwrap_or_default();
+    let role = role_filter.parse::<EnrolmentRole>().ok();
+    let fetch = |page| {
+        state.app.programme_enrolments_page(
+            manager,
+            id,
+            &search,
+            role,
+            Pager::offset(page),
+            Pager::SIZE,
+        )
+    };
+    let mut page = Pager::requested(query);
+    let (mut enrolments, matching) = fetch(page).await?;
+    if page > Pager::last_page(matching) {
+        // Asked beyond the end: show the last page, labelled as such.
+        page = Pager::last_page(matching);
+        enrolments = fetch(page).await?.0;
+    }
+    let base = format!(
+        "/programmes/{}/enrolments?search={}&role={}&",
+        id.0,
+        urlencode(&search),
+        urlencode(&role_filter)
+    );
     let layout = Layout::new(
         format!("Enrolments: {}", view.programme.draft.name),
         manager.user(),
@@ -403,12 +415,13 @@ async fn enrolments_page(
         layout,
         import_action: format!("/programmes/{}/enrolments/import", id.0),
         view,
-        total: enrolments.len(),
         enrolments,
         columns: &ENROLMENT_COLUMNS,
         outcome: ImportOutcome::default(),
-        search: String::new(),
-        role_filter: String::new(),
+        enrolled: mentors + mentees,
+        search,
+        role_filter,
+        pager: Pager::new(page, matching, base),
     })
 }
 
@@ -419,8 +432,7 @@ async fn enrolments(
     Path(id): Path<i64>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let mut page = enrolments_page(&state, &manager, &csrf, ProgrammeId(id)).await?;
-    page.narrow(&query);
+    let page = enrolments_page(&state, &manager, &csrf, ProgrammeId(id), &query).await?;
     Ok(render(&page))
 }
 
@@ -449,7 +461,7 @@ async fn import(
         Err(error) => Err(error),
     };
     let (status, outcome) = ImportOutcome::of(result)?;
-    let mut page = enrolments_page(&state, &manager, &csrf, id).await?;
+    let mut page = enrolments_page(&state, &manager, &csrf, id, &HashMap::new()).await?;
     page.outcome = outcome;
     Ok((status, render(&page)).into_response())
 }
