@@ -8,9 +8,11 @@ use upward_store::StoreError;
 
 use crate::{App, AppError, AppResult};
 
-/// Proof that the account may run programmes (a programme manager or an admin).
+/// Proof that the account may run programmes (a programme manager or an admin), and, when made
+/// by [`App::manager_of`], that it runs that one programme: a page that asks several use cases
+/// about the programme then checks who manages it once, not once for each.
 #[derive(Debug, Clone)]
-pub struct Manager(User);
+pub struct Manager(User, Option<ProgrammeId>);
 
 /// Proof that the account administers the organisation.
 #[derive(Debug, Clone)]
@@ -19,7 +21,7 @@ pub struct Admin(User);
 impl Manager {
     pub fn check(user: &User) -> AppResult<Self> {
         if user.role.manages_programmes() {
-            Ok(Self(user.clone()))
+            Ok(Self(user.clone(), None))
         } else {
             Err(AppError::Forbidden(
                 "only programme managers and admins can do this".into(),
@@ -70,7 +72,7 @@ impl Admin {
     }
 
     pub fn as_manager(&self) -> Manager {
-        Manager(self.0.clone())
+        Manager(self.0.clone(), None)
     }
 }
 
@@ -87,7 +89,7 @@ impl App {
             Err(StoreError::NotFound { .. }) => return Err(not_found()),
             other => other?,
         };
-        if self.runs_programme(manager.user(), id).await? {
+        if manager.1 == Some(id) || self.runs_programme(manager.user(), id).await? {
             Ok(programme)
         } else {
             Err(not_found())
@@ -121,7 +123,7 @@ impl App {
     /// only to the programme's own managers.
     pub async fn manager_of(&self, user: &User, id: ProgrammeId) -> AppResult<Option<Manager>> {
         Ok(if self.runs_programme(user, id).await? {
-            Some(Manager(user.clone()))
+            Some(Manager(user.clone(), Some(id)))
         } else {
             None
         })

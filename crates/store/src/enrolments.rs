@@ -8,7 +8,7 @@ use upward_domain::{
     ProgrammeId, TopicLevels,
 };
 
-use crate::sql::{AnyQuery, corrupt, map_error, now_epoch, parse_column};
+use crate::sql::{AnyQuery, corrupt, map_error, now_epoch, numbered_placeholders, parse_column};
 use crate::{EnrolmentStore, ImportCounts, SqlStore, StoreError, StoreResult};
 
 const ENROLMENT_SELECT: &str = "SELECT e.id, e.programme_id, p.email, p.name, e.role, e.offers, e.interests, e.availability,
@@ -161,10 +161,7 @@ impl EnrolmentStore for SqlStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = (1..=ids.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = numbered_placeholders(1, ids.len());
         // Safe: the SQL text holds only placeholders; every id is bound.
         let sql = sqlx::AssertSqlSafe(format!("{ENROLMENT_SELECT} WHERE e.id IN ({placeholders})"));
         let query = ids

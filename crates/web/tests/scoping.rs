@@ -432,3 +432,39 @@ async fn the_programme_page_adds_and_removes_co_managers_and_says_so() {
         assert!(page.body.contains("You no longer manage that programme."));
     }
 }
+
+#[tokio::test]
+async fn a_proof_of_running_one_programme_opens_no_other() {
+    for world in World::each().await {
+        let s = scoped(world).await;
+        let proof = s
+            .world
+            .app
+            .manager_of(&s.other, s.other_programme)
+            .await
+            .unwrap()
+            .expect("Olga runs programme B");
+        assert!(
+            s.world
+                .app
+                .managed_programme(&proof, s.other_programme)
+                .await
+                .is_ok()
+        );
+        assert!(matches!(
+            s.world
+                .app
+                .managed_programme(&proof, s.world.programme)
+                .await,
+            Err(upward_app::AppError::NotFound(_))
+        ));
+        assert!(
+            s.world
+                .app
+                .manager_of(&s.other, s.world.programme)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
