@@ -168,7 +168,7 @@ impl App {
             .iter()
             .filter_map(|pairing| {
                 let side = pairing.side_of(&user.email)?;
-                Some(described(pairing, side, &enrolments))
+                Some(seen_from(side, pairing, &enrolments))
             })
             .collect())
     }
@@ -191,7 +191,7 @@ impl App {
         } else {
             Vec::new()
         };
-        Ok(described(pairing, side, &enrolments))
+        Ok(seen_from(side, pairing, &enrolments))
     }
 
     pub(crate) async fn own_pairing(&self, user: &User, id: PairingId) -> AppResult<Pairing> {
@@ -458,7 +458,7 @@ fn announcements(pairing: &Pairing, side: Side, next: PairingState) -> Vec<Mail>
 
 /// The pairing as one side sees it, with the partner's own words and the shared topics while it
 /// is under way (`enrolments` holds both sides' enrolments then).
-fn described(pairing: &Pairing, side: Side, enrolments: &[Enrolment]) -> MyPairing {
+fn seen_from(side: Side, pairing: &Pairing, enrolments: &[Enrolment]) -> MyPairing {
     let mut mine = MyPairing::of(pairing, side);
     let find = |id| enrolments.iter().find(|e| e.id == id);
     if let (Some(mentor), Some(mentee)) = (find(pairing.mentor), find(pairing.mentee)) {
