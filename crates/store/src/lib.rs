@@ -19,6 +19,7 @@ mod people;
 mod programme_managers;
 mod programmes;
 mod provisioning;
+mod readers;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;

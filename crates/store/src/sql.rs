@@ -3,6 +3,7 @@
 //! migrations and the connection set-up differ per engine. See docs/decisions/001.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -10,6 +11,7 @@ use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
+use crate::readers::Readers;
 use crate::{Mail, NewAuditEntry, Store, StoreError, StoreResult};
 
 /// Which engine a database URL selects.
@@ -60,13 +62,17 @@ impl Backend {
 
 #[derive(Clone)]
 pub struct SqlStore {
-    /// Reads (and, on PostgreSQL, everything).
+    /// On PostgreSQL, every read and write. On SQLite, the few reads that call sqlx directly
+    /// (most go through `readers`).
     pub(crate) pool: AnyPool,
     /// Writes. On SQLite a pool of one connection, so that writers queue in the order they came
     /// (the pool's wait is first come, first served) instead of polling SQLite's lock, which
     /// lets an unlucky writer wait for seconds under steady load; SQLite runs one writer at a
     /// time anyway. On PostgreSQL the same pool as reads.
     pub(crate) writer: AnyPool,
+    /// On SQLite, the connections the `one` and `all` helpers read through, lent without
+    /// sqlx's ping after each query (see the `readers` module).
+    readers: Option<Arc<Readers>>,
     pub(crate) backend: Backend,
 }
 
@@ -95,10 +101,11 @@ impl SqlStore {
                 let url = sqlite_url_creating_file(url);
                 // The writer first: it is the connection that may create the file.
                 let writer = sqlite_pool(&url, 1).await?;
-                let pool = sqlite_pool(&url, 8).await?;
+                let pool = sqlite_pool(&url, 2).await?;
                 Self {
                     pool,
                     writer,
+                    readers: Some(Arc::new(Readers::new(&url, 8))),
                     backend,
                 }
             }
@@ -114,6 +121,7 @@ impl SqlStore {
                 Self {
                     writer: pool.clone(),
                     pool,
+                    readers: None,
                     backend,
                 }
             }
@@ -160,10 +168,17 @@ impl SqlStore {
     }
 
     pub async fn close(&self) {
+        if let Some(readers) = &self.readers {
+            readers.close().await;
+        }
         self.pool.close().await;
         self.writer.close().await;
     }
 }
+
+/// What every SQLite connection is set to when it opens (see `sqlite_pool`).
+pub(crate) const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;";
 
 /// SQLite connections. WAL lets readers proceed during a write. The busy timeout makes a
 /// writer from another process (`upward import` beside a server) wait instead of failing. The
@@ -178,12 +193,7 @@ async fn sqlite_pool(url: &str, connections: u32) -> StoreResult<AnyPool> {
         .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA journal_size_limit = 67108864;",
-                )
-                .await?;
+                conn.execute(SQLITE_SETTINGS).await?;
                 Ok(())
             })
         })
@@ -216,7 +226,10 @@ impl SqlStore {
         query: AnyQuery<'_>,
         read: impl FnOnce(&AnyRow) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
-        fetch_optional(&self.pool, query, read).await
+        match &self.readers {
+            Some(readers) => fetch_optional(&mut *readers.lend().await?, query, read).await,
+            None => fetch_optional(&self.pool, query, read).await,
+        }
     }
 
     /// Runs a read and reads every row it returns.
@@ -225,7 +238,10 @@ impl SqlStore {
         query: AnyQuery<'_>,
         read: impl FnMut(&AnyRow) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
-        fetch_all(&self.pool, query, read).await
+        match &self.readers {
+            Some(readers) => fetch_all(&mut *readers.lend().await?, query, read).await,
+            None => fetch_all(&self.pool, query, read).await,
+        }
     }
 
     /// A count kept by triggers (`row_counts`, migration 0019), such as `people` or
@@ -266,21 +282,21 @@ impl SqlStore {
     }
 }
 
-async fn fetch_optional<T>(
-    pool: &AnyPool,
+async fn fetch_optional<'c, T>(
+    executor: impl Executor<'c, Database = Any>,
     query: AnyQuery<'_>,
     read: impl FnOnce(&AnyRow) -> StoreResult<T>,
 ) -> StoreResult<Option<T>> {
-    let row = query.fetch_optional(pool).await.map_err(map_error)?;
+    let row = query.fetch_optional(executor).await.map_err(map_error)?;
     row.as_ref().map(read).transpose()
 }
 
-async fn fetch_all<T>(
-    pool: &AnyPool,
+async fn fetch_all<'c, T>(
+    executor: impl Executor<'c, Database = Any>,
     query: AnyQuery<'_>,
     read: impl FnMut(&AnyRow) -> StoreResult<T>,
 ) -> StoreResult<Vec<T>> {
-    let rows = query.fetch_all(pool).await.map_err(map_error)?;
+    let rows = query.fetch_all(executor).await.map_err(map_error)?;
     rows.iter().map(read).collect()
 }
 
