@@ -5,10 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 use upward_domain::{
-    Answer, Enrolment, EnrolmentId, PairExplanation, Pairing, PairingEvent, PairingId,
-    PairingState, Phase, ProgrammeId, Side, User,
+    Answer, PairExplanation, Pairing, PairingEvent, PairingId, PairingState, Phase, ProgrammeId,
+    Side, User,
 };
-use upward_store::{Mail, StoreError};
+use upward_store::{Mail, PairWords, StoreError};
 
 use crate::policy::Manager;
 use crate::{App, AppError, AppResult, ManagedPairing};
@@ -156,19 +156,16 @@ const ATTEMPTS: usize = 5;
 impl App {
     /// The user's own pairings, newest first.
     pub async fn my_pairings(&self, user: &User) -> AppResult<Vec<MyPairing>> {
-        let pairings = self.store.person_pairings(&user.email.key()).await?;
-        // Every partner's words in one read, however many pairings the person has.
-        let under_way: Vec<EnrolmentId> = pairings
+        // Every partner's words come in the same read as the pairings.
+        let found = self
+            .store
+            .person_pairings_in_words(&user.email.key())
+            .await?;
+        Ok(found
             .iter()
-            .filter(|pairing| pairing.state.is_live())
-            .flat_map(|pairing| [pairing.mentor, pairing.mentee])
-            .collect();
-        let enrolments = self.store.enrolments_by_id(&under_way).await?;
-        Ok(pairings
-            .iter()
-            .filter_map(|pairing| {
+            .filter_map(|(pairing, words)| {
                 let side = pairing.side_of(&user.email)?;
-                Some(seen_from(side, pairing, &enrolments))
+                Some(seen_from(side, pairing, Some(words)))
             })
             .collect())
     }
@@ -182,16 +179,26 @@ impl App {
         self.described(&pairing, side).await
     }
 
-    /// One pairing as one side sees it (its enrolments read in one go while it is under way).
+    /// One pairing as one side sees it (both enrolments read in one go while it is live).
     async fn described(&self, pairing: &Pairing, side: Side) -> AppResult<MyPairing> {
-        let enrolments = if pairing.state.is_live() {
-            self.store
-                .enrolments_by_id(&[pairing.mentor, pairing.mentee])
-                .await?
-        } else {
-            Vec::new()
+        if !pairing.state.is_live() {
+            return Ok(seen_from(side, pairing, None));
+        }
+        let enrolments = self
+            .store
+            .enrolments_by_id(&[pairing.mentor, pairing.mentee])
+            .await?;
+        let find = |id| enrolments.iter().find(|e| e.id == id);
+        let words = match (find(pairing.mentor), find(pairing.mentee)) {
+            (Some(mentor), Some(mentee)) => Some(PairWords {
+                mentor_statement: mentor.profile.statement.clone(),
+                mentor_offers: mentor.profile.offers.clone(),
+                mentee_statement: mentee.profile.statement.clone(),
+                mentee_interests: mentee.profile.interests.clone(),
+            }),
+            _ => None,
         };
-        Ok(seen_from(side, pairing, &enrolments))
+        Ok(seen_from(side, pairing, words.as_ref()))
     }
 
     pub(crate) async fn own_pairing(&self, user: &User, id: PairingId) -> AppResult<Pairing> {
@@ -457,17 +464,18 @@ fn announcements(pairing: &Pairing, side: Side, next: PairingState) -> Vec<Mail>
 }
 
 /// The pairing as one side sees it, with the partner's own words and the shared topics while it
-/// is under way (`enrolments` holds both sides' enrolments then).
-fn seen_from(side: Side, pairing: &Pairing, enrolments: &[Enrolment]) -> MyPairing {
+/// is proposed or under way.
+fn seen_from(side: Side, pairing: &Pairing, words: Option<&PairWords>) -> MyPairing {
     let mut mine = MyPairing::of(pairing, side);
-    let find = |id| enrolments.iter().find(|e| e.id == id);
-    if let (Some(mentor), Some(mentee)) = (find(pairing.mentor), find(pairing.mentee)) {
-        let partner = if side == Side::Mentor { mentee } else { mentor };
-        mine.partner_statement = upward_domain::text::optional(&partner.profile.statement);
-        mine.shared_topics = mentor
-            .profile
-            .offers
-            .shared_with(&mentee.profile.interests, &mentor.name);
+    if let Some(words) = words.filter(|_| pairing.state.is_live()) {
+        let partner_statement = match side {
+            Side::Mentor => &words.mentee_statement,
+            Side::Mentee => &words.mentor_statement,
+        };
+        mine.partner_statement = upward_domain::text::optional(partner_statement);
+        mine.shared_topics = words
+            .mentor_offers
+            .shared_with(&words.mentee_interests, &pairing.mentor_name);
     }
     mine
 }

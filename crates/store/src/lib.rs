@@ -34,7 +34,7 @@ use upward_domain::{
     EnrolmentRole, Goal, GoalDraft, GoalFigures, GoalId, InvitationCounts, LinkPurpose,
     MatchingRun, Meeting, MeetingId, OwnProfile, Pairing, PairingEvent, PairingId, Person,
     PersonId, Phase, PreferredTime, Programme, ProgrammeDraft, ProgrammeId, Role, RunId, RunResult,
-    ScheduleAgreement, Side, Signature, TimeZoneName, User, UserId, Weights,
+    ScheduleAgreement, Side, Signature, TimeZoneName, TopicLevels, User, UserId, Weights,
 };
 
 pub use sql::{Backend, SqlStore};
@@ -83,6 +83,16 @@ impl StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What the two sides of a pairing wrote on enrolling: the mentor's statement and the topics
+/// they offer, the mentee's statement and the topics they want.
+#[derive(Debug, Clone)]
+pub struct PairWords {
+    pub mentor_statement: String,
+    pub mentor_offers: TopicLevels,
+    pub mentee_statement: String,
+    pub mentee_interests: TopicLevels,
+}
 
 /// An account together with its password hash, for the login check only.
 #[derive(Debug, Clone)]
@@ -583,6 +593,11 @@ pub trait MatchingStore: Send + Sync {
     async fn freed_mentees(&self, programme: ProgrammeId) -> StoreResult<i64>;
     /// The pairings someone is in, on either side, newest first.
     async fn person_pairings(&self, email_key: &str) -> StoreResult<Vec<Pairing>>;
+    /// The same, each with what its two sides wrote on enrolling, in the same read.
+    async fn person_pairings_in_words(
+        &self,
+        email_key: &str,
+    ) -> StoreResult<Vec<(Pairing, PairWords)>>;
     /// Applies `event` to `current` if nobody changed the pairing since it was read (else
     /// `Conflict`, and the caller reads it again) and the state machine allows it (else
     /// `Conflict` with its reason); frees the mentor's seat when the pairing stops being live,

@@ -9,14 +9,17 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use upward_domain::{
     Answer, Email, EnrolmentId, MatchingRun, PairExplanation, Pairing, PairingEvent, PairingId,
-    PairingState, ProgrammeId, RunId, RunResult, RunSummary, Side, UnmatchedPerson, Weights,
+    PairingState, ProgrammeId, RunId, RunResult, RunSummary, Side, TopicLevels, UnmatchedPerson,
+    Weights,
 };
 
 use crate::sql::{
     audit, corrupt, from_epoch, map_error, now_epoch, numbered_placeholders, parse_column,
     queue_mail, to_epoch,
 };
-use crate::{Mail, MatchingStore, NewAuditEntry, PairRule, SqlStore, StoreError, StoreResult};
+use crate::{
+    Mail, MatchingStore, NewAuditEntry, PairRule, PairWords, SqlStore, StoreError, StoreResult,
+};
 
 const RUN_SELECT: &str =
     "SELECT id, programme_id, status, started_by, incremental, weights, progress, summary,
@@ -25,7 +28,9 @@ const RUN_SELECT: &str =
 const PAIRING_SELECT: &str = "SELECT pa.id, pa.programme_id, pa.run_id, pa.mentor_enrolment, pa.mentee_enrolment,
         mp.name AS mentor_name, mp.email AS mentor_email, ep.name AS mentee_name, ep.email AS mentee_email,
         pa.state, pa.mentor_answer, pa.mentee_answer, pa.ended_by, pa.reason, pa.explanation,
-        pa.published_at, pa.answer_due, pa.reminded_at, pa.active_since, pa.version
+        pa.published_at, pa.answer_due, pa.reminded_at, pa.active_since, pa.version,
+        me.statement AS mentor_statement, me.offers AS mentor_offers,
+        ee.statement AS mentee_statement, ee.interests AS mentee_interests
      FROM pairings pa
      JOIN enrolments me ON me.id = pa.mentor_enrolment JOIN people mp ON mp.email_key = me.person_key
      JOIN enrolments ee ON ee.id = pa.mentee_enrolment JOIN people ep ON ep.email_key = ee.person_key";
@@ -61,6 +66,20 @@ fn run_from_row(row: &AnyRow) -> StoreResult<MatchingRun> {
         error: row.try_get("error")?,
         created_at: from_epoch(row.try_get("created_at")?),
         finished_at: finished_at.map(from_epoch),
+    })
+}
+
+/// What the two sides wrote on enrolling, from the columns `PAIRING_SELECT` reads with a pairing.
+fn pair_words_from_row(row: &AnyRow) -> StoreResult<PairWords> {
+    let topics = |column: &str| -> StoreResult<TopicLevels> {
+        let value: String = row.try_get(column)?;
+        TopicLevels::parse(&value).map_err(|e| corrupt(column, &value, e))
+    };
+    Ok(PairWords {
+        mentor_statement: row.try_get("mentor_statement")?,
+        mentor_offers: topics("mentor_offers")?,
+        mentee_statement: row.try_get("mentee_statement")?,
+        mentee_interests: topics("mentee_interests")?,
     })
 }
 
@@ -541,6 +560,14 @@ impl MatchingStore for SqlStore {
     }
 
     async fn person_pairings(&self, email_key: &str) -> StoreResult<Vec<Pairing>> {
+        let found = self.person_pairings_in_words(email_key).await?;
+        Ok(found.into_iter().map(|(pairing, _)| pairing).collect())
+    }
+
+    async fn person_pairings_in_words(
+        &self,
+        email_key: &str,
+    ) -> StoreResult<Vec<(Pairing, PairWords)>> {
         // One index lookup per side: an OR across the two joined enrolments would scan every
         // pairing.
         let sql = sqlx::AssertSqlSafe(format!(
@@ -552,8 +579,10 @@ impl MatchingStore for SqlStore {
                  WHERE e.person_key = $1)
              ORDER BY pa.id DESC"
         ));
-        self.all(sqlx::query(sql).bind(email_key), pairing_from_row)
-            .await
+        self.all(sqlx::query(sql).bind(email_key), |row| {
+            Ok((pairing_from_row(row)?, pair_words_from_row(row)?))
+        })
+        .await
     }
 
     async fn update_pairing(
