@@ -285,12 +285,14 @@ fn rank_order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
 
 /// A mentee's `k` best candidates, sorted by mentor: the highest scores, and among equal
 /// scores the first read. When ties are common (`spread_ties`, for coarse scores) the row is
-/// read from a start and with a stride ([`reading_order`]) that differ from mentee to mentee;
-/// otherwise in order, a tighter loop (the strided one cost 2,000² uniform scores 14.1 ms
-/// against 11.5 ms). Either way a later pair that only
-/// ties the k-th best ranks below it and one comparison turns it away. O(d) for d candidates: a pair enters the
-/// buffer only if it beats the k-th best found so far, and the buffer is cut back to k
-/// whenever it fills.
+/// read in an order that differs from mentee to mentee ([`reading_order`]); otherwise in
+/// order, a tighter loop (the spread one cost 2,000² uniform scores 14.1 ms against 11.5 ms).
+/// Either way a later pair that only ties the k-th best ranks below it and one comparison
+/// turns it away, and once k pairs reach the instance's highest score the rest of the row is
+/// not read: with few distinct scores the best is common, and a mentee reads a small part of
+/// its row (all equal: its first k pairs; whole numbers 0–9: about 10k). O(d) for d
+/// candidates: a pair enters the buffer only if it beats the k-th best found so far, and the
+/// buffer is cut back to k whenever it fills.
 ///
 /// Why not the lower mentor first: when scores tie (ratings, levels, categories), every
 /// mentee's best few would then be the same low-numbered mentors, the first subgraph could
@@ -300,7 +302,7 @@ fn rank_order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
 /// mentees in clumps: with 4s on 60 % of a 1,000² matrix the best 16 could not seat everyone
 /// on a 4 and pricing needed three more rounds. Ranking ties by [`place`] spread them well but
 /// mixed every tied pair it met: 4.2 ms instead of 2.2 ms on 1,000² scores in 0–2
-/// (docs/decisions/021).
+/// (docs/decisions/021, 025).
 fn best_candidates(
     instance: &Instance,
     mentee: Mentee,
@@ -314,30 +316,27 @@ fn best_candidates(
     if d == 0 {
         return Vec::new();
     }
-    let mut threshold = f64::NEG_INFINITY;
-    let mut offer = |mentor: Mentor, score: f64, place: u64| {
-        if score > threshold {
-            buffer.push((mentor, score, place));
-            if buffer.len() == 4 * k.max(1) {
-                buffer.select_nth_unstable_by(k - 1, rank_order);
-                buffer.truncate(k);
-                threshold = buffer[k - 1].1;
-            }
-        }
+    let complete = d == instance.mentor_count();
+    let top = instance.highest_score().unwrap_or(f64::INFINITY);
+    let mut scan = Scan {
+        buffer,
+        k: k.max(1),
+        threshold: f64::NEG_INFINITY,
+        top,
+        at_top: 0,
+    };
+    // A complete row holds every mentor at its own index: reading the mentor list too would
+    // add half again to the memory read.
+    let pair_at = |at: usize| {
+        (
+            if complete { at as Mentor } else { mentors[at] },
+            scores[at],
+        )
     };
     if spread_ties {
-        let (mut at, stride) = reading_order(mentee, d);
-        for step in 0..d as u64 {
-            offer(mentors[at], scores[at], step);
-            at += stride;
-            if at >= d {
-                at -= d;
-            }
-        }
+        scan.run(reading_order(mentee, d).map(pair_at));
     } else {
-        for (step, (&mentor, &score)) in mentors.iter().zip(scores).enumerate() {
-            offer(mentor, score, step as u64);
-        }
+        scan.run((0..d).map(pair_at));
     }
     if buffer.len() > k {
         buffer.select_nth_unstable_by(k - 1, rank_order);
@@ -348,16 +347,71 @@ fn best_candidates(
     best
 }
 
-/// Where and with what stride `mentee` reads a row of `d` candidates: both from a mix of the
-/// mentee, the stride coprime to `d` so every candidate is read once.
-fn reading_order(mentee: Mentee, d: usize) -> (usize, usize) {
+/// One pass over a mentee's row for [`best_candidates`].
+struct Scan<'a> {
+    buffer: &'a mut Vec<Ranked>,
+    k: usize,
+    /// A pair enters the buffer only above the k-th best score found so far.
+    threshold: f64,
+    /// The instance's highest score: once k pairs reach it, nothing later can rank above them
+    /// (ties go to the first read).
+    top: f64,
+    at_top: usize,
+}
+
+impl Scan<'_> {
+    /// Offers a pair read at `step`; false once the k best are certain.
+    #[inline(always)]
+    fn offer(&mut self, mentor: Mentor, score: f64, step: u64) -> bool {
+        if score > self.threshold {
+            self.buffer.push((mentor, score, step));
+            if score == self.top {
+                self.at_top += 1;
+                if self.at_top == self.k {
+                    return false;
+                }
+            }
+            if self.buffer.len() == 4 * self.k {
+                let k = self.k;
+                self.buffer.select_nth_unstable_by(k - 1, rank_order);
+                self.buffer.truncate(k);
+                self.threshold = self.buffer[k - 1].1;
+            }
+        }
+        true
+    }
+
+    fn run(&mut self, pairs: impl Iterator<Item = (Mentor, f64)>) {
+        for (step, (mentor, score)) in pairs.enumerate() {
+            if !self.offer(mentor, score, step as u64) {
+                return;
+            }
+        }
+    }
+}
+
+/// The order in which `mentee` reads a row of `d` candidates when ties are common: from a
+/// start and with a stride that both come from a mix of the mentee, the stride coprime to `d`
+/// so every candidate is read once. Single pairs, not blocks of neighbours: with blocks of
+/// eight (a cache line), alike mentees' best 16 fell on the same few blocks, and all-equal
+/// scores took 3.3 ms instead of 1.0 at 2,000² (docs/decisions/025).
+fn reading_order(mentee: Mentee, d: usize) -> impl Iterator<Item = usize> {
+    let modulus = d.max(1);
     let mix = place(mentee, Mentor::MAX);
-    let start = (mix % d as u64) as usize;
-    let mut stride = ((mix >> 32) % d as u64) as usize | 1;
-    while gcd(stride, d) != 1 {
+    let mut at = (mix % modulus as u64) as usize;
+    let mut stride = ((mix >> 32) % modulus as u64) as usize | 1;
+    while gcd(stride, modulus) != 1 {
         stride += 2;
     }
-    (start, stride % d)
+    let stride = stride % modulus;
+    (0..d).map(move |_| {
+        let here = at;
+        at += stride;
+        if at >= d {
+            at -= d;
+        }
+        here
+    })
 }
 
 fn gcd(mut a: usize, mut b: usize) -> usize {
@@ -545,6 +599,70 @@ mod tests {
             best_candidates(&instance, 0, 2, false, &mut buffer),
             [(1, 0.9), (3, 0.9)]
         );
+    }
+
+    #[test]
+    fn the_best_candidates_are_those_of_reading_the_whole_row() {
+        // Against a plain reference: every pair in reading order, ranked by score and then by
+        // when it was read. Complete and partial rows, coarse and varied scores, every k; a
+        // scan that stops at the instance's highest score must choose the same.
+        let mut rng = StdRng::seed_from_u64(5);
+        let mut buffer = Vec::new();
+        for case in 0..300 {
+            let (mentors, mentees) = (rng.random_range(1..=90), rng.random_range(1..=4));
+            let density = if case % 2 == 0 {
+                1.0
+            } else {
+                rng.random_range(0.2..1.0)
+            };
+            let levels = [1, 3, 10, 1000][case % 4];
+            let mut pairs = Vec::new();
+            for j in 0..mentors {
+                for i in 0..mentees {
+                    if rng.random_bool(density) {
+                        pairs.push((j, i, f64::from(rng.random_range(0..levels))));
+                    }
+                }
+            }
+            let instance =
+                Instance::from_pairs(vec![1; mentors as usize], mentees as usize, pairs).unwrap();
+            for mentee in 0..mentees {
+                let (row_mentors, row_scores) = instance.row(mentee);
+                let d = row_mentors.len();
+                for spread_ties in [true, false] {
+                    let order: Vec<usize> = if spread_ties {
+                        reading_order(mentee, d).collect()
+                    } else {
+                        (0..d).collect()
+                    };
+                    let mut read: Vec<Ranked> = order
+                        .iter()
+                        .enumerate()
+                        .map(|(step, &at)| (row_mentors[at], row_scores[at], step as u64))
+                        .collect();
+                    read.sort_by(rank_order);
+                    for k in 1..=20 {
+                        let mut expected: Vec<(Mentor, f64)> =
+                            read.iter().take(k).map(|&(j, s, _)| (j, s)).collect();
+                        expected.sort_unstable_by_key(|p| p.0);
+                        let chosen =
+                            best_candidates(&instance, mentee, k, spread_ties, &mut buffer);
+                        assert_eq!(chosen, expected, "case {case} mentee {mentee} k {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_candidate_is_read_once_in_the_spread_order() {
+        for d in [0, 1, 7, 8, 9, 64, 100, 1000, 1001] {
+            for mentee in 0..50 {
+                let mut seen: Vec<usize> = reading_order(mentee, d).collect();
+                seen.sort_unstable();
+                assert_eq!(seen, (0..d).collect::<Vec<_>>(), "d {d} mentee {mentee}");
+            }
+        }
     }
 
     #[test]
