@@ -118,6 +118,10 @@ struct SolveArgs {
     /// Leave the pair lists out of the output.
     #[arg(long)]
     no_pairs: bool,
+    /// Solve this many times in one process and report the median time (as the peer solvers
+    /// in the README are timed: three solves in one process).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    repeat: u32,
 }
 
 #[derive(Subcommand)]
@@ -416,6 +420,7 @@ fn solve_command(args: &SolveArgs) -> anyhow::Result<ExitCode> {
                 &named,
                 args.objective,
                 !args.no_pairs,
+                args.repeat,
                 std::io::stdout().lock(),
             )?;
             Ok(ExitCode::SUCCESS)

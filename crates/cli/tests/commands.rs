@@ -47,6 +47,16 @@ fn solve_prints_the_optimum_as_json() {
     ]);
     let json: serde_json::Value = serde_json::from_slice(&bare.stdout).unwrap();
     assert!(json.get("pairs").is_none() && json["solve_seconds"].is_number());
+    assert_eq!(json["runs"], 1);
+    let repeated = upward(&["solve", "--edges", &edges, "--repeat", "3"]);
+    let json: serde_json::Value = serde_json::from_slice(&repeated.stdout).unwrap();
+    assert_eq!(
+        (json["runs"].clone(), json["total_score"].clone()),
+        (3.into(), 3.5.into())
+    );
+    assert_eq!(json["pairs"].as_array().map(Vec::len), Some(2));
+    let none = upward(&["solve", "--edges", &edges, "--repeat", "0"]);
+    assert_eq!(none.status.code(), Some(2), "a repeat of 0 is refused");
 }
 
 #[test]
