@@ -394,7 +394,7 @@ impl Scan<'_> {
 /// start and with a stride that both come from a mix of the mentee, the stride coprime to `d`
 /// so every candidate is read once. Single pairs, not blocks of neighbours: with blocks of
 /// eight (a cache line), alike mentees' best 16 fell on the same few blocks, and all-equal
-/// scores took 3.3 ms instead of 1.0 at 2,000² (docs/decisions/025).
+/// scores took 3.3 ms instead of 1.1 at 2,000² (docs/decisions/025).
 fn reading_order(mentee: Mentee, d: usize) -> impl Iterator<Item = usize> {
     let modulus = d.max(1);
     let mix = place(mentee, Mentor::MAX);
