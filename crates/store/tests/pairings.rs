@@ -289,12 +289,19 @@ async fn a_pairing_changes_only_from_the_version_read_and_frees_the_seat_when_it
             .await
             .unwrap()
             .remove(0);
+        let counts = async || store.pairing_counts(programme.id).await.unwrap();
+        assert_eq!(counts().await, [("proposed".to_owned(), 1)]);
         let accept = PairingEvent::Accept(Side::Mentor);
         let after = store
             .update_pairing(&pairing, accept, None, "m0@x.org", &[])
             .await
             .unwrap();
         assert_eq!(after.state.answer(Side::Mentor), Some(Answer::Yes));
+        assert_eq!(
+            counts().await,
+            [("proposed".to_owned(), 1)],
+            "an answer is no move"
+        );
         assert_eq!(after.version, pairing.version + 1);
         // Someone who read the old version is refused; so is a move the rules forbid.
         let decline = PairingEvent::Decline(Side::Mentee);
@@ -314,6 +321,8 @@ async fn a_pairing_changes_only_from_the_version_read_and_frees_the_seat_when_it
             .await
             .unwrap();
         assert_eq!(after.state, PairingState::Declined { by: Side::Mentee });
+        // Kept counts (migration 0020) follow the move: a state left empty is not listed.
+        assert_eq!(counts().await, [("declined".to_owned(), 1)]);
         assert_eq!(after.reason.as_deref(), Some("no time this year"));
         assert_eq!(
             store.excluded_pairs(programme.id).await.unwrap(),
@@ -331,6 +340,10 @@ async fn a_pairing_changes_only_from_the_version_read_and_frees_the_seat_when_it
             .publish_run(next, 1, due(), &[], "manager@x.org")
             .await
             .unwrap();
+        assert_eq!(
+            counts().await,
+            [("declined".to_owned(), 1), ("proposed".to_owned(), 1)]
+        );
         let audit = store.audit_log(20, None).await.unwrap();
         let changes: Vec<&str> = audit
             .iter()
