@@ -766,3 +766,45 @@ async fn engagement_summaries_computed_in_the_database_agree_with_the_domain_s()
     })
     .await;
 }
+
+/// No use case deletes a pairing today, but deleting an enrolment or a programme would, by
+/// cascade; the kept counts (migration 0020) must follow a deleted pairing as they follow a
+/// new one or a move.
+#[tokio::test]
+async fn kept_pairing_counts_follow_a_deleted_pairing() {
+    use sqlx::{Connection, Executor};
+    for db in TestDatabase::each_backend().await {
+        let store = db.store();
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 2, 2).await;
+        let pairs = vec![
+            pair(mentors[0], mentees[0], 0.9),
+            pair(mentors[1], mentees[1], 0.8),
+        ];
+        let run = done_run(store.as_ref(), &programme, pairs).await;
+        let published = store
+            .publish_run(run, 1, due(), &[], "manager@x.org")
+            .await
+            .unwrap();
+        let counts = async || store.pairing_counts(programme.id).await.unwrap();
+        assert_eq!(
+            counts().await,
+            [("proposed".to_owned(), 2)],
+            "{}",
+            db.label()
+        );
+        let mut raw = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        raw.execute(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM pairings WHERE id = {}",
+            published[0].id.0
+        )))
+        .await
+        .unwrap();
+        raw.close().await.ok();
+        assert_eq!(
+            counts().await,
+            [("proposed".to_owned(), 1)],
+            "{}",
+            db.label()
+        );
+    }
+}
