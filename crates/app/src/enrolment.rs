@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use upward_domain::{
     Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole, Phase, ProgrammeId, User,
 };
-use upward_store::ImportCounts;
+use upward_store::{ImportCounts, StoreError};
 
 use crate::import::parse_enrolments;
 use crate::policy::Manager;
@@ -40,16 +40,19 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        if self.store.person(&user.email.key()).await?.is_none() {
-            return Err(AppError::Forbidden(
-                "your account is not in the organisation directory yet; ask an admin to add you"
-                    .into(),
-            ));
-        }
-        Ok(self
+        // The store refuses someone who is not in the directory (the programme exists: it was
+        // just read), so the directory is not read first on every save.
+        match self
             .store
             .save_enrolment(programme.id, &user.email.key(), profile)
-            .await?)
+            .await
+        {
+            Err(StoreError::Invalid { .. }) => Err(AppError::Forbidden(
+                "your account is not in the organisation directory yet; ask an admin to add you"
+                    .into(),
+            )),
+            saved => Ok(saved?),
+        }
     }
 
     pub async fn my_enrolment(

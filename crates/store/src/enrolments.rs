@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Executor, Row, Transaction};
 use upward_domain::{
     Availability, BigFive, Email, Enrolment, EnrolmentId, EnrolmentProfile, EnrolmentRole,
     ProgrammeId, TopicLevels,
@@ -16,10 +16,15 @@ const ENROLMENT_SELECT: &str = "SELECT e.id, e.programme_id, p.email, p.name, e.
         e.neuroticism, e.statement
      FROM enrolments e JOIN people p ON p.email_key = e.person_key";
 
+/// Creates or updates a person's enrolment in one statement, and only while the person is in the
+/// directory: a person who left keeps their row, so the foreign key alone would not refuse them.
+/// No row back means they are not in the directory. (SQLite needs the `WHERE` to read `ON
+/// CONFLICT` as the upsert's.)
 const UPSERT: &str = "INSERT INTO enrolments (programme_id, person_key, role, offers, interests, availability, channel,
         preferred_time, openness, conscientiousness, extraversion, agreeableness, neuroticism, statement,
         consented_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15
+     WHERE EXISTS (SELECT 1 FROM people WHERE email_key = $2 AND deactivated_at IS NULL)
      ON CONFLICT (programme_id, person_key) DO UPDATE SET role = excluded.role, offers = excluded.offers,
         interests = excluded.interests, availability = excluded.availability, channel = excluded.channel,
         preferred_time = excluded.preferred_time, openness = excluded.openness,
@@ -64,14 +69,18 @@ fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
     })
 }
 
-async fn upsert(
-    tx: &mut Transaction<'_, Any>,
+/// Runs [`UPSERT`] on the writer or inside a transaction; the enrolment's id.
+async fn upsert<'c>(
+    executor: impl Executor<'c, Database = Any>,
     programme: ProgrammeId,
     email_key: &str,
     profile: &EnrolmentProfile,
 ) -> StoreResult<i64> {
     let scores = profile.big_five.map(|b| b.scores());
     let score = |i: usize| scores.map(|s| s[i]);
+    let not_in_directory = || StoreError::Invalid {
+        what: format!("{email_key} is not in the directory, or the programme does not exist"),
+    };
     // Not cached: sqlx 0.9's Any driver sends a NULL f64 to PostgreSQL as a float4, and a
     // statement prepared with that type then rejects the next row's real f64.
     let row = sqlx::query(UPSERT)
@@ -91,16 +100,13 @@ async fn upsert(
         .bind(score(4))
         .bind(profile.statement.clone())
         .bind(now_epoch())
-        .fetch_one(&mut **tx)
+        .fetch_optional(executor)
         .await
         .map_err(|error| match map_error(error) {
-            StoreError::Invalid { .. } => StoreError::Invalid {
-                what: format!(
-                    "{email_key} is not in the directory, or the programme does not exist"
-                ),
-            },
+            StoreError::Invalid { .. } => not_in_directory(),
             other => other,
-        })?;
+        })?
+        .ok_or_else(not_in_directory)?;
     Ok(row.try_get("id")?)
 }
 
@@ -126,9 +132,8 @@ impl EnrolmentStore for SqlStore {
         email_key: &str,
         profile: &EnrolmentProfile,
     ) -> StoreResult<Enrolment> {
-        let mut tx = self.writer.begin().await.map_err(map_error)?;
-        let id = upsert(&mut tx, programme, email_key, profile).await?;
-        tx.commit().await.map_err(map_error)?;
+        // One statement, so no transaction around it: two round trips fewer on the writer.
+        let id = upsert(&self.writer, programme, email_key, profile).await?;
         self.enrolment(EnrolmentId(id)).await
     }
 
@@ -140,7 +145,7 @@ impl EnrolmentStore for SqlStore {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
         let before = count_enrolments(&mut tx, programme).await?;
         for (email_key, profile) in rows {
-            upsert(&mut tx, programme, email_key, profile).await?;
+            upsert(&mut *tx, programme, email_key, profile).await?;
         }
         let added = (count_enrolments(&mut tx, programme).await? - before) as u64;
         tx.commit().await.map_err(map_error)?;

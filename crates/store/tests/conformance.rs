@@ -222,6 +222,15 @@ async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
             .await
             .unwrap_err();
         assert!(matches!(unknown, StoreError::Invalid { .. }), "{unknown:?}");
+
+        // Someone who left keeps their row in the directory, and may not enrol.
+        let (leaver, _) = store.scim_users(Some("m@x.org"), 0, 1).await.unwrap();
+        store.delete_scim_user(leaver[0].id).await.unwrap();
+        let left = store
+            .save_enrolment(programme.id, "m@x.org", &mentor_profile())
+            .await
+            .unwrap_err();
+        assert!(matches!(left, StoreError::Invalid { .. }), "{left:?}");
     })
     .await;
 }
