@@ -4,7 +4,7 @@
 use jiff::{Timestamp, ToSpan, civil::date};
 use upward_domain::*;
 use upward_store::testing::TestDatabase;
-use upward_store::{Store, StoreError};
+use upward_store::{NewAuditEntry, Store, StoreError};
 
 fn person(email: &str, level: i64, manager: Option<&str>) -> Person {
     Person {
@@ -178,6 +178,64 @@ async fn phase_changes_are_conditional_on_the_current_phase() {
         assert!(matches!(stale, StoreError::Conflict { .. }), "{stale:?}");
         let missing = store.programme(ProgrammeId(9999)).await.unwrap_err();
         assert!(matches!(missing, StoreError::NotFound { .. }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_paged_with_kept_totals_for_admins_and_for_each_manager() {
+    each(async |store| {
+        let email = Email::parse("pm@x.org").unwrap();
+        let manager = store
+            .create_user(&email, "PM", Role::Manager, "h")
+            .await
+            .unwrap();
+        let mut programmes = Vec::new();
+        for name in ["A", "B"] {
+            programmes.push(
+                store
+                    .create_programme(&draft(name), Phase::Draft, None, None)
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        store
+            .add_programme_manager(programmes[0], manager.id, "admin@x.org")
+            .await
+            .unwrap();
+        let (before, total_before) = store.audit_page(None, 0, 100).await.unwrap();
+        let (_, managed_before) = store.audit_page(Some(manager.id), 0, 100).await.unwrap();
+        for (subject, programme) in [
+            ("first", Some(programmes[0])),
+            ("second", Some(programmes[1])),
+            ("third", None),
+            ("fourth", Some(programmes[0])),
+        ] {
+            store
+                .record_audit(&NewAuditEntry {
+                    actor: "admin@x.org",
+                    action: "test",
+                    subject,
+                    detail: "",
+                    programme,
+                })
+                .await
+                .unwrap();
+        }
+        assert_eq!(total_before, before.len() as i64);
+        let (page, total) = store.audit_page(None, 0, 2).await.unwrap();
+        assert_eq!(total, total_before + 4);
+        let subjects: Vec<&str> = page.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["fourth", "third"], "newest first, a page at a time");
+
+        let (page, total) = store.audit_page(Some(manager.id), 0, 100).await.unwrap();
+        assert_eq!(total, managed_before + 2, "only programme A's");
+        let subjects: Vec<&str> = page.iter().take(2).map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["fourth", "first"]);
+        assert_eq!(page.len() as i64, total);
+        let (second_page, _) = store.audit_page(Some(manager.id), 1, 1).await.unwrap();
+        assert_eq!(second_page[0].subject, page[1].subject);
     })
     .await;
 }
