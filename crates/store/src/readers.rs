@@ -1,83 +1,125 @@
-//! SQLite's reading connections, lent one query at a time without sqlx's pool.
+//! The connections reads go through, lent one query at a time without sqlx's pool, on both
+//! engines.
 //!
-//! sqlx runs each SQLite connection on a thread of its own, so a query is a message to that
-//! thread and an answer back. Its pool then pings every connection that comes back to it
-//! (`PoolConnection::return_to_pool`, not configurable in sqlx 0.9): a second round trip per
-//! query, which cost as much as the query itself for a participant's index lookups (decision
-//! 024). A connection to a local file cannot have gone away, so these are lent and taken back
-//! as they are. A lent connection whose query is dropped midway (a client that went away) is
-//! taken back too: its thread finishes the cancelled command before it runs the next one.
+//! sqlx's pool pings every connection that comes back to it (`PoolConnection::return_to_pool`,
+//! not configurable in sqlx 0.9): a second round trip per query, which cost as much as the query
+//! itself for a participant's index lookups (decision 024). These are lent and taken back as
+//! they are, with what the pool's ping was for done another way:
+//! - a connection comes back only when its query ended well. One whose query failed may be
+//!   broken (a PostgreSQL server that went away) and one whose query was dropped midway (a
+//!   client that went away) may still have an answer on its way, so both are closed instead,
+//!   and the next borrower gets a fresh one;
+//! - one that sat idle for a second is tested before it is lent (`IDLE_BEFORE_TEST`), so a
+//!   server restarted while the store was quiet fails no query.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use sqlx::AnyConnection;
 use sqlx::{Connection, Executor};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::StoreResult;
-use crate::sql::map_error;
+use crate::sql::{Backend, map_error};
+
+/// A connection idle for this long is tested before it is lent.
+pub(crate) const IDLE_BEFORE_TEST: Duration = Duration::from_secs(1);
+
+/// How long opening a connection may take before the read fails as unavailable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(crate) struct Readers {
     url: String,
-    idle: Mutex<Vec<AnyConnection>>,
+    backend: Backend,
+    idle: Mutex<Vec<Idle>>,
     /// At most this many connections, lent or idle.
     permits: Semaphore,
 }
 
-/// A connection on loan; it goes back to the idle ones when dropped.
+struct Idle {
+    connection: AnyConnection,
+    since: Instant,
+}
+
+/// A connection on loan. It goes back to the idle ones when dropped after
+/// [`Lent::ended_well`], and is closed otherwise.
 pub(crate) struct Lent<'a> {
     readers: &'a Readers,
     connection: Option<AnyConnection>,
+    ended_well: bool,
     _permit: SemaphorePermit<'a>,
 }
 
 impl Readers {
     /// Up to `connections` readers of the database at `url`, opened when first needed.
-    pub(crate) fn new(url: &str, connections: usize) -> Self {
+    pub(crate) fn new(url: &str, backend: Backend, connections: usize) -> Self {
         Self {
             url: url.to_owned(),
+            backend,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(connections),
         }
     }
 
-    /// An idle connection, or a new one while there are fewer than the limit; else the first
-    /// to come back, in the order they were asked for.
+    /// An idle connection (tested first if it sat idle for a second), or a new one while there
+    /// are fewer than the limit; else the first to come back, in the order they were asked for.
     pub(crate) async fn lend(&self) -> StoreResult<Lent<'_>> {
         let permit = self
             .permits
             .acquire()
             .await
             .map_err(|_| map_error(sqlx::Error::PoolClosed))?;
-        let idle = self.idle.lock().expect("never poisoned").pop();
-        let connection = match idle {
-            Some(connection) => connection,
-            None => self.open().await?,
+        let connection = loop {
+            let idle = self.idle.lock().expect("never poisoned").pop();
+            match idle {
+                None => break self.open().await?,
+                Some(Idle { connection, since }) if since.elapsed() < IDLE_BEFORE_TEST => {
+                    break connection;
+                }
+                Some(Idle { mut connection, .. }) => {
+                    if connection.ping().await.is_ok() {
+                        break connection;
+                    }
+                }
+            }
         };
         Ok(Lent {
             readers: self,
             connection: Some(connection),
+            ended_well: false,
             _permit: permit,
         })
     }
 
     async fn open(&self) -> StoreResult<AnyConnection> {
-        let mut connection = AnyConnection::connect(&self.url).await.map_err(map_error)?;
-        connection
-            .execute(crate::sql::SQLITE_SETTINGS)
+        // A server that does not answer fails the request (503) instead of holding it.
+        let mut connection = tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect(&self.url))
             .await
+            .map_err(|_| map_error(sqlx::Error::PoolTimedOut))?
             .map_err(map_error)?;
+        if self.backend == Backend::Sqlite {
+            connection
+                .execute(crate::sql::SQLITE_SETTINGS)
+                .await
+                .map_err(map_error)?;
+        }
         Ok(connection)
     }
 
     /// Closes the idle connections (lent ones close when they come back after this).
     pub(crate) async fn close(&self) {
         self.permits.close();
-        let idle: Vec<AnyConnection> =
-            std::mem::take(&mut *self.idle.lock().expect("never poisoned"));
-        for connection in idle {
+        let idle: Vec<Idle> = std::mem::take(&mut *self.idle.lock().expect("never poisoned"));
+        for Idle { connection, .. } in idle {
             let _ = connection.close().await;
         }
+    }
+}
+
+impl Lent<'_> {
+    /// The query on this connection ended without an error: it may be lent again.
+    pub(crate) fn ended_well(&mut self) {
+        self.ended_well = true;
     }
 }
 
@@ -97,13 +139,17 @@ impl std::ops::DerefMut for Lent<'_> {
 impl Drop for Lent<'_> {
     fn drop(&mut self) {
         if let Some(connection) = self.connection.take()
+            && self.ended_well
             && !self.readers.permits.is_closed()
         {
             self.readers
                 .idle
                 .lock()
                 .expect("never poisoned")
-                .push(connection);
+                .push(Idle {
+                    connection,
+                    since: Instant::now(),
+                });
         }
     }
 }
@@ -118,16 +164,18 @@ mod tests {
 
     fn readers(connections: usize) -> Readers {
         sqlx::any::install_default_drivers();
-        Readers::new("sqlite::memory:", connections)
+        Readers::new("sqlite::memory:", Backend::Sqlite, connections)
     }
 
     #[tokio::test]
     async fn beyond_the_limit_a_borrower_waits_for_a_connection_to_come_back() {
         let readers = readers(1);
-        let first = readers.lend().await.unwrap();
+        let mut first = readers.lend().await.unwrap();
         let waiting = tokio::time::timeout(Duration::from_millis(50), readers.lend()).await;
         assert!(waiting.is_err(), "the only connection is lent");
+        first.ended_well();
         drop(first);
+        assert_eq!(readers.idle.lock().unwrap().len(), 1, "given back");
         let _again = tokio::time::timeout(Duration::from_secs(5), readers.lend())
             .await
             .expect("given back")
@@ -139,8 +187,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_query_dropped_midway_leaves_its_connection_usable() {
+    async fn a_connection_whose_query_failed_or_was_dropped_is_closed_not_lent_again() {
         let readers = readers(1);
+        let mut lent = readers.lend().await.unwrap();
+        let failed = sqlx::query("SELECT * FROM no_such_table")
+            .fetch_one(&mut *lent)
+            .await;
+        assert!(failed.is_err());
+        drop(lent);
+        assert!(readers.idle.lock().unwrap().is_empty(), "closed");
+
         let endless =
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000000)
                        SELECT COUNT(*) FROM n";
@@ -152,7 +208,13 @@ mod tests {
         .await;
         assert!(cut_short.is_err(), "the query was dropped before it ended");
         drop(lent);
-        let mut lent = readers.lend().await.unwrap();
+        assert!(readers.idle.lock().unwrap().is_empty(), "closed");
+
+        // The permit came back with each: the next borrower gets a fresh connection.
+        let mut lent = tokio::time::timeout(Duration::from_secs(5), readers.lend())
+            .await
+            .expect("not left waiting")
+            .unwrap();
         let row = sqlx::query("SELECT 41 + 1 AS answer")
             .fetch_one(&mut *lent)
             .await
@@ -161,9 +223,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_connection_idle_for_a_second_is_tested_and_still_lent() {
+        let readers = readers(1);
+        let mut lent = readers.lend().await.unwrap();
+        lent.ended_well();
+        drop(lent);
+        tokio::time::sleep(IDLE_BEFORE_TEST + Duration::from_millis(50)).await;
+        let _lent = readers.lend().await.unwrap();
+        assert!(
+            readers.idle.lock().unwrap().is_empty(),
+            "the tested one was lent"
+        );
+    }
+
+    #[tokio::test]
     async fn once_closed_nothing_is_lent() {
         let readers = readers(2);
-        drop(readers.lend().await.unwrap());
+        let mut lent = readers.lend().await.unwrap();
+        lent.ended_well();
+        drop(lent);
         readers.close().await;
         assert!(readers.lend().await.is_err());
         assert!(readers.idle.lock().unwrap().is_empty());

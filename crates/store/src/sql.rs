@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
-use crate::readers::Readers;
+use crate::readers::{IDLE_BEFORE_TEST, Readers};
 use crate::{Mail, NewAuditEntry, Store, StoreError, StoreResult};
 
 /// Which engine a database URL selects.
@@ -62,17 +62,17 @@ impl Backend {
 
 #[derive(Clone)]
 pub struct SqlStore {
-    /// On PostgreSQL, every read and write. On SQLite, the few reads that call sqlx directly
-    /// (most go through `readers`).
+    /// The few reads that call sqlx directly (most go through `readers`), and on PostgreSQL
+    /// the writes.
     pub(crate) pool: AnyPool,
     /// Writes. On SQLite a pool of one connection, so that writers queue in the order they came
     /// (the pool's wait is first come, first served) instead of polling SQLite's lock, which
     /// lets an unlucky writer wait for seconds under steady load; SQLite runs one writer at a
     /// time anyway. On PostgreSQL the same pool as reads.
     pub(crate) writer: AnyPool,
-    /// On SQLite, the connections the `one` and `all` helpers read through, lent without
-    /// sqlx's ping after each query (see the `readers` module).
-    readers: Option<Arc<Readers>>,
+    /// The connections the `one` and `all` helpers read through, lent without sqlx's ping
+    /// after each query (see the `readers` module).
+    readers: Arc<Readers>,
     pub(crate) backend: Backend,
 }
 
@@ -105,7 +105,7 @@ impl SqlStore {
                 Self {
                     pool,
                     writer,
-                    readers: Some(Arc::new(Readers::new(&url, 8))),
+                    readers: Arc::new(Readers::new(&url, backend, 8)),
                     backend,
                 }
             }
@@ -115,7 +115,7 @@ impl SqlStore {
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .acquire_timeout(Duration::from_secs(5))
-                    .max_connections(16)
+                    .max_connections(8)
                     // Testing every connection before each query cost a round trip per query
                     // (decision 024). Under load connections come back within milliseconds,
                     // and one the server closes meanwhile fails its query as "unavailable"
@@ -135,7 +135,7 @@ impl SqlStore {
                 Self {
                     writer: pool.clone(),
                     pool,
-                    readers: None,
+                    readers: Arc::new(Readers::new(url, backend, 8)),
                     backend,
                 }
             }
@@ -182,9 +182,7 @@ impl SqlStore {
     }
 
     pub async fn close(&self) {
-        if let Some(readers) = &self.readers {
-            readers.close().await;
-        }
+        self.readers.close().await;
         self.pool.close().await;
         self.writer.close().await;
     }
@@ -240,10 +238,10 @@ impl SqlStore {
         query: AnyQuery<'_>,
         read: impl FnOnce(&AnyRow) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
-        match &self.readers {
-            Some(readers) => fetch_optional(&mut *readers.lend().await?, query, read).await,
-            None => fetch_optional(&self.pool, query, read).await,
-        }
+        let mut lent = self.readers.lend().await?;
+        let row = fetch_optional(&mut *lent, query, read).await?;
+        lent.ended_well();
+        Ok(row)
     }
 
     /// Runs a read and reads every row it returns.
@@ -252,10 +250,10 @@ impl SqlStore {
         query: AnyQuery<'_>,
         read: impl FnMut(&AnyRow) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
-        match &self.readers {
-            Some(readers) => fetch_all(&mut *readers.lend().await?, query, read).await,
-            None => fetch_all(&self.pool, query, read).await,
-        }
+        let mut lent = self.readers.lend().await?;
+        let rows = fetch_all(&mut *lent, query, read).await?;
+        lent.ended_well();
+        Ok(rows)
     }
 
     /// A count kept by triggers (`row_counts`, migration 0019), such as `people` or
@@ -354,9 +352,6 @@ impl Store for SqlStore {
         Ok(())
     }
 }
-
-/// A pooled PostgreSQL connection idle for this long is tested before it is lent.
-const IDLE_BEFORE_TEST: Duration = Duration::from_secs(1);
 
 /// A write-ahead log longer than this (16 MB of 4 KB pages) is emptied at the next round.
 const LONG_LOG_PAGES: i64 = 4096;
