@@ -93,10 +93,11 @@ impl Readers {
 
     async fn open(&self) -> StoreResult<AnyConnection> {
         // A server that does not answer fails the request (503) instead of holding it.
-        let mut connection = tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect(&self.url))
-            .await
-            .map_err(|_| map_error(sqlx::Error::PoolTimedOut))?
-            .map_err(map_error)?;
+        let mut connection =
+            tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect(&self.url))
+                .await
+                .map_err(|_| map_error(sqlx::Error::PoolTimedOut))?
+                .map_err(map_error)?;
         if self.backend == Backend::Sqlite {
             connection
                 .execute(crate::sql::SQLITE_SETTINGS)

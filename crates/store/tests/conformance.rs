@@ -227,7 +227,11 @@ async fn the_audit_trail_is_paged_with_kept_totals_for_admins_and_for_each_manag
         let (page, total) = store.audit_page(None, 0, 2).await.unwrap();
         assert_eq!(total, total_before + 4);
         let subjects: Vec<&str> = page.iter().map(|e| e.subject.as_str()).collect();
-        assert_eq!(subjects, ["fourth", "third"], "newest first, a page at a time");
+        assert_eq!(
+            subjects,
+            ["fourth", "third"],
+            "newest first, a page at a time"
+        );
 
         let (page, total) = store.audit_page(Some(manager.id), 0, 100).await.unwrap();
         assert_eq!(total, managed_before + 2, "only programme A's");
