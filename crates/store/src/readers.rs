@@ -30,6 +30,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(crate) struct Readers {
     url: String,
+    /// Read off `url`: SQLite connections need their settings when they open.
     backend: Backend,
     idle: Mutex<Vec<Idle>>,
     /// At most this many connections, lent or idle.
@@ -52,13 +53,13 @@ pub(crate) struct Lent<'a> {
 
 impl Readers {
     /// Up to `connections` readers of the database at `url`, opened when first needed.
-    pub(crate) fn new(url: &str, backend: Backend, connections: usize) -> Self {
-        Self {
+    pub(crate) fn new(url: &str, connections: usize) -> StoreResult<Self> {
+        Ok(Self {
             url: url.to_owned(),
-            backend,
+            backend: Backend::of_url(url)?,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(connections),
-        }
+        })
     }
 
     /// An idle connection (tested first if it sat idle for a second), or a new one while there
@@ -165,7 +166,7 @@ mod tests {
 
     fn readers(connections: usize) -> Readers {
         sqlx::any::install_default_drivers();
-        Readers::new("sqlite::memory:", Backend::Sqlite, connections)
+        Readers::new("sqlite::memory:", connections).unwrap()
     }
 
     #[tokio::test]

@@ -68,7 +68,7 @@ pub struct SqlStore {
     /// Writes. On SQLite a pool of one connection, so that writers queue in the order they came
     /// (the pool's wait is first come, first served) instead of polling SQLite's lock, which
     /// lets an unlucky writer wait for seconds under steady load; SQLite runs one writer at a
-    /// time anyway. On PostgreSQL the same pool as reads.
+    /// time anyway. On PostgreSQL the same pool as `pool`.
     pub(crate) writer: AnyPool,
     /// The connections the `one` and `all` helpers read through, lent without sqlx's ping
     /// after each query (see the `readers` module).
@@ -105,7 +105,7 @@ impl SqlStore {
                 Self {
                     pool,
                     writer,
-                    readers: Arc::new(Readers::new(&url, backend, 8)),
+                    readers: Arc::new(Readers::new(&url, 8)?),
                     backend,
                 }
             }
@@ -135,7 +135,7 @@ impl SqlStore {
                 Self {
                     writer: pool.clone(),
                     pool,
-                    readers: Arc::new(Readers::new(url, backend, 8)),
+                    readers: Arc::new(Readers::new(url, 8)?),
                     backend,
                 }
             }
