@@ -25,15 +25,33 @@ const RUN_SELECT: &str =
     "SELECT id, programme_id, status, started_by, incremental, weights, progress, summary,
         error, created_at, finished_at FROM matching_runs";
 
-const PAIRING_SELECT: &str = "SELECT pa.id, pa.programme_id, pa.run_id, pa.mentor_enrolment, pa.mentee_enrolment,
+/// A pairing's columns with `$extra` more, from the pairing joined to both sides' enrolments
+/// and people: one text for both selects below, as `concat!` takes only literals.
+macro_rules! pairing_select {
+    ($extra:literal) => {
+        concat!(
+            "SELECT pa.id, pa.programme_id, pa.run_id, pa.mentor_enrolment, pa.mentee_enrolment,
         mp.name AS mentor_name, mp.email AS mentor_email, ep.name AS mentee_name, ep.email AS mentee_email,
         pa.state, pa.mentor_answer, pa.mentee_answer, pa.ended_by, pa.reason, pa.explanation,
-        pa.published_at, pa.answer_due, pa.reminded_at, pa.active_since, pa.version,
-        me.statement AS mentor_statement, me.offers AS mentor_offers,
-        ee.statement AS mentee_statement, ee.interests AS mentee_interests
+        pa.published_at, pa.answer_due, pa.reminded_at, pa.active_since, pa.version",
+            $extra,
+            "
      FROM pairings pa
      JOIN enrolments me ON me.id = pa.mentor_enrolment JOIN people mp ON mp.email_key = me.person_key
-     JOIN enrolments ee ON ee.id = pa.mentee_enrolment JOIN people ep ON ep.email_key = ee.person_key";
+     JOIN enrolments ee ON ee.id = pa.mentee_enrolment JOIN people ep ON ep.email_key = ee.person_key"
+        )
+    };
+}
+
+/// Pairings as lists show them: without what the two sides wrote on enrolling (statements and
+/// topics run to a kilobyte a pair that a list of a hundred would read and throw away).
+const PAIRING_SELECT: &str = pairing_select!("");
+
+/// Pairings with what the two sides wrote on enrolling ([`pair_words_from_row`]).
+const PAIRING_IN_WORDS_SELECT: &str = pairing_select!(
+    ", me.statement AS mentor_statement, me.offers AS mentor_offers,
+        ee.statement AS mentee_statement, ee.interests AS mentee_interests"
+);
 
 const LIVE_STATES: &str = "('proposed', 'exploring', 'active')";
 
@@ -69,7 +87,7 @@ fn run_from_row(row: &AnyRow) -> StoreResult<MatchingRun> {
     })
 }
 
-/// What the two sides wrote on enrolling, from the columns `PAIRING_SELECT` reads with a pairing.
+/// What the two sides wrote on enrolling, from the columns `PAIRING_IN_WORDS_SELECT` reads.
 fn pair_words_from_row(row: &AnyRow) -> StoreResult<PairWords> {
     let topics = |column: &str| -> StoreResult<TopicLevels> {
         let value: String = row.try_get(column)?;
@@ -573,7 +591,7 @@ impl MatchingStore for SqlStore {
         // One index lookup per side: an OR across the two joined enrolments would scan every
         // pairing.
         let sql = sqlx::AssertSqlSafe(format!(
-            "{PAIRING_SELECT} WHERE pa.id IN (
+            "{PAIRING_IN_WORDS_SELECT} WHERE pa.id IN (
                 SELECT p.id FROM enrolments e JOIN pairings p ON p.mentor_enrolment = e.id
                  WHERE e.person_key = $1
                 UNION

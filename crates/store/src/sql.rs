@@ -535,7 +535,7 @@ mod tests {
     }
 
     /// `SELECT …` → SELECT; `{PAIRING_SELECT} …` → the first word of that constant (or of the
-    /// string a local of that name is given).
+    /// string a local of that name is given, or of the text the macro it is made by makes).
     fn verb_of(literal: &str) -> String {
         let literal = literal.trim_start();
         if let Some(constant) = literal.strip_prefix('{') {
@@ -545,12 +545,20 @@ mod tests {
                 .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
                 .collect::<String>();
             let definition = regex::Regex::new(&format!(
-                r#"(const {name}: &str|let {name}) =\s*(format!\()?""#
+                r#"(const {name}: &str|let {name}) =\s*(format!\(|([a-z_]+)!\()?"?"#
             ))
             .unwrap()
-            .find(&sources)
+            .captures(&sources)
             .unwrap_or_else(|| panic!("no constant {name}"));
-            return verb_of(&sources[definition.end()..]);
+            let value = match definition.get(3) {
+                Some(maker) => {
+                    let rules = format!("macro_rules! {} ", maker.as_str());
+                    let body = &sources[sources.find(&rules).expect("the macro") + rules.len()..];
+                    first_literal(body).expect("a literal in the macro")
+                }
+                None => &sources[definition.get(0).unwrap().end()..],
+            };
+            return verb_of(value);
         }
         literal
             .split(|c: char| !c.is_ascii_alphabetic())
