@@ -9,10 +9,12 @@ use upward_store::StoreError;
 use crate::{App, AppError, AppResult};
 
 /// Proof that the account may run programmes (a programme manager or an admin), and, when made
-/// by [`App::manager_of`], that it runs that one programme: a page that asks several use cases
-/// about the programme then checks who manages it once, not once for each.
+/// by [`App::manager_of`], that it runs that one programme, with the programme as read then: a
+/// page that asks several use cases about the programme then checks who manages it and reads
+/// it once, not once for each. Such a proof is made for one request, so what it holds is as
+/// fresh as a read at the start of that request.
 #[derive(Debug, Clone)]
-pub struct Manager(User, Option<ProgrammeId>);
+pub struct Manager(User, Option<Box<Programme>>);
 
 /// Proof that the account administers the organisation.
 #[derive(Debug, Clone)]
@@ -84,12 +86,15 @@ impl App {
         manager: &Manager,
         id: ProgrammeId,
     ) -> AppResult<Programme> {
+        if let Some(programme) = manager.1.as_deref().filter(|held| held.id == id) {
+            return Ok(programme.clone());
+        }
         let not_found = || AppError::NotFound(format!("programme {}", id.0));
         let programme = match self.store.programme(id).await {
             Err(StoreError::NotFound { .. }) => return Err(not_found()),
             other => other?,
         };
-        if manager.1 == Some(id) || self.runs_programme(manager.user(), id).await? {
+        if self.runs_programme(manager.user(), id).await? {
             Ok(programme)
         } else {
             Err(not_found())
@@ -123,7 +128,10 @@ impl App {
     /// only to the programme's own managers.
     pub async fn manager_of(&self, user: &User, id: ProgrammeId) -> AppResult<Option<Manager>> {
         Ok(if self.runs_programme(user, id).await? {
-            Some(Manager(user.clone(), Some(id)))
+            Some(Manager(
+                user.clone(),
+                Some(Box::new(self.store.programme(id).await?)),
+            ))
         } else {
             None
         })
