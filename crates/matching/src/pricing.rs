@@ -335,6 +335,21 @@ fn best_candidates(
     };
     if spread_ties {
         scan.run(reading_order(mentee, d).map(pair_at));
+    } else if d >= FLOOR_FIRST * k {
+        let floor = floor_of_the_best(scores, k);
+        for (part, eight) in scores.chunks(8).enumerate() {
+            // Most parts hold no pair at the floor: one vector comparison turns them away.
+            if eight
+                .iter()
+                .fold(false, |any, &score| any | (score >= floor))
+            {
+                for (at, &score) in (8 * part..).zip(eight) {
+                    if score >= floor {
+                        buffer.push((pair_at(at).0, score, at as u64));
+                    }
+                }
+            }
+        }
     } else {
         scan.run((0..d).map(pair_at));
     }
@@ -345,6 +360,37 @@ fn best_candidates(
     let mut best: Vec<(Mentor, f64)> = buffer.iter().map(|&(j, s, _)| (j, s)).collect();
     best.sort_unstable_by_key(|p| p.0);
     best
+}
+
+/// Rows at least this many times longer than the shortlist find a floor first.
+const FLOOR_FIRST: usize = 8;
+
+/// A score that at least `k` of `scores` reach: the lowest of the highest scores of `k` parts
+/// of equal length (give or take one; a short last part would lower it). On varied scores few
+/// pairs pass it (uniform, 1,000 a row, k = 16: about 50), so the pass that keeps them needs
+/// one selection instead of cutting a buffer again and again, and this pass is a plain maximum
+/// the compiler turns into vector instructions.
+fn floor_of_the_best(scores: &[f64], k: usize) -> f64 {
+    let d = scores.len();
+    (0..k)
+        .map(|part| highest(&scores[part * d / k..(part + 1) * d / k]))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The highest of `scores` (not NaN), four lanes at a time so that it vectorises.
+fn highest(scores: &[f64]) -> f64 {
+    let mut lanes = [f64::NEG_INFINITY; 4];
+    let mut quads = scores.chunks_exact(4);
+    for quad in &mut quads {
+        for (lane, &score) in lanes.iter_mut().zip(quad) {
+            *lane = if score > *lane { score } else { *lane };
+        }
+    }
+    quads
+        .remainder()
+        .iter()
+        .chain(&lanes)
+        .fold(f64::NEG_INFINITY, |a, &b| a.max(b))
 }
 
 /// One pass over a mentee's row for [`best_candidates`].
