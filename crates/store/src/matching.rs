@@ -43,8 +43,8 @@ macro_rules! pairing_select {
     };
 }
 
-/// Pairings as lists show them: without what the two sides wrote on enrolling (statements and
-/// topics run to a kilobyte a pair that a list of a hundred would read and throw away).
+/// Pairings as lists show them: without what the two sides wrote on enrolling (two statements
+/// and two topic lists a pair, which a page of a hundred would read and throw away).
 const PAIRING_SELECT: &str = pairing_select!("");
 
 /// Pairings with what the two sides wrote on enrolling ([`pair_words_from_row`]).
