@@ -22,14 +22,6 @@ impl App {
         profile: &EnrolmentProfile,
         consent: bool,
     ) -> AppResult<Enrolment> {
-        let programme = self.programme(user, programme).await?.programme;
-        if !programme.phase.accepts_enrolment() {
-            return Err(AppError::Conflict(format!(
-                "{} is not open for enrolment (it is {})",
-                programme.draft.name,
-                programme.phase.label().to_lowercase()
-            )));
-        }
         let mut problems = profile.problems();
         if !consent {
             problems.push(upward_domain::FieldProblem {
@@ -38,21 +30,40 @@ impl App {
             });
         }
         if !problems.is_empty() {
+            // A programme that is not taking enrolments is the first thing to tell.
+            self.open_for_enrolment(user, programme).await?;
             return Err(AppError::Invalid(problems));
         }
-        // The store refuses someone who is not in the directory (the programme exists: it was
-        // just read), so the directory is not read first on every save.
+        // The store saves only while the person is in the directory and the programme takes
+        // enrolments, so neither is read before a save; only a refusal reads them to say why.
         match self
             .store
-            .save_enrolment(programme.id, &user.email.key(), profile)
+            .save_enrolment(programme, &user.email.key(), profile)
             .await
         {
-            Err(StoreError::Invalid { .. }) => Err(AppError::Forbidden(
-                "your account is not in the organisation directory yet; ask an admin to add you"
-                    .into(),
-            )),
+            Err(StoreError::Invalid { .. }) => {
+                self.open_for_enrolment(user, programme).await?;
+                Err(AppError::Forbidden(
+                    "your account is not in the organisation directory yet; ask an admin to add you"
+                        .into(),
+                ))
+            }
             saved => Ok(saved?),
         }
+    }
+
+    /// Fails as a person should be told when the programme is not one they can enrol in now:
+    /// not found (or a draft they do not run), or not in a phase that takes enrolments.
+    async fn open_for_enrolment(&self, user: &User, id: ProgrammeId) -> AppResult<()> {
+        let programme = self.programme(user, id).await?.programme;
+        if programme.phase.accepts_enrolment() {
+            return Ok(());
+        }
+        Err(AppError::Conflict(format!(
+            "{} is not open for enrolment (it is {})",
+            programme.draft.name,
+            programme.phase.label().to_lowercase()
+        )))
     }
 
     pub async fn my_enrolment(

@@ -417,7 +417,9 @@ pub trait ProgrammeManagerStore: Send + Sync {
 
 #[async_trait]
 pub trait EnrolmentStore: Send + Sync {
-    /// Creates or replaces the person's enrolment in the programme.
+    /// Creates or replaces the person's enrolment in the programme. `Invalid` when the person
+    /// is not in the directory, or the programme does not exist or is not taking enrolments
+    /// (`Phase::accepts_enrolment`): the caller finds out which when it needs to say.
     async fn save_enrolment(
         &self,
         programme: ProgrammeId,

@@ -255,22 +255,20 @@ async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
             .create_programme(&draft("P"), Phase::Enrolling, None, None)
             .await
             .unwrap();
+        let mut changed = mentor_profile();
+        changed.big_five = None;
+        // Without scores first, then with, then without again: each save must take the
+        // prepared statement for its own kind of profile (PostgreSQL would refuse a number in a
+        // statement prepared for the NULLs).
+        store
+            .save_enrolment(programme.id, "m@x.org", &changed)
+            .await
+            .unwrap();
         let saved = store
             .save_enrolment(programme.id, "m@x.org", &mentor_profile())
             .await
             .unwrap();
         assert_eq!(saved.profile, mentor_profile());
-        let mut changed = mentor_profile();
-        changed.big_five = None;
-        // A profile without scores, then one with: the same statement binds NULL and a number.
-        store
-            .save_enrolment(programme.id, "m@x.org", &changed)
-            .await
-            .unwrap();
-        store
-            .save_enrolment(programme.id, "m@x.org", &mentor_profile())
-            .await
-            .unwrap();
         let again = store
             .save_enrolment(programme.id, "m@x.org", &changed)
             .await

@@ -68,7 +68,7 @@ async fn cohort(
         matching: MatchingSettings::default(),
     };
     let programme = store
-        .create_programme(&draft, Phase::Matching, None, None)
+        .create_programme(&draft, Phase::Enrolling, None, None)
         .await
         .unwrap();
     let enrol = async |email: String, role| {
@@ -86,6 +86,10 @@ async fn cohort(
     for k in 0..mentees {
         mentee_ids.push(enrol(format!("e{k}@x.org"), EnrolmentRole::Mentee).await);
     }
+    let programme = store
+        .change_phase(programme.id, Phase::Enrolling, Phase::Matching)
+        .await
+        .unwrap();
     (programme, mentor_ids, mentee_ids)
 }
 
@@ -548,6 +552,18 @@ async fn withdrawing_keeps_the_history_and_re_enrolling_brings_the_same_enrolmen
             Err(StoreError::NotFound { .. })
         ));
 
+        let refused = store
+            .save_enrolment(programme.id, "e0@x.org", &profile(EnrolmentRole::Mentee))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, StoreError::Invalid { .. }),
+            "no one enrols themselves while the programme is matching: {refused:?}"
+        );
+        store
+            .change_phase(programme.id, Phase::Matching, Phase::Enrolling)
+            .await
+            .unwrap();
         let back = store
             .save_enrolment(programme.id, "e0@x.org", &profile(EnrolmentRole::Mentee))
             .await
