@@ -139,6 +139,14 @@ async fn enrolment_needs_an_open_programme_consent_and_a_directory_entry() {
             .await
             .unwrap_err();
         assert!(matches!(late, AppError::Conflict(_)));
+        let late_and_unfinished = app
+            .enrol(&ceo, id, &mentee_profile(), false)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(late_and_unfinished, AppError::Conflict(_)),
+            "a closed programme is said first, before the answers' problems: {late_and_unfinished:?}"
+        );
         app.withdraw(&ceo, id).await.unwrap();
         assert!(app.my_enrolment(&ceo, id).await.unwrap().is_none());
     }

@@ -126,7 +126,8 @@ fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
     })
 }
 
-/// Runs [`UPSERT`] on the writer or inside a transaction; the enrolment's id.
+/// Runs the statement of `statements` for the profile's kind, on the writer or inside a
+/// transaction; the enrolment as saved.
 async fn upsert<'c>(
     statements: &Upsert,
     executor: impl Executor<'c, Database = Any>,
