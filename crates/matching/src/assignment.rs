@@ -263,6 +263,19 @@ impl Instance {
         (&self.mentors[range.clone()], &self.scores[range])
     }
 
+    /// Asks the processor to start loading `mentee`'s row, without waiting for it: the start of
+    /// its mentors and of its scores, and the next line of scores (a shortlist of 16 holds
+    /// 128 bytes of them).
+    pub(crate) fn prefetch_row(&self, mentee: Mentee) {
+        let start = self.row_start[mentee as usize];
+        let end = self.row_start[mentee as usize + 1];
+        if start < end {
+            prefetch_index::prefetch_index(&self.mentors, start);
+            prefetch_index::prefetch_index(&self.scores, start);
+            prefetch_index::prefetch_index(&self.scores, (start + 8).min(end - 1));
+        }
+    }
+
     /// The lowest and highest score, of the pairs and the declared range together; `None` for
     /// an instance with neither. O(1).
     pub(crate) fn score_range(&self) -> Option<(f64, f64)> {
