@@ -244,6 +244,81 @@ async fn the_audit_trail_is_paged_with_kept_totals_for_admins_and_for_each_manag
     .await;
 }
 
+/// No store method deletes audit entries or moves them to another programme, but an operator
+/// may (removing a test programme's trail by hand, say): migration 0021's triggers must keep
+/// the totals right then too, on both engines.
+#[tokio::test]
+async fn audit_totals_follow_entries_deleted_or_moved_by_hand() {
+    use sqlx::{Connection, Executor};
+    for db in TestDatabase::each_backend().await {
+        eprintln!("backend: {}", db.label());
+        let store: &dyn Store = db.store.as_ref();
+        let mut programmes = Vec::new();
+        for name in ["A", "B"] {
+            let programme = store
+                .create_programme(&draft(name), Phase::Draft, None, None)
+                .await
+                .unwrap();
+            programmes.push(programme.id);
+        }
+        for (subject, programme) in [
+            ("one", Some(programmes[0])),
+            ("two", Some(programmes[0])),
+            ("three", Some(programmes[1])),
+            ("four", None),
+        ] {
+            let entry = NewAuditEntry {
+                actor: "admin@x.org",
+                action: "test",
+                subject,
+                detail: "",
+                programme,
+            };
+            store.record_audit(&entry).await.unwrap();
+        }
+        let mut raw = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        for statement in [
+            "DELETE FROM audit_log WHERE subject = 'one'",
+            &format!(
+                "UPDATE audit_log SET programme_id = {} WHERE subject = 'two'",
+                programmes[1].0
+            ),
+            "UPDATE audit_log SET programme_id = NULL WHERE subject = 'three'",
+            // Not a move: the counts must not change.
+            "UPDATE audit_log SET detail = 'edited' WHERE subject = 'four'",
+        ] {
+            raw.execute(sqlx::AssertSqlSafe(statement.to_owned()))
+                .await
+                .unwrap();
+        }
+        let count = async |raw: &mut sqlx::AnyConnection, sql: String| -> i64 {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_one(raw)
+                .await
+                .unwrap();
+            sqlx::Row::get(&row, 0)
+        };
+        let (a, b) = (programmes[0].0, programmes[1].0);
+        for (key, filter) in [
+            (a, format!("programme_id = {a}")),
+            (b, format!("programme_id = {b}")),
+            (0, "programme_id IS NULL".to_owned()),
+        ] {
+            let kept = format!("SELECT n FROM audit_counts WHERE programme_id = {key}");
+            let actual = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE {filter}");
+            assert_eq!(
+                count(&mut raw, kept).await,
+                count(&mut raw, actual).await,
+                "{filter}"
+            );
+        }
+        let (_, total) = store.audit_page(None, 0, 1).await.unwrap();
+        let actual = "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log".to_owned();
+        assert_eq!(total, count(&mut raw, actual).await);
+        raw.close().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn enrolments_are_saved_replaced_and_listed_with_their_counts() {
     each(async |store| {
