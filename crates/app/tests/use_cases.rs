@@ -97,10 +97,12 @@ async fn enrolment_needs_an_open_programme_consent_and_a_directory_entry() {
             "two months is shorter than recommended"
         );
         let id = view.programme.id;
-        let hidden = app
-            .enrol(&ceo, id, &mentee_profile(), true)
-            .await
-            .unwrap_err();
+        let refusal = async |who, consent| {
+            app.enrol(who, id, &mentee_profile(), consent)
+                .await
+                .unwrap_err()
+        };
+        let hidden = refusal(&ceo, true).await;
         assert!(
             matches!(hidden, AppError::NotFound(_)),
             "drafts are invisible to participants: {hidden:?}"
@@ -109,18 +111,12 @@ async fn enrolment_needs_an_open_programme_consent_and_a_directory_entry() {
         app.change_phase(&manager, id, Phase::Enrolling)
             .await
             .unwrap();
-        let no_consent = app
-            .enrol(&ceo, id, &mentee_profile(), false)
-            .await
-            .unwrap_err();
+        let no_consent = refusal(&ceo, false).await;
         assert!(
             matches!(&no_consent, AppError::Invalid(p) if p[0].field == "consent"),
             "{no_consent:?}"
         );
-        let not_in_directory = app
-            .enrol(&stranger, id, &mentee_profile(), true)
-            .await
-            .unwrap_err();
+        let not_in_directory = refusal(&stranger, true).await;
         assert!(matches!(not_in_directory, AppError::Forbidden(_)));
 
         let enrolment = app.enrol(&ceo, id, &mentee_profile(), true).await.unwrap();
@@ -134,15 +130,9 @@ async fn enrolment_needs_an_open_programme_consent_and_a_directory_entry() {
         app.change_phase(&manager, id, Phase::Matching)
             .await
             .unwrap();
-        let late = app
-            .enrol(&ceo, id, &mentee_profile(), true)
-            .await
-            .unwrap_err();
+        let late = refusal(&ceo, true).await;
         assert!(matches!(late, AppError::Conflict(_)));
-        let late_and_unfinished = app
-            .enrol(&ceo, id, &mentee_profile(), false)
-            .await
-            .unwrap_err();
+        let late_and_unfinished = refusal(&ceo, false).await;
         assert!(
             matches!(late_and_unfinished, AppError::Conflict(_)),
             "a closed programme is said first, before the answers' problems: {late_and_unfinished:?}"

@@ -66,29 +66,25 @@ struct Upsert {
     without_scores: &'static str,
 }
 
+/// Both statements of one kind of save, each with `$condition` added.
+macro_rules! upserts {
+    ($condition:literal) => {
+        Upsert {
+            with_scores: upsert!("$9, $10, $11, $12, $13", "$14", "$15", $condition),
+            without_scores: upsert!("NULL, NULL, NULL, NULL, NULL", "$9", "$10", $condition),
+        }
+    };
+}
+
 /// A person's own save: only while the programme takes enrolments (the phases of
 /// `Phase::accepts_enrolment`, which a test holds to the same list), so that the use case need
 /// not read the programme before it.
-const OWN_SAVE: Upsert = Upsert {
-    with_scores: upsert!(
-        "$9, $10, $11, $12, $13",
-        "$14",
-        "$15",
-        " AND EXISTS (SELECT 1 FROM programmes WHERE id = $1 AND phase IN ('pilot', 'enrolling'))"
-    ),
-    without_scores: upsert!(
-        "NULL, NULL, NULL, NULL, NULL",
-        "$9",
-        "$10",
-        " AND EXISTS (SELECT 1 FROM programmes WHERE id = $1 AND phase IN ('pilot', 'enrolling'))"
-    ),
-};
+const OWN_SAVE: Upsert = upserts!(
+    " AND EXISTS (SELECT 1 FROM programmes WHERE id = $1 AND phase IN ('pilot', 'enrolling'))"
+);
 
 /// A manager's import, in whichever phase the use case allows it.
-const IMPORT: Upsert = Upsert {
-    with_scores: upsert!("$9, $10, $11, $12, $13", "$14", "$15", ""),
-    without_scores: upsert!("NULL, NULL, NULL, NULL, NULL", "$9", "$10", ""),
-};
+const IMPORT: Upsert = upserts!("");
 
 fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
     let text = |column: &str| row.try_get::<String, _>(column);
