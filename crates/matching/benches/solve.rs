@@ -136,7 +136,7 @@ fn main() {
         let certified = verify(&instance, Objective::MaxCardinality, &solution).is_ok();
         times.sort_by(f64::total_cmp);
         println!(
-            "{family:<24} {:>8} pairs  matched {:>7}  total {:>14.4}  median {:>8.4} s  certified {certified}",
+            "{family:<24} {:>8} pairs  matched {:>7}  total {:>14.4}  median {:>9.5} s  certified {certified}",
             instance.pair_count(),
             solution.matched(),
             solution.total_score,

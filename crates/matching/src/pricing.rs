@@ -130,7 +130,7 @@ fn first_subgraph(instance: &Instance, objective: Objective, plan: Plan) -> (Vec
     let best_of_each = |k: usize| -> Vec<Row> {
         (0..instance.mentee_count() as Mentee)
             .into_par_iter()
-            .map_init(Vec::new, |scratch, mentee| {
+            .map_init(Scratch::default, |scratch, mentee| {
                 best_candidates(instance, mentee, k, spread_ties, scratch)
             })
             .collect()
@@ -308,9 +308,14 @@ fn best_candidates(
     mentee: Mentee,
     k: usize,
     spread_ties: bool,
-    buffer: &mut Vec<Ranked>,
+    scratch: &mut Scratch,
 ) -> Vec<(Mentor, f64)> {
     let (mentors, scores) = instance.row(mentee);
+    let k = k.max(1);
+    let Scratch {
+        ranked: buffer,
+        runs,
+    } = scratch;
     buffer.clear();
     let d = mentors.len();
     if d == 0 {
@@ -318,13 +323,6 @@ fn best_candidates(
     }
     let complete = d == instance.mentor_count();
     let top = instance.highest_score().unwrap_or(f64::INFINITY);
-    let mut scan = Scan {
-        buffer,
-        k: k.max(1),
-        threshold: f64::NEG_INFINITY,
-        top,
-        at_top: 0,
-    };
     // A complete row holds every mentor at its own index: reading the mentor list too would
     // add half again to the memory read.
     let pair_at = |at: usize| {
@@ -334,24 +332,24 @@ fn best_candidates(
         )
     };
     if spread_ties {
-        scan.run(reading_order(mentee, d).map(pair_at));
+        Scan::new(buffer, k, top).run(reading_order(mentee, d).map(pair_at));
     } else if d >= FLOOR_FIRST * k {
-        let floor = floor_of_the_best(scores, k);
-        for (part, eight) in scores.chunks(8).enumerate() {
-            // Most parts hold no pair at the floor: one vector comparison turns them away.
-            if eight
-                .iter()
-                .fold(false, |any, &score| any | (score >= floor))
-            {
-                for (at, &score) in (8 * part..).zip(eight) {
-                    if score >= floor {
-                        buffer.push((pair_at(at).0, score, at as u64));
-                    }
-                }
+        let floor = runs.floor_of_the_best(scores, k);
+        // Every pair of a run that reaches the floor is written, and kept by moving on past
+        // it: no branch waits on a comparison that goes either way as often as this one.
+        let reaching = runs.reaching(floor);
+        buffer.resize(reaching.len() * RUN, (0, 0.0, 0));
+        let mut kept = 0;
+        for &run in reaching {
+            let start = RUN * run as usize;
+            for (at, &score) in (start..).zip(&scores[start..(start + RUN).min(d)]) {
+                buffer[kept] = (pair_at(at).0, score, at as u64);
+                kept += usize::from(score >= floor);
             }
         }
+        buffer.truncate(kept);
     } else {
-        scan.run((0..d).map(pair_at));
+        Scan::new(buffer, k, top).run((0..d).map(pair_at));
     }
     if buffer.len() > k {
         buffer.select_nth_unstable_by(k - 1, rank_order);
@@ -362,35 +360,72 @@ fn best_candidates(
     best
 }
 
-/// Rows at least this many times longer than the shortlist find a floor first.
-const FLOOR_FIRST: usize = 8;
+/// Rows at least this many times longer than the shortlist find a floor first (so that a row
+/// has at least `k` runs of [`RUN`]).
+const FLOOR_FIRST: usize = RUN;
 
-/// A score that at least `k` of `scores` reach: the lowest of the highest scores of `k` parts
-/// of equal length (give or take one; a short last part would lower it). On varied scores few
-/// pairs pass it (uniform, 1,000 a row, k = 16: about 50), so the pass that keeps them needs
-/// one selection instead of cutting a buffer again and again, and this pass is a plain maximum
-/// the compiler turns into vector instructions.
-fn floor_of_the_best(scores: &[f64], k: usize) -> f64 {
-    let d = scores.len();
-    (0..k)
-        .map(|part| highest(&scores[part * d / k..(part + 1) * d / k]))
-        .fold(f64::INFINITY, f64::min)
+/// Scores a row's floor is found over, best by best: eight, one cache line.
+const RUN: usize = 8;
+
+/// What [`best_candidates`] reuses from one row to the next on a thread.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    ranked: Vec<Ranked>,
+    runs: Runs,
 }
 
-/// The highest of `scores` (not NaN), four lanes at a time so that it vectorises.
-fn highest(scores: &[f64]) -> f64 {
-    let mut lanes = [f64::NEG_INFINITY; 4];
-    let mut quads = scores.chunks_exact(4);
-    for quad in &mut quads {
-        for (lane, &score) in lanes.iter_mut().zip(quad) {
-            *lane = if score > *lane { score } else { *lane };
-        }
+/// A row's runs of [`RUN`] scores.
+#[derive(Default)]
+struct Runs {
+    /// The best score of each run, in order.
+    best: Vec<f64>,
+    /// The same, to select from.
+    selected: Vec<f64>,
+    /// The runs whose best reaches the floor.
+    reaching: Vec<u32>,
+}
+
+impl Runs {
+    /// A score that at least `k` of `scores` reach: the k-th highest of the runs' best scores
+    /// (each of the k runs at or above it holds one). On varied scores hardly more than k pairs
+    /// reach it (uniform, 1,000 a row, k = 16: 16.9 on average), so only about k runs are read
+    /// again; the pass over the row that finds the runs' best has no branch and turns into
+    /// vector instructions. The floor before it, the lowest best of k parts of the row, let
+    /// about 50 pairs by from 40 % of the runs, and the branch on each of their scores, taken
+    /// at random, cost more than reading the row (docs/decisions/029).
+    fn floor_of_the_best(&mut self, scores: &[f64], k: usize) -> f64 {
+        self.best.clear();
+        self.best.extend(scores.chunks(RUN).map(highest));
+        self.selected.clear();
+        self.selected.extend_from_slice(&self.best);
+        let at = self.selected.len() - k;
+        *self.selected.select_nth_unstable_by(at, f64::total_cmp).1
     }
-    quads
-        .remainder()
-        .iter()
-        .chain(&lanes)
-        .fold(f64::NEG_INFINITY, |a, &b| a.max(b))
+
+    /// The runs whose best reaches `floor`, in order; found without a branch on each.
+    fn reaching(&mut self, floor: f64) -> &[u32] {
+        self.reaching.clear();
+        self.reaching.resize(self.best.len(), 0);
+        let mut count = 0;
+        for (run, &best) in (0..).zip(&self.best) {
+            self.reaching[count] = run;
+            count += usize::from(best >= floor);
+        }
+        &self.reaching[..count]
+    }
+}
+
+/// The highest of a run of scores (none NaN), in halves so that a whole run of eight turns
+/// into vector instructions.
+fn highest(run: &[f64]) -> f64 {
+    let higher = |a: f64, b: f64| if a > b { a } else { b };
+    match <&[f64; RUN]>::try_from(run) {
+        Ok(eight) => {
+            let four: [f64; 4] = std::array::from_fn(|lane| higher(eight[lane], eight[lane + 4]));
+            higher(higher(four[0], four[2]), higher(four[1], four[3]))
+        }
+        Err(_) => run.iter().copied().fold(f64::NEG_INFINITY, higher),
+    }
 }
 
 /// One pass over a mentee's row for [`best_candidates`].
@@ -405,7 +440,17 @@ struct Scan<'a> {
     at_top: usize,
 }
 
-impl Scan<'_> {
+impl<'a> Scan<'a> {
+    fn new(buffer: &'a mut Vec<Ranked>, k: usize, top: f64) -> Self {
+        Scan {
+            buffer,
+            k,
+            threshold: f64::NEG_INFINITY,
+            top,
+            at_top: 0,
+        }
+    }
+
     /// Offers a pair read at `step`; false once the k best are certain.
     #[inline(always)]
     fn offer(&mut self, mentor: Mentor, score: f64, step: u64) -> bool {
@@ -627,7 +672,7 @@ mod tests {
         let instance =
             Instance::from_dense(vec![1; scores.len()], 1, |j, _| Some(scores[j as usize]))
                 .unwrap();
-        let mut buffer = Vec::new();
+        let mut buffer = Scratch::default();
         // Three 0.9s then 0.8: the buffer is cut at 4·k = 8 pairs on the way.
         let two = best_candidates(&instance, 0, 2, true, &mut buffer);
         assert!(two.iter().all(|&(j, s)| s == 0.9 && [1, 3, 5].contains(&j)));
@@ -653,7 +698,7 @@ mod tests {
         // when it was read. Complete and partial rows, coarse and varied scores, every k; a
         // scan that stops at the instance's highest score must choose the same.
         let mut rng = StdRng::seed_from_u64(5);
-        let mut buffer = Vec::new();
+        let mut buffer = Scratch::default();
         for case in 0..300 {
             let (mentors, mentees) = (rng.random_range(1..=90), rng.random_range(1..=4));
             let density = if case % 2 == 0 {
@@ -717,7 +762,7 @@ mod tests {
         // average. Ranking ties by mentor would give mentors 0–15 all 200.
         let instance = Instance::from_dense(vec![1; 1000], 200, |_, _| Some(1.0)).unwrap();
         let mut chosen = vec![0u32; 1000];
-        let mut buffer = Vec::new();
+        let mut buffer = Scratch::default();
         for mentee in 0..200 {
             for (mentor, _) in best_candidates(&instance, mentee, 16, true, &mut buffer) {
                 chosen[mentor as usize] += 1;
@@ -728,7 +773,7 @@ mod tests {
         // The same mentee always gets the same choice.
         assert_eq!(
             best_candidates(&instance, 7, 16, true, &mut buffer),
-            best_candidates(&instance, 7, 16, true, &mut Vec::new())
+            best_candidates(&instance, 7, 16, true, &mut Scratch::default())
         );
     }
 
