@@ -332,7 +332,27 @@ fn best_candidates(
         )
     };
     if spread_ties {
-        Scan::new(buffer, k, top).run(reading_order(mentee, d).map(pair_at));
+        let mut scan = Scan::new(buffer, k, top);
+        let mut order = reading_order(mentee, d).map(pair_at);
+        let first = 4 * k - 1;
+        if scan.run(order.by_ref().take(first)) {
+            // Not settled by the first pairs, which are all still in the buffer, in reading
+            // order (its first cut comes at 4k). If, at the rate the best score came so far,
+            // the scan would read about as many pairs as the row has cache lines, it would wait
+            // on memory for most lines anyway, in no order the processor can guess: one pass
+            // in order, which it loads ahead, finds the row's best score and how many share it,
+            // and when k do, the k best are the first k read at it (decision 029).
+            let expected_reads = k * first / scan.at_top.max(1);
+            let shared_best = (expected_reads >= d / RUN)
+                .then(|| highest_of_row(scores))
+                .filter(|&best| scores.iter().filter(|&&score| score == best).count() >= k);
+            match shared_best {
+                Some(best) => scan.first_at(best, order),
+                None => {
+                    scan.run(order);
+                }
+            }
+        }
     } else if d >= FLOOR_FIRST * k {
         let floor = runs.floor_of_the_best(scores, k);
         // Every pair of a run that reaches the floor is written, and kept by moving on past
@@ -428,6 +448,23 @@ fn highest(run: &[f64]) -> f64 {
     }
 }
 
+/// The highest of a row's scores (none NaN), [`RUN`] lanes at a time so that it turns into
+/// vector instructions.
+fn highest_of_row(scores: &[f64]) -> f64 {
+    let higher = |a: f64, b: f64| if a > b { a } else { b };
+    let mut lanes = [f64::NEG_INFINITY; RUN];
+    let mut runs = scores.chunks_exact(RUN);
+    for run in &mut runs {
+        for (lane, &score) in lanes.iter_mut().zip(run) {
+            *lane = higher(score, *lane);
+        }
+    }
+    runs.remainder()
+        .iter()
+        .copied()
+        .fold(highest(&lanes), higher)
+}
+
 /// One pass over a mentee's row for [`best_candidates`].
 struct Scan<'a> {
     buffer: &'a mut Vec<Ranked>,
@@ -438,6 +475,8 @@ struct Scan<'a> {
     /// (ties go to the first read).
     top: f64,
     at_top: usize,
+    /// Pairs offered so far.
+    step: u64,
 }
 
 impl<'a> Scan<'a> {
@@ -448,6 +487,7 @@ impl<'a> Scan<'a> {
             threshold: f64::NEG_INFINITY,
             top,
             at_top: 0,
+            step: 0,
         }
     }
 
@@ -472,12 +512,34 @@ impl<'a> Scan<'a> {
         true
     }
 
-    fn run(&mut self, pairs: impl Iterator<Item = (Mentor, f64)>) {
-        for (step, (mentor, score)) in pairs.enumerate() {
-            if !self.offer(mentor, score, step as u64) {
-                return;
+    /// Offers the pairs in turn; false once the k best are certain.
+    fn run(&mut self, pairs: impl Iterator<Item = (Mentor, f64)>) -> bool {
+        for (mentor, score) in pairs {
+            let step = self.step;
+            self.step += 1;
+            if !self.offer(mentor, score, step) {
+                return false;
             }
         }
+        true
+    }
+
+    /// Ends the scan knowing that at least k pairs of the row score `best`, its highest: the k
+    /// best are then the first k read at `best`. Called before the first cut, so the buffer
+    /// holds every pair read so far, in reading order.
+    fn first_at(&mut self, best: f64, rest: impl Iterator<Item = (Mentor, f64)>) {
+        let k = self.k;
+        let mut kept = 0;
+        self.buffer.retain(|pair| {
+            let keep = pair.1 == best && kept < k;
+            kept += usize::from(keep);
+            keep
+        });
+        self.buffer.extend(
+            rest.filter(|pair| pair.1 == best)
+                .take(k - kept)
+                .map(|(mentor, score)| (mentor, score, 0)),
+        );
     }
 }
 
