@@ -526,7 +526,8 @@ impl<'a> Scan<'a> {
 
     /// Ends the scan knowing that at least k pairs of the row score `best`, its highest: the k
     /// best are then the first k read at `best`. Called before the first cut, so the buffer
-    /// holds every pair read so far, in reading order.
+    /// holds every pair read so far, in reading order. It ends with exactly k pairs, so the
+    /// places of those added here (0) are never compared.
     fn first_at(&mut self, best: f64, rest: impl Iterator<Item = (Mentor, f64)>) {
         let k = self.k;
         let mut kept = 0;

@@ -238,6 +238,8 @@ async fn a_programmes_pairings_come_a_page_at_a_time_with_counts_and_links() {
         let (status, headers, first) = world.get_with_headers(&base, &token).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(first.as_array().unwrap().len(), 100);
+        // A page is written by hand, not through axum's `Json`: it must still say what it is.
+        assert_eq!(headers["content-type"], "application/json");
         assert_eq!(headers["x-total-count"], "130");
         assert_eq!(
             headers["link"],
