@@ -17,6 +17,11 @@ use upward_app::{App, AppError, Settings};
 use upward_domain::{Phase, ProgrammeId, Role};
 use upward_store::SqlStore;
 
+/// The solver's rounds allocate and free many short rows; jemalloc keeps that cheaper than
+/// glibc's allocator without mimalloc's extra memory (docs/decisions/030).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "upward",
