@@ -434,9 +434,11 @@ impl Index {
 
     /// Mentee `mentee`'s best `limit` feasible mentors with spare capacity, scored. Pairs are
     /// scored in falling order of their bound, and scoring stops once the `limit`-th best score
-    /// found is at least every remaining bound, so most pairs are never scored; the best pairs
-    /// left out are remembered for the pricing step. Every bounded pair is offered to `tops`
-    /// with its bound.
+    /// found is at least every remaining bound, less the bound's margin for rounding (else every
+    /// pair that ties it, a bound exactly that margin above its score, is scored: a twelfth of
+    /// all pairs when profiles are alike, docs/decisions/031), so most pairs are never scored;
+    /// the best pairs left out are remembered for the pricing step. Every bounded pair is
+    /// offered to `tops` with its bound.
     pub fn shortlist(
         &self,
         pool: &Pool,
@@ -472,7 +474,11 @@ impl Index {
         let mut left_out: Vec<(u32, f64)> = Vec::new();
         let mut scored = 0;
         while let Some(&(Score(top), _)) = waiting.peek() {
-            if best.len() == limit && best.peek().is_none_or(|w| w.0.0.0 >= top) {
+            if best.len() == limit
+                && best
+                    .peek()
+                    .is_none_or(|w| w.0.0.0 >= top - crate::criteria::ROUNDING)
+            {
                 break;
             }
             let Some((_, Reverse((tie, j)))) = waiting.pop() else {

@@ -357,8 +357,8 @@ pub(crate) struct MenteeBound<'a> {
 }
 
 /// Far above the rounding error of six terms in [0, 1], far below any difference in scores
-/// that matters.
-const ROUNDING: f64 = 1e-12;
+/// that matters. Candidate generation takes a bound within it of a score as a tie.
+pub(crate) const ROUNDING: f64 = 1e-12;
 
 impl<'a> MenteeBound<'a> {
     pub fn new(mentee: &'a Prepared, settings: &'a Settings) -> Self {

@@ -368,6 +368,29 @@ fn pins_forbids_and_unmatched_reasons() {
 }
 
 #[test]
+fn when_every_pair_ties_a_mentee_scores_only_its_shortlist() {
+    // Every pair's bound is its score plus a rounding margin (without the schedule, whose
+    // bound is looser); if that margin kept the scoring going, each mentee would score every
+    // mentor (90,000 pairs here) instead of its 32 best.
+    let mut settings = settings();
+    settings.weights.schedule = 0.0;
+    let alike = |id: u32, level: u8| {
+        let mut p = person(id, level);
+        p.topics = vec![(1, 3)];
+        p
+    };
+    let mentors: Vec<Participant> = (0..300).map(|k| alike(k, 2)).collect();
+    let mentees: Vec<Participant> = (0..300).map(|k| alike(1000 + k, 12)).collect();
+    let proposal = propose(&mentors, &mentees, &settings, &Constraints::default()).unwrap();
+    assert_eq!(proposal.pairs.len(), 300);
+    assert!(
+        proposal.scored_pairs <= 300 * 2 * 32,
+        "{} pairs scored",
+        proposal.scored_pairs
+    );
+}
+
+#[test]
 fn the_same_cohort_gives_the_same_proposal() {
     let settings = settings();
     let mentors: Vec<Participant> = (0..30)
