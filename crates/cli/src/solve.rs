@@ -2,7 +2,9 @@
 //! score matrix), solves it exactly and prints the result as JSON, so the engine can be checked
 //! against other solvers on the same data. Input problems exit with code 2 and name the line.
 
-use std::collections::HashMap;
+// Ids and pairs are hashed millions of times while a large file is read; the default SipHash
+// took most of that time, and nothing here needs its resistance to chosen keys.
+use rustc_hash::FxHashMap as HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -51,7 +53,7 @@ pub fn read_edges(bytes: &[u8], capacity: u32) -> Result<NamedInstance, InputErr
     }
     let (mut mentors, mut mentees) = (Ids::default(), Ids::default());
     let mut pairs = Vec::new();
-    let mut first_line: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut first_line: HashMap<(u32, u32), u64> = HashMap::default();
     for record in records {
         let record = record.map_err(|e| {
             InputError(format!(
