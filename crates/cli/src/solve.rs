@@ -4,7 +4,7 @@
 
 // Ids and pairs are hashed millions of times while a large file is read; the default SipHash
 // took most of that time, and nothing here needs its resistance to chosen keys.
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -53,7 +53,7 @@ pub fn read_edges(bytes: &[u8], capacity: u32) -> Result<NamedInstance, InputErr
     }
     let (mut mentors, mut mentees) = (Ids::default(), Ids::default());
     let mut pairs = Vec::new();
-    let mut first_line: HashMap<(u32, u32), u64> = HashMap::default();
+    let mut first_line: FxHashMap<(u32, u32), u64> = FxHashMap::default();
     for record in records {
         let record = record.map_err(|e| {
             InputError(format!(
@@ -108,7 +108,7 @@ pub fn read_edges(bytes: &[u8], capacity: u32) -> Result<NamedInstance, InputErr
 #[derive(Default)]
 struct Ids {
     names: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
 }
 
 impl Ids {
