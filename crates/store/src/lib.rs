@@ -21,6 +21,7 @@ mod programmes;
 mod provisioning;
 mod readers;
 mod sql;
+mod sqlite_readers;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1,5 +1,5 @@
-//! The connections reads go through, lent one query at a time without sqlx's pool, on both
-//! engines.
+//! The connections PostgreSQL reads go through, lent one query at a time without sqlx's pool
+//! (SQLite reads run inline instead: the `sqlite_readers` module).
 //!
 //! sqlx's pool pings every connection that comes back to it (`PoolConnection::return_to_pool`,
 //! not configurable in sqlx 0.9): a second round trip per query, which cost as much as the query
@@ -16,11 +16,11 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use sqlx::AnyConnection;
-use sqlx::{Connection, Executor};
+use sqlx::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::StoreResult;
-use crate::sql::{Backend, map_error};
+use crate::sql::map_error;
 
 /// A connection idle for this long is tested before it is lent.
 pub(crate) const IDLE_BEFORE_TEST: Duration = Duration::from_secs(1);
@@ -30,8 +30,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(crate) struct Readers {
     url: String,
-    /// Read off `url`: SQLite connections need their settings when they open.
-    backend: Backend,
     idle: Mutex<Vec<Idle>>,
     /// At most this many connections, lent or idle.
     permits: Semaphore,
@@ -53,13 +51,12 @@ pub(crate) struct Lent<'a> {
 
 impl Readers {
     /// Up to `connections` readers of the database at `url`, opened when first needed.
-    pub(crate) fn new(url: &str, connections: usize) -> StoreResult<Self> {
-        Ok(Self {
+    pub(crate) fn new(url: &str, connections: usize) -> Self {
+        Self {
             url: url.to_owned(),
-            backend: Backend::of_url(url)?,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(connections),
-        })
+        }
     }
 
     /// An idle connection (tested first if it sat idle for a second), or a new one while there
@@ -94,18 +91,10 @@ impl Readers {
 
     async fn open(&self) -> StoreResult<AnyConnection> {
         // A server that does not answer fails the request (503) instead of holding it.
-        let mut connection =
-            tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect(&self.url))
-                .await
-                .map_err(|_| map_error(sqlx::Error::PoolTimedOut))?
-                .map_err(map_error)?;
-        if self.backend == Backend::Sqlite {
-            connection
-                .execute(crate::sql::SQLITE_SETTINGS)
-                .await
-                .map_err(map_error)?;
-        }
-        Ok(connection)
+        tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect(&self.url))
+            .await
+            .map_err(|_| map_error(sqlx::Error::PoolTimedOut))?
+            .map_err(map_error)
     }
 
     /// Closes the idle connections (lent ones close when they come back after this).
@@ -166,7 +155,7 @@ mod tests {
 
     fn readers(connections: usize) -> Readers {
         sqlx::any::install_default_drivers();
-        Readers::new("sqlite::memory:", connections).unwrap()
+        Readers::new("sqlite::memory:", connections)
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use crate::readers::{IDLE_BEFORE_TEST, Readers};
+use crate::sqlite_readers::SqliteReaders;
 use crate::{Mail, NewAuditEntry, Store, StoreError, StoreResult};
 
 /// Which engine a database URL selects.
@@ -70,9 +71,8 @@ pub struct SqlStore {
     /// lets an unlucky writer wait for seconds under steady load; SQLite runs one writer at a
     /// time anyway. On PostgreSQL the same pool as `pool`.
     pub(crate) writer: AnyPool,
-    /// The connections the `one` and `all` helpers read through, lent without sqlx's ping
-    /// after each query (see the `readers` module).
-    readers: Arc<Readers>,
+    /// What the `one` and `all` helpers read through.
+    readers: Arc<ReadPath>,
     pub(crate) backend: Backend,
 }
 
@@ -105,7 +105,7 @@ impl SqlStore {
                 Self {
                     pool,
                     writer,
-                    readers: Arc::new(Readers::new(&url, 8)?),
+                    readers: Arc::new(ReadPath::Inline(SqliteReaders::new(&url)?)),
                     backend,
                 }
             }
@@ -135,7 +135,7 @@ impl SqlStore {
                 Self {
                     writer: pool.clone(),
                     pool,
-                    readers: Arc::new(Readers::new(url, 8)?),
+                    readers: Arc::new(ReadPath::Lent(Readers::new(url, 8))),
                     backend,
                 }
             }
@@ -182,7 +182,10 @@ impl SqlStore {
     }
 
     pub async fn close(&self) {
-        self.readers.close().await;
+        match &*self.readers {
+            ReadPath::Inline(readers) => readers.close(),
+            ReadPath::Lent(readers) => readers.close().await,
+        }
         self.pool.close().await;
         self.writer.close().await;
     }
@@ -225,6 +228,15 @@ fn sqlite_url_creating_file(url: &str) -> String {
     }
 }
 
+/// How the `one` and `all` helpers reach the database.
+enum ReadPath {
+    /// SQLite: on the caller's thread (the `sqlite_readers` module).
+    Inline(SqliteReaders),
+    /// PostgreSQL: over connections lent without sqlx's ping after each query (the `readers`
+    /// module).
+    Lent(Readers),
+}
+
 /// A query of the shared SQL, before it runs.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
@@ -238,10 +250,19 @@ impl SqlStore {
         query: AnyQuery<'_>,
         read: impl FnOnce(&AnyRow) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
-        let mut lent = self.readers.lend().await?;
-        let row = fetch_optional(&mut *lent, query, read).await?;
-        lent.ended_well();
-        Ok(row)
+        match &*self.readers {
+            ReadPath::Inline(readers) => {
+                let mut read = Some(read);
+                let first = readers.read(query, 1, |row| read.take().expect("one row")(row))?;
+                Ok(first.into_iter().next())
+            }
+            ReadPath::Lent(readers) => {
+                let mut lent = readers.lend().await?;
+                let row = fetch_optional(&mut *lent, query, read).await?;
+                lent.ended_well();
+                Ok(row)
+            }
+        }
     }
 
     /// Runs a read and reads every row it returns.
@@ -250,10 +271,15 @@ impl SqlStore {
         query: AnyQuery<'_>,
         read: impl FnMut(&AnyRow) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
-        let mut lent = self.readers.lend().await?;
-        let rows = fetch_all(&mut *lent, query, read).await?;
-        lent.ended_well();
-        Ok(rows)
+        match &*self.readers {
+            ReadPath::Inline(readers) => readers.read(query, usize::MAX, read),
+            ReadPath::Lent(readers) => {
+                let mut lent = readers.lend().await?;
+                let rows = fetch_all(&mut *lent, query, read).await?;
+                lent.ended_well();
+                Ok(rows)
+            }
+        }
     }
 
     /// A count kept by triggers (`row_counts`, migration 0019), such as `people` or
