@@ -16,6 +16,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, Statement};
@@ -23,9 +24,13 @@ use sqlx::Execute;
 use sqlx::any::{AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue};
 use sqlx_core::any::{AnyArguments, AnyColumn, AnyValueKind};
 use sqlx_core::ext::ustr::UStr;
+use tracing::Level;
 
 use crate::StoreResult;
 use crate::sql::{AnyQuery, SQLITE_SETTINGS};
+
+/// A read slower than this is logged as a warning (sqlx's default threshold).
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 
 /// Enough for every distinct read the store makes to stay prepared.
 const PREPARED_STATEMENTS: usize = 256;
@@ -111,6 +116,7 @@ fn run<T>(
     limit: usize,
     mut read: impl FnMut(&AnyRow) -> StoreResult<T>,
 ) -> StoreResult<Vec<T>> {
+    let started = Instant::now();
     let arguments = query
         .take_arguments()
         .map_err(sqlx::Error::Encode)?
@@ -157,7 +163,20 @@ fn run<T>(
         };
         read_rows.push(read(&row)?);
     }
+    log_statement(sql.as_str(), read_rows.len(), started.elapsed());
     Ok(read_rows)
+}
+
+/// Logs the read as sqlx logs its statements (target `sqlx::query`, the SQL in
+/// `db.statement`): at debug level, or as a warning past a second, as sqlx does by default.
+/// The query-plan test and anyone tracing queries see these reads as they saw sqlx's.
+fn log_statement(sql: &str, rows_returned: usize, elapsed: Duration) {
+    if elapsed >= SLOW_STATEMENT {
+        tracing::event!(target: "sqlx::query", Level::WARN, db.statement = sql, rows_returned, ?elapsed,
+            "slow statement: execution time exceeded alert threshold");
+    } else {
+        tracing::event!(target: "sqlx::query", Level::DEBUG, db.statement = sql, rows_returned, ?elapsed);
+    }
 }
 
 /// Binds `$n` (and `?n`) to the n-th argument and each bare `?` to the next, as sqlx does.
