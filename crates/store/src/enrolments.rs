@@ -207,6 +207,7 @@ impl EnrolmentStore for SqlStore {
         }
         let added = (count_enrolments(&mut tx, programme).await? - before) as u64;
         tx.commit().await.map_err(map_error)?;
+        self.refresh_statistics("enrolments").await;
         Ok(ImportCounts {
             added,
             updated: rows.len() as u64 - added,

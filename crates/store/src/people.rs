@@ -118,6 +118,7 @@ impl PeopleStore for SqlStore {
             },
             other => other,
         })?;
+        self.refresh_statistics("people").await;
         let added = (after - before) as u64;
         Ok(ImportCounts {
             added,
