@@ -333,6 +333,24 @@ impl SqlStore {
     ) -> StoreResult<Vec<T>> {
         fetch_all(&self.writer, query, read).await
     }
+
+    /// After a bulk change (an import, a publication), has PostgreSQL sample `tables` again so
+    /// that its planner knows their sizes at once. Until autovacuum got round to it, a table
+    /// never sampled was planned with default guesses (one row in 200 matching an equality), and
+    /// a person's pairings were read by scanning every pairing twice: 87 % of the machine's time
+    /// on the home page at 100,000 people went to PostgreSQL (decision 034). The change is
+    /// already committed, so a failure here is logged, not returned. SQLite keeps no statistics
+    /// unless asked, and without them it takes an equality on an indexed column to match few
+    /// rows, which is the plan every lookup here wants.
+    pub(crate) async fn refresh_statistics(&self, tables: &str) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        let analyse = sqlx::AssertSqlSafe(format!("ANALYZE {tables}"));
+        if let Err(error) = self.writer.execute(analyse).await {
+            tracing::warn!(%error, tables, "could not refresh the planner's statistics");
+        }
+    }
 }
 
 async fn fetch_optional<'c, T>(
@@ -391,26 +409,6 @@ impl Store for SqlStore {
             .map_err(map_error)?;
         checkpoint.map_err(map_error)?;
         Ok(())
-    }
-}
-
-impl SqlStore {
-    /// After a bulk change (an import, a publication), has PostgreSQL sample `tables` again so
-    /// that its planner knows their sizes at once. Until autovacuum got round to it, a table
-    /// never sampled was planned with default guesses (one row in 200 matching an equality), and
-    /// a person's pairings were read by scanning every pairing twice: 87 % of the machine's time
-    /// on the home page at 100,000 people went to PostgreSQL (decision 034). The change is
-    /// already committed, so a failure here is logged, not returned. SQLite keeps no statistics
-    /// unless asked, and without them it takes an equality on an indexed column to match few
-    /// rows, which is the plan every lookup here wants.
-    pub(crate) async fn refresh_statistics(&self, tables: &str) {
-        if self.backend != Backend::Postgres {
-            return;
-        }
-        let analyse = sqlx::AssertSqlSafe(format!("ANALYZE {tables}"));
-        if let Err(error) = self.writer.execute(analyse).await {
-            tracing::warn!(%error, tables, "could not refresh the planner's statistics");
-        }
     }
 }
 
