@@ -2,8 +2,9 @@
 //! PostgreSQL: both engines must behave the same.
 
 use jiff::{Timestamp, ToSpan, civil::date};
+use sqlx::{Connection, Row};
 use upward_domain::*;
-use upward_store::testing::TestDatabase;
+use upward_store::testing::{POSTGRES_URL_VARIABLE, TestDatabase};
 use upward_store::{NewAuditEntry, Store, StoreError};
 
 fn person(email: &str, level: i64, manager: Option<&str>) -> Person {
@@ -510,4 +511,32 @@ async fn enrolment_counts_follow_every_change_to_enrolments() {
         assert_eq!(counts().await, (2, 1));
     })
     .await;
+}
+
+/// What PostgreSQL's planner takes a table's row count to be: -1 for a table it has never
+/// sampled, which it plans with default guesses.
+async fn planned_rows(url: &str, table: &str) -> f32 {
+    let mut connection = sqlx::AnyConnection::connect(url).await.unwrap();
+    let row = sqlx::query("SELECT reltuples FROM pg_class WHERE relname = $1")
+        .bind(table.to_owned())
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+    row.try_get::<f32, _>("reltuples").unwrap()
+}
+
+/// After a bulk change PostgreSQL knows the changed table's size at once (decision 034).
+/// SQLite keeps no statistics, on purpose.
+#[tokio::test]
+async fn a_directory_import_leaves_postgresql_knowing_how_many_people_there_are() {
+    let Ok(server) = std::env::var(POSTGRES_URL_VARIABLE) else {
+        return;
+    };
+    let db = TestDatabase::postgres(&server).await;
+    assert_eq!(planned_rows(&db.url, "people").await, -1.0, "never sampled");
+    let people: Vec<Person> = (0..250)
+        .map(|n| person(&format!("person{n}@x.org"), 3, None))
+        .collect();
+    db.store().upsert_people(&people).await.unwrap();
+    assert_eq!(planned_rows(&db.url, "people").await, 250.0);
 }
