@@ -350,6 +350,34 @@ mod tests {
         assert_eq!(one(sqlx::query("SELECT 42")).unwrap(), [42]);
     }
 
+    /// A read stopped at its limit must not keep its snapshot: an idle reader holding one would
+    /// stop every checkpoint from emptying the write-ahead log.
+    #[test]
+    fn a_read_stopped_early_leaves_no_snapshot_behind() {
+        let directory = tempfile::tempdir().unwrap();
+        let file = directory.path().join("t.db");
+        let writer = Connection::open(&file).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER); \
+                 INSERT INTO t VALUES (1), (2), (3);",
+            )
+            .unwrap();
+        let readers = SqliteReaders::new(&format!("sqlite://{}", file.display())).unwrap();
+        let first = readers
+            .read(sqlx::query("SELECT x FROM t ORDER BY x"), 1, |row| {
+                Ok(row.try_get::<i64, _>("x")?)
+            })
+            .unwrap();
+        assert_eq!(first, [1]);
+        assert_eq!(readers.idle.lock().unwrap().len(), 1, "the reader is idle");
+        writer.execute_batch("INSERT INTO t VALUES (4)").unwrap();
+        let busy: i64 = writer
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(busy, 0, "the log was emptied: no reader held on to it");
+    }
+
     #[test]
     fn once_closed_nothing_is_read() {
         let readers = readers();
