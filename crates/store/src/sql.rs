@@ -198,8 +198,8 @@ pub(crate) const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy
 /// The writer leaves checkpoints to [`Store::checkpoint`], which the server runs every two
 /// seconds off the writer's path: SQLite's own checkpoint after a commit that takes the log past
 /// 1,000 pages copies those pages inside that commit, and those commits made the slowest
-/// hundredth of enrolment saves at 100,000 people (p99 14–20 ms against 8–10 ms without,
-/// decision 033). It stays, at 65,536 pages (256 MB), as a backstop: four times the longest log
+/// hundredth of enrolment saves at 100,000 people (p99 13.8–19.5 ms against 8.1–9.6 ms
+/// without, three runs each, decision 033). It stays, at 65,536 pages (256 MB), as a backstop: four times the longest log
 /// the load benchmarks' sustained writes have reached between two of the server's checkpoints.
 const SQLITE_WRITER_SETTINGS: &str = "PRAGMA wal_autocheckpoint = 65536;";
 
