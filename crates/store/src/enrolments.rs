@@ -8,6 +8,7 @@ use upward_domain::{
     ProgrammeId, TopicLevels,
 };
 
+use crate::kept_counts::Counted;
 use crate::sql::{AnyQuery, corrupt, map_error, now_epoch, numbered_placeholders, parse_column};
 use crate::{EnrolmentStore, ImportCounts, SqlStore, StoreError, StoreResult};
 
@@ -169,18 +170,29 @@ async fn upsert<'c>(
     enrolment_from_row(&row)
 }
 
-async fn count_enrolments(
+/// How many of these people already have a live enrolment in the programme. Counted among the
+/// import's own people, so that saves made meanwhile by others do not count as the import's.
+async fn count_enrolled(
     tx: &mut Transaction<'_, Any>,
     programme: ProgrammeId,
-) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM enrolments WHERE programme_id = $1 AND withdrawn_at IS NULL",
-    )
-    .bind(programme.0)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(map_error)?;
-    Ok(row.try_get("n")?)
+    rows: &[(String, EnrolmentProfile)],
+) -> StoreResult<u64> {
+    let mut enrolled = 0;
+    for chunk in rows.chunks(1000) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM enrolments
+             WHERE programme_id = $1 AND withdrawn_at IS NULL AND person_key IN ({})",
+            numbered_placeholders(2, chunk.len())
+        ));
+        let query = chunk
+            .iter()
+            .fold(sqlx::query(sql).bind(programme.0), |query, (key, _)| {
+                query.bind(key.clone())
+            });
+        let row = query.fetch_one(&mut **tx).await.map_err(map_error)?;
+        enrolled += row.try_get::<i64, _>("n")? as u64;
+    }
+    Ok(enrolled)
 }
 
 #[async_trait]
@@ -201,16 +213,19 @@ impl EnrolmentStore for SqlStore {
         rows: &[(String, EnrolmentProfile)],
     ) -> StoreResult<ImportCounts> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
-        let before = count_enrolments(&mut tx, programme).await?;
+        let enrolled = count_enrolled(&mut tx, programme, rows).await?;
+        let counts = self
+            .count_at_end(&mut tx, Counted::Enrolments(programme))
+            .await?;
         for (email_key, profile) in rows {
             upsert(&IMPORT, &mut *tx, programme, email_key, profile).await?;
         }
-        let added = (count_enrolments(&mut tx, programme).await? - before) as u64;
+        counts.recount(&mut tx).await?;
         tx.commit().await.map_err(map_error)?;
         self.refresh_statistics("enrolments").await;
         Ok(ImportCounts {
-            added,
-            updated: rows.len() as u64 - added,
+            added: rows.len() as u64 - enrolled,
+            updated: enrolled,
         })
     }
 
@@ -316,7 +331,7 @@ impl EnrolmentStore for SqlStore {
     }
 
     async fn enrolment_counts(&self, programme: ProgrammeId) -> StoreResult<(i64, i64)> {
-        // Kept by triggers on enrolments (migration 0014).
+        // Kept by triggers on enrolments (migration 0014), recounted after imports (0022).
         self.one(
             sqlx::query("SELECT mentors_enrolled, mentees_enrolled FROM programmes WHERE id = $1")
                 .bind(programme.0),

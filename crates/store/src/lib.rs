@@ -12,6 +12,7 @@ mod audit;
 mod enrolments;
 mod follow_up;
 mod goals;
+mod kept_counts;
 mod mail;
 mod matching;
 mod meetings;

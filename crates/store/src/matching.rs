@@ -13,6 +13,7 @@ use upward_domain::{
     Weights,
 };
 
+use crate::kept_counts::Counted;
 use crate::sql::{
     audit, corrupt, from_epoch, map_error, now_epoch, numbered_placeholders, parse_column,
     queue_mail, to_epoch,
@@ -466,6 +467,9 @@ impl MatchingStore for SqlStore {
                 run.status.as_str()
             )));
         }
+        let counts = self
+            .count_at_end(&mut tx, Counted::Pairings(run.programme_id))
+            .await?;
         for pair in &result.pairs {
             take_seat(&mut tx, pair.mentor, capacity).await?;
             insert_pairing(
@@ -479,6 +483,7 @@ impl MatchingStore for SqlStore {
             )
             .await?;
         }
+        counts.recount(&mut tx).await?;
         queue_mail(&mut tx, mail).await?;
         let entry = NewAuditEntry {
             actor,

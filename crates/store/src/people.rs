@@ -1,13 +1,14 @@
 //! The organisation directory.
 
 use async_trait::async_trait;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use upward_domain::{
     Audience, BirthYear, Email, JobLevel, OwnProfile, Person, PreferredTime, TimeZoneName,
 };
 
-use crate::sql::{corrupt, from_epoch, map_error, now_epoch};
+use crate::kept_counts::Counted;
+use crate::sql::{Backend, corrupt, from_epoch, map_error, now_epoch};
 use crate::{ImportCounts, PeoplePage, PeopleStore, SqlStore, StoreError, StoreResult};
 
 pub(crate) const PERSON_COLUMNS: &str = "p.email, p.name, p.job_level, m.email AS manager_email, p.department, p.location, p.time_zone, p.birth_year, p.gender";
@@ -68,18 +69,34 @@ impl SqlStore {
     }
 }
 
+/// How many of these people the directory already holds.
+async fn count_stored(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    people: &[Person],
+) -> StoreResult<u64> {
+    let list = backend.values_placeholders(1, people.len());
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM people WHERE email_key IN {list}"
+    ));
+    let query = people.iter().fold(sqlx::query(sql), |query, person| {
+        query.bind(person.email.key())
+    });
+    let row = query.fetch_one(&mut **tx).await.map_err(map_error)?;
+    Ok(row.try_get::<i64, _>("n")? as u64)
+}
+
 #[async_trait]
 impl PeopleStore for SqlStore {
     async fn upsert_people(&self, people: &[Person]) -> StoreResult<ImportCounts> {
         let mut tx = self.writer.begin().await.map_err(map_error)?;
-        let count = |row: AnyRow| row.try_get::<i64, _>("n");
-        let before = count(
-            sqlx::query("SELECT COUNT(*) AS n FROM people")
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        // Counted among the file's own people, so that people added meanwhile by provisioning
+        // do not count as the import's.
+        let mut stored = 0;
+        let counts = self.count_at_end(&mut tx, Counted::People).await?;
         let now = now_epoch();
         for chunk in people.chunks(ROWS_PER_STATEMENT) {
+            stored += count_stored(&mut tx, self.backend, chunk).await?;
             let values = self.backend.values_placeholders(chunk.len(), 11);
             let sql = format!(
                 "INSERT INTO people (email, email_key, name, job_level, manager_key, department, location, time_zone, birth_year, gender, updated_at)
@@ -107,11 +124,7 @@ impl PeopleStore for SqlStore {
             }
             query.execute(&mut *tx).await.map_err(map_error)?;
         }
-        let after = count(
-            sqlx::query("SELECT COUNT(*) AS n FROM people")
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        counts.recount(&mut tx).await?;
         tx.commit().await.map_err(|error| match map_error(error) {
             StoreError::Invalid { .. } => StoreError::Invalid {
                 what: "a manager_email names nobody in the directory".into(),
@@ -119,10 +132,9 @@ impl PeopleStore for SqlStore {
             other => other,
         })?;
         self.refresh_statistics("people").await;
-        let added = (after - before) as u64;
         Ok(ImportCounts {
-            added,
-            updated: people.len() as u64 - added,
+            added: people.len() as u64 - stored,
+            updated: stored,
         })
     }
 

@@ -83,6 +83,26 @@ impl TestDatabase {
         self.store.clone()
     }
 
+    /// Where a PostgreSQL row's current version lies: (page, line), from its `ctid`. Each
+    /// update writes a new version at the next free line (or on a later page once this one is
+    /// full), and a transaction's own earlier versions are not reclaimed before it commits, so
+    /// how far a row moved in one change says how many times the change wrote it. `filter`
+    /// follows `WHERE` and picks one row (it may end in `ORDER BY ctid DESC LIMIT 1`).
+    pub async fn row_position(&self, table: &str, filter: &str) -> (u32, u32) {
+        let mut connection = sqlx::AnyConnection::connect(&self.url).await.unwrap();
+        let sql = format!("SELECT CAST(ctid AS TEXT) AS ctid FROM {table} WHERE {filter}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut connection)
+            .await
+            .unwrap();
+        let ctid: String = sqlx::Row::try_get(&row, "ctid").unwrap();
+        let (page, line) = ctid
+            .trim_matches(['(', ')'])
+            .split_once(',')
+            .expect("a ctid is (page,line)");
+        (page.parse().unwrap(), line.parse().unwrap())
+    }
+
     pub fn label(&self) -> &'static str {
         if self.postgres.is_some() {
             "postgres"

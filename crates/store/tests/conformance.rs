@@ -540,3 +540,101 @@ async fn a_directory_import_leaves_postgresql_knowing_how_many_people_there_are(
     db.store().upsert_people(&people).await.unwrap();
     assert_eq!(planned_rows(&db.url, "people").await, 250.0);
 }
+
+/// A bulk change writes each kept count once, at its end, not once per row: PostgreSQL steps
+/// over every version of a row its transaction wrote, so writing the count per row made a
+/// 100,000-person import quadratic (decision 035). The counts themselves are checked on both
+/// engines by the tests above.
+#[tokio::test]
+async fn imports_write_their_kept_counts_once_on_postgresql() {
+    let Ok(server) = std::env::var(POSTGRES_URL_VARIABLE) else {
+        return;
+    };
+    let db = TestDatabase::postgres(&server).await;
+    let store = db.store();
+    // Lines 1-4 hold the four counts; one write puts the people count's new version on line 5.
+    let before = db
+        .row_position("row_counts", "true ORDER BY ctid DESC LIMIT 1")
+        .await;
+    let people: Vec<Person> = (0..250)
+        .map(|n| person(&format!("person{n}@x.org"), 3, None))
+        .collect();
+    store.upsert_people(&people).await.unwrap();
+    let after = db.row_position("row_counts", "name = 'people'").await;
+    assert!(
+        after.0 == before.0 && after.1 <= before.1 + 1,
+        "the people count moved to {after:?}, the last line having been {before:?}"
+    );
+    assert_eq!(store.people_page("", 0, 1).await.unwrap().total, 250);
+
+    let programme = store
+        .create_programme(&draft("P"), Phase::Enrolling, None, None)
+        .await
+        .unwrap()
+        .id;
+    let enrolled = async || {
+        db.row_position("programmes", &format!("id = {}", programme.0))
+            .await
+    };
+    let before = enrolled().await;
+    let rows: Vec<(String, EnrolmentProfile)> = people
+        .iter()
+        .map(|person| (person.email.key(), mentor_profile()))
+        .collect();
+    store.import_enrolments(programme, &rows).await.unwrap();
+    let after = enrolled().await;
+    assert!(
+        after.0 == before.0 && after.1 <= before.1 + 1,
+        "the programme's counts moved from {before:?} to {after:?}"
+    );
+    assert_eq!(store.enrolment_counts(programme).await.unwrap(), (250, 0));
+    // Counting is back on once the import is over.
+    let first = store.programme_enrolments(programme).await.unwrap()[0].id;
+    store.withdraw_enrolment(first).await.unwrap();
+    assert_eq!(store.enrolment_counts(programme).await.unwrap(), (249, 0));
+}
+
+/// Saves that race an import into the same programme are all counted, whichever finishes first
+/// (on PostgreSQL the import recounts at its end, decision 035), and the import reports only its
+/// own rows.
+#[tokio::test]
+async fn enrolments_saved_during_an_import_are_counted() {
+    each(async |store| {
+        let people: Vec<Person> = (0..400)
+            .map(|n| person(&format!("person{n}@x.org"), 3, None))
+            .collect();
+        store.upsert_people(&people).await.unwrap();
+        let programme = store
+            .create_programme(&draft("P"), Phase::Enrolling, None, None)
+            .await
+            .unwrap()
+            .id;
+        let (imported, saved) = people.split_at(300);
+        let rows: Vec<(String, EnrolmentProfile)> = imported
+            .iter()
+            .map(|person| (person.email.key(), mentor_profile()))
+            .collect();
+        let saves = async {
+            for person in saved {
+                store
+                    .save_enrolment(programme, &person.email.key(), &mentor_profile())
+                    .await
+                    .unwrap();
+            }
+        };
+        let (import, ()) = tokio::join!(store.import_enrolments(programme, &rows), saves);
+        let import = import.unwrap();
+        assert_eq!(
+            (import.added, import.updated),
+            (300, 0),
+            "only its own rows"
+        );
+        let enrolled = store.programme_enrolments(programme).await.unwrap().len() as i64;
+        assert_eq!(enrolled, 400);
+        assert_eq!(
+            store.enrolment_counts(programme).await.unwrap(),
+            (enrolled, 0)
+        );
+    })
+    .await;
+}

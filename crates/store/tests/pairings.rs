@@ -824,3 +824,29 @@ async fn kept_pairing_counts_follow_a_deleted_pairing() {
         );
     }
 }
+
+/// A publication writes its programme's kept pairing counts once, at its end, not once per
+/// pairing (decision 035; `TestDatabase::row_position` says why a row's position tells).
+#[tokio::test]
+async fn a_publication_writes_its_kept_counts_once_on_postgresql() {
+    let Ok(server) = std::env::var(upward_store::testing::POSTGRES_URL_VARIABLE) else {
+        return;
+    };
+    let db = TestDatabase::postgres(&server).await;
+    let store = db.store();
+    let (programme, mentors, mentees) = cohort(store.as_ref(), 40, 40).await;
+    let pairs = (0..40).map(|k| pair(mentors[k], mentees[k], 0.8)).collect();
+    let run = done_run(store.as_ref(), &programme, pairs).await;
+    store
+        .publish_run(run, 1, due(), &[], "manager@x.org")
+        .await
+        .unwrap();
+    let condition = format!("programme_id = {} AND state = 'proposed'", programme.id.0);
+    let position = db.row_position("pairing_counts", &condition).await;
+    assert!(
+        position.0 == 0 && position.1 <= 2,
+        "made, then written once: at {position:?}"
+    );
+    let counts = store.pairing_counts(programme.id).await.unwrap();
+    assert_eq!(counts, [("proposed".to_owned(), 40)]);
+}
