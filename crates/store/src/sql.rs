@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
 
 use crate::readers::{IDLE_BEFORE_TEST, Readers};
 use crate::sqlite_readers::SqliteReaders;
@@ -34,6 +34,15 @@ impl Backend {
                     "unsupported database URL '{url}': use sqlite://FILE or postgres://…"
                 ),
             })
+        }
+    }
+
+    /// The engine behind a connection, for helpers given only a transaction.
+    pub(crate) fn of(connection: &AnyConnection) -> Self {
+        if connection.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
         }
     }
 
@@ -469,20 +478,30 @@ pub(crate) fn corrupt(column: &str, value: &str, error: impl std::fmt::Display) 
     ))
 }
 
+/// Mails per INSERT: 4 values each.
+const MAILS_PER_STATEMENT: usize = 250;
+
 /// Writes mail to the outbox inside the caller's transaction, so it goes out only if the
 /// change it announces is committed.
 pub(crate) async fn queue_mail(tx: &mut Transaction<'_, Any>, mail: &[Mail]) -> StoreResult<()> {
-    for message in mail {
-        sqlx::query(
-            "INSERT INTO outbox (recipient, subject, body, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(message.recipient.clone())
-        .bind(message.subject.clone())
-        .bind(message.body.clone())
-        .bind(now_epoch())
-        .execute(&mut **tx)
-        .await
-        .map_err(map_error)?;
+    // A publication queues two mails per pair: one statement each was most of its round trips.
+    let backend = Backend::of(tx);
+    let now = now_epoch();
+    for chunk in mail.chunks(MAILS_PER_STATEMENT) {
+        let values = backend.values_placeholders(chunk.len(), 4);
+        let sql =
+            format!("INSERT INTO outbox (recipient, subject, body, created_at) VALUES {values}");
+        // Safe: the SQL text holds only placeholders; every value is bound.
+        let query = chunk
+            .iter()
+            .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |query, message| {
+                query
+                    .bind(message.recipient.clone())
+                    .bind(message.subject.clone())
+                    .bind(message.body.clone())
+                    .bind(now)
+            });
+        query.execute(&mut **tx).await.map_err(map_error)?;
     }
     Ok(())
 }

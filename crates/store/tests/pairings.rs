@@ -850,3 +850,34 @@ async fn a_publication_writes_its_kept_counts_once_on_postgresql() {
     let counts = store.pairing_counts(programme.id).await.unwrap();
     assert_eq!(counts, [("proposed".to_owned(), 40)]);
 }
+
+/// A publication's mail goes into the outbox several hundred to a statement; every message
+/// arrives whole, in order, on both engines.
+#[tokio::test]
+async fn a_publication_queues_all_its_mail() {
+    each(async |store| {
+        let (programme, mentors, mentees) = cohort(store.as_ref(), 1, 1).await;
+        let run = done_run(
+            store.as_ref(),
+            &programme,
+            vec![pair(mentors[0], mentees[0], 0.9)],
+        )
+        .await;
+        let mail: Vec<Mail> = (0..601)
+            .map(|n| Mail {
+                recipient: format!("person{n}@x.org"),
+                subject: format!("Subject {n}"),
+                body: format!("Body {n}, with a ' and a \\ in it"),
+            })
+            .collect();
+        store
+            .publish_run(run, 1, due(), &mail, "manager@x.org")
+            .await
+            .unwrap();
+        let mut queued = store.outbox(1000).await.unwrap();
+        queued.reverse();
+        let queued: Vec<&Mail> = queued.iter().map(|entry| &entry.mail).collect();
+        assert_eq!(queued, mail.iter().collect::<Vec<_>>());
+    })
+    .await;
+}
