@@ -222,7 +222,7 @@ impl EnrolmentStore for SqlStore {
         }
         counts.recount(&mut tx).await?;
         tx.commit().await.map_err(map_error)?;
-        self.refresh_statistics("enrolments").await;
+        self.vacuum_and_sample("enrolments").await;
         Ok(ImportCounts {
             added: rows.len() as u64 - enrolled,
             updated: enrolled,

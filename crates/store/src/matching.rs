@@ -494,7 +494,7 @@ impl MatchingStore for SqlStore {
         };
         audit(&mut tx, &entry).await?;
         tx.commit().await.map_err(map_error)?;
-        self.refresh_statistics("pairings").await;
+        self.vacuum_and_sample("pairings").await;
         let sql = sqlx::AssertSqlSafe(format!(
             "{PAIRING_SELECT} WHERE pa.run_id = $1 ORDER BY pa.id"
         ));

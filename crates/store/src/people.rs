@@ -131,7 +131,7 @@ impl PeopleStore for SqlStore {
             },
             other => other,
         })?;
-        self.refresh_statistics("people").await;
+        self.vacuum_and_sample("people").await;
         Ok(ImportCounts {
             added: people.len() as u64 - stored,
             updated: stored,

@@ -525,8 +525,8 @@ async fn planned_rows(url: &str, table: &str) -> f32 {
     row.try_get::<f32, _>("reltuples").unwrap()
 }
 
-/// After a bulk change PostgreSQL knows the changed table's size at once (decision 034).
-/// SQLite keeps no statistics, on purpose.
+/// After a bulk change PostgreSQL knows the changed table's size at once, and has its rows
+/// marked visible to all (decision 034). SQLite keeps no statistics, on purpose.
 #[tokio::test]
 async fn a_directory_import_leaves_postgresql_knowing_how_many_people_there_are() {
     let Ok(server) = std::env::var(POSTGRES_URL_VARIABLE) else {
@@ -539,6 +539,19 @@ async fn a_directory_import_leaves_postgresql_knowing_how_many_people_there_are(
         .collect();
     db.store().upsert_people(&people).await.unwrap();
     assert_eq!(planned_rows(&db.url, "people").await, 250.0);
+    let mut connection = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let row = sqlx::query(
+        "SELECT CAST(relpages AS BIGINT) AS pages, CAST(relallvisible AS BIGINT) AS visible
+           FROM pg_class WHERE relname = 'people'",
+    )
+    .fetch_one(&mut connection)
+    .await
+    .unwrap();
+    let (pages, visible): (i64, i64) = (row.get("pages"), row.get("visible"));
+    assert!(
+        pages > 0 && visible == pages,
+        "vacuumed: {visible} of {pages} pages all visible"
+    );
 }
 
 /// A bulk change writes each kept count once, at its end, not once per row: PostgreSQL steps
