@@ -69,6 +69,19 @@ pub fn day(at: &jiff::Timestamp) -> String {
     )
 }
 
+/// An email address, as HTML that may wrap after its `@`: a table column then need be only as
+/// wide as the longer half (the manager's pairings table was wider than the page at 1,200 px).
+pub fn email(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => format!(
+            "{}@<wbr>{}",
+            ammonia::clean_text(local),
+            ammonia::clean_text(domain)
+        ),
+        None => ammonia::clean_text(address),
+    }
+}
+
 /// An audit trail action in words.
 pub fn action(code: &str) -> String {
     let words = match code {
@@ -159,5 +172,17 @@ mod markdown_tests {
             !html.contains("<script") && !html.contains("javascript:") && !html.contains("onclick"),
             "{html}"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_may_wrap_after_its_at_sign_and_is_escaped() {
+        assert_eq!(email("ada@x.org"), "ada@<wbr>x.org");
+        assert_eq!(email("<b>o'neil@x.org"), "&lt;b&gt;o&apos;neil@<wbr>x.org");
+        assert_eq!(email("nobody"), "nobody");
     }
 }
