@@ -170,6 +170,9 @@ async fn upsert<'c>(
     enrolment_from_row(&row)
 }
 
+/// Person keys per `IN (…)` list, well under both engines' limits on parameters.
+const KEYS_PER_STATEMENT: usize = 1000;
+
 /// How many of these people already have a live enrolment in the programme. Counted among the
 /// import's own people, so that saves made meanwhile by others do not count as the import's.
 async fn count_enrolled(
@@ -178,7 +181,7 @@ async fn count_enrolled(
     rows: &[(String, EnrolmentProfile)],
 ) -> StoreResult<u64> {
     let mut enrolled = 0;
-    for chunk in rows.chunks(1000) {
+    for chunk in rows.chunks(KEYS_PER_STATEMENT) {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) AS n FROM enrolments
              WHERE programme_id = $1 AND withdrawn_at IS NULL AND person_key IN ({})",
