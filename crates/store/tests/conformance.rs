@@ -21,6 +21,13 @@ fn person(email: &str, level: i64, manager: Option<&str>) -> Person {
     }
 }
 
+/// `count` people, person0@x.org onwards, all at the same level with no manager.
+fn numbered_people(count: usize) -> Vec<Person> {
+    (0..count)
+        .map(|n| person(&format!("person{n}@x.org"), 3, None))
+        .collect()
+}
+
 fn draft(name: &str) -> ProgrammeDraft {
     ProgrammeDraft {
         engagement: Default::default(),
@@ -534,9 +541,7 @@ async fn a_directory_import_leaves_postgresql_knowing_how_many_people_there_are(
     };
     let db = TestDatabase::postgres(&server).await;
     assert_eq!(planned_rows(&db.url, "people").await, -1.0, "never sampled");
-    let people: Vec<Person> = (0..250)
-        .map(|n| person(&format!("person{n}@x.org"), 3, None))
-        .collect();
+    let people = numbered_people(250);
     db.store().upsert_people(&people).await.unwrap();
     assert_eq!(planned_rows(&db.url, "people").await, 250.0);
     let mut connection = sqlx::AnyConnection::connect(&db.url).await.unwrap();
@@ -569,9 +574,7 @@ async fn imports_write_their_kept_counts_once_on_postgresql() {
     let before = db
         .row_position("row_counts", "true ORDER BY ctid DESC LIMIT 1")
         .await;
-    let people: Vec<Person> = (0..250)
-        .map(|n| person(&format!("person{n}@x.org"), 3, None))
-        .collect();
+    let people = numbered_people(250);
     store.upsert_people(&people).await.unwrap();
     let after = db.row_position("row_counts", "name = 'people'").await;
     assert!(
@@ -613,9 +616,7 @@ async fn imports_write_their_kept_counts_once_on_postgresql() {
 #[tokio::test]
 async fn enrolments_saved_during_an_import_are_counted() {
     each(async |store| {
-        let people: Vec<Person> = (0..400)
-            .map(|n| person(&format!("person{n}@x.org"), 3, None))
-            .collect();
+        let people = numbered_people(400);
         store.upsert_people(&people).await.unwrap();
         let programme = store
             .create_programme(&draft("P"), Phase::Enrolling, None, None)

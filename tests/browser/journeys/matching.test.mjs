@@ -47,6 +47,8 @@ test('a manager runs and publishes matching, a pair accepts, confirms and ends, 
   await manager.getByRole('heading', { name: 'Pairings' }).waitFor();
   assert.match(await manager.getByRole('status').first().innerText(), /The run is published/);
   await shot(manager, 'pairings');
+  const sideways = await manager.$eval('.table-wrap', (table) => table.scrollWidth - table.clientWidth);
+  assert.ok(sideways <= 1, `the pairings table scrolls sideways by ${sideways}px at 1,100 px`);
 
   // The first pair on the list.
   const row = manager.locator('tbody tr').first();
