@@ -86,10 +86,6 @@ impl App {
             .and_then(|person| role.advice_for(person.job_level)))
     }
 
-    pub async fn my_enrolments(&self, user: &User) -> AppResult<Vec<Enrolment>> {
-        Ok(self.store.person_enrolments(&user.email.key()).await?)
-    }
-
     /// Leaving before matching is always allowed and costs nothing.
     pub async fn withdraw(&self, user: &User, programme: ProgrammeId) -> AppResult<()> {
         let enrolment = self

@@ -90,14 +90,16 @@ impl App {
             return Ok(programme.clone());
         }
         let not_found = || AppError::NotFound(format!("programme {}", id.0));
-        let programme = match self.store.programme(id).await {
+        let user = manager.user();
+        let (programme, managed) = match self.store.programme_and_whether_managed(id, user.id).await
+        {
             Err(StoreError::NotFound { .. }) => return Err(not_found()),
             other => other?,
         };
-        if self.runs_programme(manager.user(), id).await? {
-            Ok(programme)
-        } else {
-            Err(not_found())
+        match user.role {
+            Role::Admin => Ok(programme),
+            Role::Manager if managed => Ok(programme),
+            Role::Manager | Role::Participant => Err(not_found()),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Designing programmes: create, edit, move through phases, clone a pilot for roll-out.
 
 use serde::Serialize;
-use upward_domain::{Phase, Programme, ProgrammeDraft, ProgrammeId, Role, User};
+use upward_domain::{Enrolment, Phase, Programme, ProgrammeDraft, ProgrammeId, Role, User};
 use upward_store::ProgrammeSummary;
 
 use crate::policy::Manager;
@@ -135,7 +135,36 @@ impl App {
     /// The programmes the user may see: an admin all; anyone else those open to participants
     /// and, for a programme manager, the drafts they manage.
     pub async fn programmes(&self, user: &User) -> AppResult<Vec<ProgrammeSummary>> {
-        let mut all = self.store.list_programmes().await?;
+        let all = self.store.list_programmes().await?;
+        self.visible_to(user, all).await
+    }
+
+    /// The programmes the user may see (as [`App::programmes`]) and the user's own enrolments,
+    /// read together: a participant's home page.
+    pub async fn programmes_and_my_enrolments(
+        &self,
+        user: &User,
+    ) -> AppResult<(Vec<ProgrammeSummary>, Vec<Enrolment>)> {
+        let all = self
+            .store
+            .programmes_with_own_enrolment(&user.email.key())
+            .await?;
+        let mut enrolments = Vec::new();
+        let mut programmes = Vec::new();
+        for (summary, enrolment) in all {
+            enrolments.extend(enrolment);
+            programmes.push(summary);
+        }
+        enrolments.sort_by_key(|enrolment| enrolment.programme_id);
+        Ok((self.visible_to(user, programmes).await?, enrolments))
+    }
+
+    /// Keeps the programmes `user` may see: drafts only for those who run them.
+    async fn visible_to(
+        &self,
+        user: &User,
+        mut all: Vec<ProgrammeSummary>,
+    ) -> AppResult<Vec<ProgrammeSummary>> {
         if user.role != Role::Admin {
             let managed = match user.role {
                 Role::Manager => self.store.managed_programmes(user.id).await?,

@@ -10,12 +10,23 @@ use upward_domain::{
 
 use crate::kept_counts::Counted;
 use crate::sql::{AnyQuery, corrupt, map_error, now_epoch, numbered_placeholders, parse_column};
-use crate::{EnrolmentStore, ImportCounts, SqlStore, StoreError, StoreResult};
+use crate::programmes::{summary_from_row, summary_select};
+use crate::{EnrolmentStore, ImportCounts, ProgrammeSummary, SqlStore, StoreError, StoreResult};
 
-const ENROLMENT_SELECT: &str = "SELECT e.id, e.programme_id, p.email, p.name, e.role, e.offers, e.interests, e.availability,
-        e.channel, e.preferred_time, e.openness, e.conscientiousness, e.extraversion, e.agreeableness,
-        e.neuroticism, e.statement
-     FROM enrolments e JOIN people p ON p.email_key = e.person_key";
+/// An enrolment's columns but its id and the person's name, which other tables name alike.
+macro_rules! enrolment_columns {
+    () => {
+        "e.programme_id, p.email, e.role, e.offers, e.interests, e.availability, e.channel,
+        e.preferred_time, e.openness, e.conscientiousness, e.extraversion, e.agreeableness,
+        e.neuroticism, e.statement"
+    };
+}
+
+const ENROLMENT_SELECT: &str = concat!(
+    "SELECT e.id, p.name, ",
+    enrolment_columns!(),
+    " FROM enrolments e JOIN people p ON p.email_key = e.person_key"
+);
 
 /// Creates or updates a person's enrolment in one statement, and only while the person is in the
 /// directory: a person who left keeps their row, so the foreign key alone would not refuse them.
@@ -88,6 +99,11 @@ const OWN_SAVE: Upsert = upserts!(
 const IMPORT: Upsert = upserts!("");
 
 fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
+    enrolment_from_columns(row, "id", "name")
+}
+
+/// An enrolment from a row that names its id and the person's name `id` and `name`.
+fn enrolment_from_columns(row: &AnyRow, id: &str, name: &str) -> StoreResult<Enrolment> {
     let text = |column: &str| row.try_get::<String, _>(column);
     let email = text("email")?;
     let offers = text("offers")?;
@@ -104,10 +120,10 @@ fn enrolment_from_row(row: &AnyRow) -> StoreResult<Enrolment> {
         _ => None,
     };
     Ok(Enrolment {
-        id: EnrolmentId(row.try_get("id")?),
+        id: EnrolmentId(row.try_get(id)?),
         programme_id: ProgrammeId(row.try_get("programme_id")?),
         email: Email::parse(&email).map_err(|e| corrupt("email", &email, e))?,
-        name: text("name")?,
+        name: text(name)?,
         profile: EnrolmentProfile {
             role: parse_column(row, "role")?,
             offers: TopicLevels::parse(&offers).map_err(|e| corrupt("offers", &offers, e))?,
@@ -363,6 +379,29 @@ impl EnrolmentStore for SqlStore {
         ));
         self.all(sqlx::query(sql).bind(email_key), enrolment_from_row)
             .await
+    }
+
+    async fn programmes_with_own_enrolment(
+        &self,
+        email_key: &str,
+    ) -> StoreResult<Vec<(ProgrammeSummary, Option<Enrolment>)>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT pr.*, en.* FROM ({}) pr
+             LEFT JOIN (SELECT e.id AS enrolment_id, p.name AS person_name, {}
+                FROM enrolments e JOIN people p ON p.email_key = e.person_key
+                WHERE e.person_key = $1 AND e.withdrawn_at IS NULL) en ON en.programme_id = pr.id
+             ORDER BY pr.start_date DESC, pr.id DESC",
+            summary_select(),
+            enrolment_columns!()
+        ));
+        self.all(sqlx::query(sql).bind(email_key), |row| {
+            let enrolled = row.try_get::<Option<i64>, _>("enrolment_id")?.is_some();
+            let enrolment = enrolled
+                .then(|| enrolment_from_columns(row, "enrolment_id", "person_name"))
+                .transpose()?;
+            Ok((summary_from_row(row)?, enrolment))
+        })
+        .await
     }
 
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()> {

@@ -404,6 +404,13 @@ pub trait ProgrammeManagerStore: Send + Sync {
     /// The programme's managers, by name.
     async fn programme_managers(&self, id: ProgrammeId) -> StoreResult<Vec<User>>;
     async fn manages_programme(&self, id: ProgrammeId, user: UserId) -> StoreResult<bool>;
+    /// The programme, and whether the account is one of its managers, in one read: the check
+    /// every manager's request makes first (one round trip to PostgreSQL instead of two).
+    async fn programme_and_whether_managed(
+        &self,
+        id: ProgrammeId,
+        user: UserId,
+    ) -> StoreResult<(Programme, bool)>;
     /// The programmes the account manages.
     async fn managed_programmes(&self, user: UserId) -> StoreResult<Vec<ProgrammeId>>;
     /// Adds a co-manager; `false` if they already were one.
@@ -458,6 +465,12 @@ pub trait EnrolmentStore: Send + Sync {
     /// The enrolments a matching run considers: those of people still active.
     async fn matchable_enrolments(&self, programme: ProgrammeId) -> StoreResult<Vec<Enrolment>>;
     async fn person_enrolments(&self, email_key: &str) -> StoreResult<Vec<Enrolment>>;
+    /// Every programme, newest first, each with the person's enrolment in it if they are
+    /// enrolled: what a participant's home page shows, in one read.
+    async fn programmes_with_own_enrolment(
+        &self,
+        email_key: &str,
+    ) -> StoreResult<Vec<(ProgrammeSummary, Option<Enrolment>)>>;
     /// Marks the enrolment withdrawn: it leaves every list and run, its pairings stay, and
     /// enrolling again brings the same enrolment back.
     async fn withdraw_enrolment(&self, id: EnrolmentId) -> StoreResult<()>;

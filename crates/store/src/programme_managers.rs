@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use sqlx::Row;
-use upward_domain::{ProgrammeId, User, UserId};
+use upward_domain::{Programme, ProgrammeId, User, UserId};
 
 use crate::accounts::{USER_COLUMNS, user_from_row};
+use crate::programmes::{PROGRAMME_COLUMNS, programme_from_row};
 use crate::sql::{map_error, now_epoch};
 use crate::{ProgrammeManagerStore, SqlStore, StoreError, StoreResult};
 
@@ -31,6 +32,25 @@ impl ProgrammeManagerStore for SqlStore {
             )
             .await?;
         Ok(found.is_some())
+    }
+
+    async fn programme_and_whether_managed(
+        &self,
+        id: ProgrammeId,
+        user: UserId,
+    ) -> StoreResult<(Programme, bool)> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PROGRAMME_COLUMNS}, CAST((SELECT COUNT(*) FROM programme_managers
+                 WHERE programme_id = programmes.id AND user_id = $2) AS BIGINT) AS managed
+             FROM programmes WHERE id = $1"
+        ));
+        let read = |row: &sqlx::any::AnyRow| {
+            let managed: i64 = row.try_get("managed")?;
+            Ok((programme_from_row(row)?, managed > 0))
+        };
+        self.one(sqlx::query(sql).bind(id.0).bind(user.0), read)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("programme {}", id.0)))
     }
 
     async fn managed_programmes(&self, user: UserId) -> StoreResult<Vec<ProgrammeId>> {

@@ -10,10 +10,10 @@ use upward_domain::{Cadence, Objective, Phase, Programme, ProgrammeDraft, Progra
 use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
 use crate::{ProgrammeStore, ProgrammeSummary, SqlStore, StoreError, StoreResult};
 
-const PROGRAMME_COLUMNS: &str = "id, name, purpose, objectives, learning_expectations, start_date, end_date, \
+pub(crate) const PROGRAMME_COLUMNS: &str = "id, name, purpose, objectives, learning_expectations, start_date, end_date, \
      virtual_every_weeks, in_person_every_months, matching_settings, engagement_settings, meeting_places, phase, cloned_from";
 
-fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
+pub(crate) fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
     let objectives: String = row.try_get("objectives")?;
     let settings: String = row.try_get("matching_settings")?;
     let engagement: String = row.try_get("engagement_settings")?;
@@ -49,6 +49,22 @@ fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
         cloned_from: row
             .try_get::<Option<i64>, _>("cloned_from")?
             .map(ProgrammeId),
+    })
+}
+
+/// Programmes with their kept enrolment counts, as lists show them ([`summary_from_row`]).
+pub(crate) fn summary_select() -> String {
+    format!(
+        "SELECT {PROGRAMME_COLUMNS}, mentors_enrolled AS mentors, mentees_enrolled AS mentees
+         FROM programmes"
+    )
+}
+
+pub(crate) fn summary_from_row(row: &AnyRow) -> StoreResult<ProgrammeSummary> {
+    Ok(ProgrammeSummary {
+        programme: programme_from_row(row)?,
+        mentors: row.try_get("mentors")?,
+        mentees: row.try_get("mentees")?,
     })
 }
 
@@ -137,18 +153,10 @@ impl ProgrammeStore for SqlStore {
 
     async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {PROGRAMME_COLUMNS},
-                mentors_enrolled AS mentors, mentees_enrolled AS mentees
-             FROM programmes ORDER BY start_date DESC, id DESC"
+            "{} ORDER BY start_date DESC, id DESC",
+            summary_select()
         ));
-        self.all(sqlx::query(sql), |row| {
-            Ok(ProgrammeSummary {
-                programme: programme_from_row(row)?,
-                mentors: row.try_get("mentors")?,
-                mentees: row.try_get("mentees")?,
-            })
-        })
-        .await
+        self.all(sqlx::query(sql), summary_from_row).await
     }
 
     async fn update_programme(

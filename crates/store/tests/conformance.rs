@@ -191,6 +191,38 @@ async fn phase_changes_are_conditional_on_the_current_phase() {
 }
 
 #[tokio::test]
+async fn a_programme_is_read_with_whether_the_account_manages_it() {
+    each(async |store| {
+        let creator = store
+            .create_user(&Email::parse("pm@x.org").unwrap(), "PM", Role::Manager, "h")
+            .await
+            .unwrap();
+        let other = store
+            .create_user(&Email::parse("pm2@x.org").unwrap(), "PM 2", Role::Manager, "h")
+            .await
+            .unwrap();
+        let programme = store
+            .create_programme(&draft("Pilot"), Phase::Draft, None, Some(creator.id))
+            .await
+            .unwrap();
+        let read = |user| store.programme_and_whether_managed(programme.id, user);
+        assert_eq!(read(creator.id).await.unwrap(), (programme.clone(), true));
+        assert_eq!(read(other.id).await.unwrap(), (programme.clone(), false));
+        store
+            .add_programme_manager(programme.id, other.id, "pm@x.org")
+            .await
+            .unwrap();
+        assert!(read(other.id).await.unwrap().1, "a co-manager manages it");
+        let missing = store
+            .programme_and_whether_managed(ProgrammeId(9999), creator.id)
+            .await
+            .unwrap_err();
+        assert!(matches!(missing, StoreError::NotFound { .. }), "{missing:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_audit_trail_is_paged_with_kept_totals_for_admins_and_for_each_manager() {
     each(async |store| {
         let email = Email::parse("pm@x.org").unwrap();
@@ -516,6 +548,53 @@ async fn enrolment_counts_follow_every_change_to_enrolments() {
         // Erasure keeps the enrolment (without the person), so the programme's figures stay.
         store.erase_person("b@x.org").await.unwrap();
         assert_eq!(counts().await, (2, 1));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn programmes_are_read_with_the_persons_own_enrolments_in_one_go() {
+    each(async |store| {
+        let people: Vec<Person> = ["a@x.org", "b@x.org"]
+            .iter()
+            .map(|email| person(email, 3, None))
+            .collect();
+        store.upsert_people(&people).await.unwrap();
+        let mut programmes = Vec::new();
+        for name in ["A", "B", "C"] {
+            let draft = draft(name);
+            let created = store.create_programme(&draft, Phase::Enrolling, None, None);
+            programmes.push(created.await.unwrap().id);
+        }
+        for (email, programme) in [("a@x.org", 0), ("a@x.org", 1), ("b@x.org", 2)] {
+            store
+                .save_enrolment(programmes[programme], email, &mentor_profile())
+                .await
+                .unwrap();
+        }
+        let withdrawn = store.person_enrolments("a@x.org").await.unwrap()[1].id;
+        store.withdraw_enrolment(withdrawn).await.unwrap();
+
+        let read = store.programmes_with_own_enrolment("a@x.org").await.unwrap();
+        let summaries: Vec<_> = read.iter().map(|(summary, _)| summary.clone()).collect();
+        let listed = store.list_programmes().await.unwrap();
+        assert_eq!(
+            format!("{summaries:?}"),
+            format!("{listed:?}"),
+            "every programme, in the list's order, with its counts"
+        );
+        let enrolled: Vec<_> = read.iter().map(|(s, e)| (s.programme.id, e.clone())).collect();
+        let own = store.person_enrolments("a@x.org").await.unwrap();
+        assert_eq!(own.len(), 1, "the withdrawn one is not the person's any more");
+        assert_eq!(
+            enrolled,
+            vec![
+                (programmes[2], None),
+                (programmes[1], None),
+                (programmes[0], Some(own[0].clone()))
+            ],
+            "only the person's own enrolment, beside its programme"
+        );
     })
     .await;
 }

@@ -162,8 +162,7 @@ async fn home(
     csrf: CsrfToken,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let programmes = state.app.programmes(&user).await?;
-    let enrolments = state.app.my_enrolments(&user).await?;
+    let (programmes, enrolments) = state.app.programmes_and_my_enrolments(&user).await?;
     let name_of = |id| {
         programmes
             .iter()
