@@ -76,14 +76,16 @@ impl GoalStore for SqlStore {
         // The count and the insert in one statement, so two goals added at once cannot pass
         // the limit together.
         let query = sqlx::query(
-            "INSERT INTO goals (pairing_id, what, why, by_when, progress, outcome, created_at, updated_at)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $7
+            "INSERT INTO goals (pairing_id, what, why, by_when, progress, outcome, created_at, updated_at,
+                programme_id)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $7, $9
               WHERE (SELECT COUNT(*) FROM goals WHERE pairing_id = $1) < $8
              RETURNING id",
         )
         .bind(pairing.id.0);
         let row = bind_draft(query, draft)
             .bind(most)
+            .bind(pairing.programme_id.0)
             .fetch_optional(&mut *tx)
             .await
             .map_err(map_error)?
@@ -148,14 +150,13 @@ impl GoalStore for SqlStore {
         let figures = self
             .one(
                 sqlx::query(
-                    "SELECT COUNT(DISTINCT g.pairing_id) AS pairings, COUNT(g.id) AS goals,
-                        COALESCE(SUM(CASE WHEN g.outcome = 'achieved' THEN 1 ELSE 0 END), 0) AS achieved,
-                        COALESCE(SUM(CASE WHEN g.outcome = 'partly_achieved' THEN 1 ELSE 0 END), 0) AS partly,
-                        COALESCE(SUM(CASE WHEN g.outcome = 'not_achieved' THEN 1 ELSE 0 END), 0) AS not_achieved,
-                        COALESCE(SUM(CASE WHEN g.outcome IS NULL THEN 1 ELSE 0 END), 0) AS open,
-                        CAST(COALESCE(AVG(CASE WHEN g.outcome IS NULL THEN g.progress END), 0) AS DOUBLE PRECISION) AS progress
-                     FROM goals g JOIN pairings p ON p.id = g.pairing_id
-                     WHERE p.programme_id = $1",
+                    "SELECT COUNT(DISTINCT pairing_id) AS pairings, COUNT(*) AS goals,
+                        COALESCE(SUM(CASE WHEN outcome = 'achieved' THEN 1 ELSE 0 END), 0) AS achieved,
+                        COALESCE(SUM(CASE WHEN outcome = 'partly_achieved' THEN 1 ELSE 0 END), 0) AS partly,
+                        COALESCE(SUM(CASE WHEN outcome = 'not_achieved' THEN 1 ELSE 0 END), 0) AS not_achieved,
+                        COALESCE(SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END), 0) AS open,
+                        CAST(COALESCE(AVG(CASE WHEN outcome IS NULL THEN progress END), 0) AS DOUBLE PRECISION) AS progress
+                     FROM goals WHERE programme_id = $1",
                 )
                 .bind(programme.0),
                 |row| {

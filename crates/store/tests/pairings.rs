@@ -881,3 +881,71 @@ async fn a_publication_queues_all_its_mail() {
     })
     .await;
 }
+
+/// A programme's goal figures count its own pairs' goals only, read by the programme each goal
+/// names (migration 0023), whatever other programmes hold.
+#[tokio::test]
+async fn goal_figures_count_the_programme_s_own_goals() {
+    each(async |store| {
+        let mut published = Vec::new();
+        for _ in 0..2 {
+            let (programme, mentors, mentees) = cohort(store.as_ref(), 2, 2).await;
+            let pairs = vec![
+                pair(mentors[0], mentees[0], 0.9),
+                pair(mentors[1], mentees[1], 0.8),
+            ];
+            let run = done_run(store.as_ref(), &programme, pairs).await;
+            let pairings = store.publish_run(run, 1, due(), &[], "manager@x.org");
+            published.push((programme.id, pairings.await.unwrap()));
+        }
+        let goal = |progress, outcome| GoalDraft {
+            what: "Learn SQL".into(),
+            why: String::new(),
+            by_when: None,
+            progress,
+            outcome,
+        };
+        let (first, first_pairings) = &published[0];
+        for draft in [
+            goal(40, None),
+            goal(80, None),
+            goal(100, Some(GoalOutcome::Achieved)),
+        ] {
+            let pairing = &first_pairings[0];
+            store
+                .add_goal(pairing, &draft, 5, "m0@x.org")
+                .await
+                .unwrap();
+        }
+        let (second, second_pairings) = &published[1];
+        for pairing in second_pairings {
+            let draft = goal(10, Some(GoalOutcome::NotAchieved));
+            store
+                .add_goal(pairing, &draft, 5, "m0@x.org")
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            store.goal_figures(*first).await.unwrap(),
+            GoalFigures {
+                pairings_with_goals: 1,
+                goals: 3,
+                achieved: 1,
+                partly_achieved: 0,
+                not_achieved: 0,
+                open: 2,
+                mean_progress: 60.0,
+            }
+        );
+        assert_eq!(
+            store.goal_figures(*second).await.unwrap(),
+            GoalFigures {
+                pairings_with_goals: 2,
+                goals: 2,
+                not_achieved: 2,
+                ..GoalFigures::default()
+            }
+        );
+    })
+    .await;
+}
