@@ -89,17 +89,11 @@ impl App {
         if let Some(programme) = manager.1.as_deref().filter(|held| held.id == id) {
             return Ok(programme.clone());
         }
-        let not_found = || AppError::NotFound(format!("programme {}", id.0));
-        let user = manager.user();
-        let (programme, managed) = match self.store.programme_and_whether_managed(id, user.id).await
-        {
-            Err(StoreError::NotFound { .. }) => return Err(not_found()),
-            other => other?,
-        };
-        match user.role {
-            Role::Admin => Ok(programme),
-            Role::Manager if managed => Ok(programme),
-            Role::Manager | Role::Participant => Err(not_found()),
+        let (programme, runs) = self.programme_and_whether_run(manager.user(), id).await?;
+        if runs {
+            Ok(programme)
+        } else {
+            Err(AppError::NotFound(format!("programme {}", id.0)))
         }
     }
 
@@ -120,23 +114,40 @@ impl App {
     /// Whether the user runs this programme: an admin, or one of its managers.
     pub async fn runs_programme(&self, user: &User, id: ProgrammeId) -> AppResult<bool> {
         Ok(match user.role {
-            Role::Admin => true,
             Role::Manager => self.store.manages_programme(id, user.id).await?,
-            Role::Participant => false,
+            role => runs(role, false),
         })
     }
 
-    /// The proof that the user runs this programme, for pages that show a manager's sections
-    /// only to the programme's own managers.
-    pub async fn manager_of(&self, user: &User, id: ProgrammeId) -> AppResult<Option<Manager>> {
-        Ok(if self.runs_programme(user, id).await? {
-            Some(Manager(
-                user.clone(),
-                Some(Box::new(self.store.programme(id).await?)),
-            ))
-        } else {
-            None
-        })
+    /// The programme (`NotFound` if there is none), and whether the user runs it, in one read.
+    async fn programme_and_whether_run(
+        &self,
+        user: &User,
+        id: ProgrammeId,
+    ) -> AppResult<(Programme, bool)> {
+        match self.store.programme_and_whether_managed(id, user.id).await {
+            Ok((programme, managed)) => Ok((programme, runs(user.role, managed))),
+            Err(StoreError::NotFound { .. }) => {
+                Err(AppError::NotFound(format!("programme {}", id.0)))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The programme as the user may see it (one still being designed only by those who run
+    /// it), with the proof that the user runs it if they do: for pages that show a manager's
+    /// sections only to the programme's own managers. One read.
+    pub async fn programme_and_manager(
+        &self,
+        user: &User,
+        id: ProgrammeId,
+    ) -> AppResult<(Programme, Option<Manager>)> {
+        let (programme, runs) = self.programme_and_whether_run(user, id).await?;
+        if programme.phase == upward_domain::Phase::Draft && !runs {
+            return Err(AppError::NotFound(format!("programme {}", id.0)));
+        }
+        let manager = runs.then(|| Manager(user.clone(), Some(Box::new(programme.clone()))));
+        Ok((programme, manager))
     }
 
     /// A participant reads their own enrolment, a manager those of the programmes they run.
@@ -153,5 +164,15 @@ impl App {
         } else {
             Err(AppError::NotFound("the enrolment".into()))
         }
+    }
+}
+
+/// Whether an account of this role runs a programme, given whether it is among the programme's
+/// managers: an admin runs every programme, a programme manager the ones they manage.
+fn runs(role: Role, among_managers: bool) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::Manager => among_managers,
+        Role::Participant => false,
     }
 }

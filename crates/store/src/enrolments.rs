@@ -9,8 +9,8 @@ use upward_domain::{
 };
 
 use crate::kept_counts::Counted;
+use crate::programmes::{SUMMARY_SELECT, summary_from_row};
 use crate::sql::{AnyQuery, corrupt, map_error, now_epoch, numbered_placeholders, parse_column};
-use crate::programmes::{summary_from_row, summary_select};
 use crate::{EnrolmentStore, ImportCounts, ProgrammeSummary, SqlStore, StoreError, StoreResult};
 
 /// An enrolment's columns but its id and the person's name, which other tables name alike.
@@ -21,6 +21,8 @@ macro_rules! enrolment_columns {
         e.neuroticism, e.statement"
     };
 }
+
+const ENROLMENT_COLUMNS: &str = enrolment_columns!();
 
 const ENROLMENT_SELECT: &str = concat!(
     "SELECT e.id, p.name, ",
@@ -386,13 +388,11 @@ impl EnrolmentStore for SqlStore {
         email_key: &str,
     ) -> StoreResult<Vec<(ProgrammeSummary, Option<Enrolment>)>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT pr.*, en.* FROM ({}) pr
-             LEFT JOIN (SELECT e.id AS enrolment_id, p.name AS person_name, {}
+            "SELECT pr.*, en.* FROM ({SUMMARY_SELECT}) pr
+             LEFT JOIN (SELECT e.id AS enrolment_id, p.name AS person_name, {ENROLMENT_COLUMNS}
                 FROM enrolments e JOIN people p ON p.email_key = e.person_key
                 WHERE e.person_key = $1 AND e.withdrawn_at IS NULL) en ON en.programme_id = pr.id
-             ORDER BY pr.start_date DESC, pr.id DESC",
-            summary_select(),
-            enrolment_columns!()
+             ORDER BY pr.start_date DESC, pr.id DESC"
         ));
         self.all(sqlx::query(sql).bind(email_key), |row| {
             let enrolled = row.try_get::<Option<i64>, _>("enrolment_id")?.is_some();

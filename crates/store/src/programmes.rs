@@ -10,8 +10,22 @@ use upward_domain::{Cadence, Objective, Phase, Programme, ProgrammeDraft, Progra
 use crate::sql::{corrupt, map_error, now_epoch, parse_column, to_epoch};
 use crate::{ProgrammeStore, ProgrammeSummary, SqlStore, StoreError, StoreResult};
 
-pub(crate) const PROGRAMME_COLUMNS: &str = "id, name, purpose, objectives, learning_expectations, start_date, end_date, \
-     virtual_every_weeks, in_person_every_months, matching_settings, engagement_settings, meeting_places, phase, cloned_from";
+/// A programme's columns, for `concat!` (`PROGRAMME_COLUMNS` for `format!`).
+macro_rules! programme_columns {
+    () => {
+        "id, name, purpose, objectives, learning_expectations, start_date, end_date, \
+     virtual_every_weeks, in_person_every_months, matching_settings, engagement_settings, meeting_places, phase, cloned_from"
+    };
+}
+
+pub(crate) const PROGRAMME_COLUMNS: &str = programme_columns!();
+
+/// Programmes with their kept enrolment counts, as lists show them ([`summary_from_row`]).
+pub(crate) const SUMMARY_SELECT: &str = concat!(
+    "SELECT ",
+    programme_columns!(),
+    ", mentors_enrolled AS mentors, mentees_enrolled AS mentees FROM programmes"
+);
 
 pub(crate) fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
     let objectives: String = row.try_get("objectives")?;
@@ -50,14 +64,6 @@ pub(crate) fn programme_from_row(row: &AnyRow) -> StoreResult<Programme> {
             .try_get::<Option<i64>, _>("cloned_from")?
             .map(ProgrammeId),
     })
-}
-
-/// Programmes with their kept enrolment counts, as lists show them ([`summary_from_row`]).
-pub(crate) fn summary_select() -> String {
-    format!(
-        "SELECT {PROGRAMME_COLUMNS}, mentors_enrolled AS mentors, mentees_enrolled AS mentees
-         FROM programmes"
-    )
 }
 
 pub(crate) fn summary_from_row(row: &AnyRow) -> StoreResult<ProgrammeSummary> {
@@ -153,8 +159,7 @@ impl ProgrammeStore for SqlStore {
 
     async fn list_programmes(&self) -> StoreResult<Vec<ProgrammeSummary>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{} ORDER BY start_date DESC, id DESC",
-            summary_select()
+            "{SUMMARY_SELECT} ORDER BY start_date DESC, id DESC"
         ));
         self.all(sqlx::query(sql), summary_from_row).await
     }

@@ -440,9 +440,10 @@ async fn a_proof_of_running_one_programme_opens_no_other() {
         let proof = s
             .world
             .app
-            .manager_of(&s.other, s.other_programme)
+            .programme_and_manager(&s.other, s.other_programme)
             .await
             .unwrap()
+            .1
             .expect("Olga runs programme B");
         assert!(
             s.world
@@ -461,9 +462,10 @@ async fn a_proof_of_running_one_programme_opens_no_other() {
         assert!(
             s.world
                 .app
-                .manager_of(&s.other, s.world.programme)
+                .programme_and_manager(&s.other, s.world.programme)
                 .await
                 .unwrap()
+                .1
                 .is_none()
         );
     }

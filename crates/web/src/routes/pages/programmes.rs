@@ -104,7 +104,11 @@ async fn show(
     Path(id): Path<i64>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let view = state.app.programme(&user, ProgrammeId(id)).await?;
+    let (programme, manager) = state
+        .app
+        .programme_and_manager(&user, ProgrammeId(id))
+        .await?;
+    let view = ProgrammeView::from(programme);
     let mine = state.app.my_enrolment(&user, view.programme.id).await?;
     let (mut mentors, mut mentees) = (0, 0);
     let mut runs = Vec::new();
@@ -112,7 +116,6 @@ async fn show(
     let (mut managers, mut co_manager_choices, mut rules) = (Vec::new(), Vec::new(), Vec::new());
     let mut attention = Vec::new();
     let mut goals = None;
-    let manager = state.app.manager_of(&user, view.programme.id).await?;
     if let Some(manager) = &manager {
         managers = state
             .app
