@@ -198,7 +198,12 @@ async fn a_programme_is_read_with_whether_the_account_manages_it() {
             .await
             .unwrap();
         let other = store
-            .create_user(&Email::parse("pm2@x.org").unwrap(), "PM 2", Role::Manager, "h")
+            .create_user(
+                &Email::parse("pm2@x.org").unwrap(),
+                "PM 2",
+                Role::Manager,
+                "h",
+            )
             .await
             .unwrap();
         let programme = store
@@ -217,7 +222,10 @@ async fn a_programme_is_read_with_whether_the_account_manages_it() {
             .programme_and_whether_managed(ProgrammeId(9999), creator.id)
             .await
             .unwrap_err();
-        assert!(matches!(missing, StoreError::NotFound { .. }), "{missing:?}");
+        assert!(
+            matches!(missing, StoreError::NotFound { .. }),
+            "{missing:?}"
+        );
     })
     .await;
 }
@@ -575,7 +583,10 @@ async fn programmes_are_read_with_the_persons_own_enrolments_in_one_go() {
         let withdrawn = store.person_enrolments("a@x.org").await.unwrap()[1].id;
         store.withdraw_enrolment(withdrawn).await.unwrap();
 
-        let read = store.programmes_with_own_enrolment("a@x.org").await.unwrap();
+        let read = store
+            .programmes_with_own_enrolment("a@x.org")
+            .await
+            .unwrap();
         let summaries: Vec<_> = read.iter().map(|(summary, _)| summary.clone()).collect();
         let listed = store.list_programmes().await.unwrap();
         assert_eq!(
@@ -583,9 +594,16 @@ async fn programmes_are_read_with_the_persons_own_enrolments_in_one_go() {
             format!("{listed:?}"),
             "every programme, in the list's order, with its counts"
         );
-        let enrolled: Vec<_> = read.iter().map(|(s, e)| (s.programme.id, e.clone())).collect();
+        let enrolled: Vec<_> = read
+            .iter()
+            .map(|(s, e)| (s.programme.id, e.clone()))
+            .collect();
         let own = store.person_enrolments("a@x.org").await.unwrap();
-        assert_eq!(own.len(), 1, "the withdrawn one is not the person's any more");
+        assert_eq!(
+            own.len(),
+            1,
+            "the withdrawn one is not the person's any more"
+        );
         assert_eq!(
             enrolled,
             vec![
