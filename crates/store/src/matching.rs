@@ -56,6 +56,11 @@ const PAIRING_IN_WORDS_SELECT: &str = pairing_select!(
 
 const LIVE_STATES: &str = "('proposed', 'exploring', 'active')";
 
+fn in_order_of_id(mut pairings: Vec<Pairing>) -> Vec<Pairing> {
+    pairings.sort_by_key(|pairing| pairing.id.0);
+    pairings
+}
+
 fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> StoreResult<T> {
     let text: String = row.try_get(column)?;
     serde_json::from_str(&text).map_err(|e| corrupt(column, &text, e))
@@ -700,21 +705,24 @@ impl MatchingStore for SqlStore {
     }
 
     async fn overdue_proposals(&self, now: Timestamp) -> StoreResult<Vec<Pairing>> {
+        // In order of id here, not in SQL: SQLite would walk the whole table in id order
+        // rather than the proposals' index (migration 0024) and a sort.
         let sql = sqlx::AssertSqlSafe(format!(
-            "{PAIRING_SELECT} WHERE pa.state = 'proposed' AND pa.answer_due < $1 ORDER BY pa.id"
+            "{PAIRING_SELECT} WHERE pa.state = 'proposed' AND pa.answer_due < $1"
         ));
-        self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
-            .await
+        let found = self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row);
+        Ok(in_order_of_id(found.await?))
     }
 
     async fn proposals_to_remind(&self, now: Timestamp) -> StoreResult<Vec<Pairing>> {
-        // Halfway through the answer period, once.
+        // Halfway through the answer period, once; the expression is the index's (migration
+        // 0024), and the order is set here as above.
         let sql = sqlx::AssertSqlSafe(format!(
             "{PAIRING_SELECT} WHERE pa.state = 'proposed' AND pa.reminded_at IS NULL
-                AND pa.published_at + (pa.answer_due - pa.published_at) / 2 < $1 ORDER BY pa.id"
+                AND pa.published_at + (pa.answer_due - pa.published_at) / 2 < $1"
         ));
-        self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row)
-            .await
+        let found = self.all(sqlx::query(sql).bind(to_epoch(now)), pairing_from_row);
+        Ok(in_order_of_id(found.await?))
     }
 
     async fn mark_reminded(

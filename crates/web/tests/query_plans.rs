@@ -55,13 +55,25 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
     }
 }
 
+impl Statements {
+    /// Captures every statement run from now on in this test's process.
+    fn capture() -> Self {
+        let statements = Self::default();
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(statements.clone()),
+        )
+        .unwrap();
+        statements
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
 #[tokio::test]
 async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation() {
-    let statements = Statements::default();
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::registry().with(statements.clone()),
-    )
-    .unwrap();
+    let statements = Statements::capture();
     let world = World::new(TestDatabase::sqlite().await).await;
     let alice = world.browser(&world.alice).await;
     // Alice in a pair under way: a settled schedule, a goal, a signature and a feed.
@@ -125,7 +137,29 @@ async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation(
             "{route}"
         );
     }
-    let captured: Vec<String> = std::mem::take(&mut *statements.0.lock().unwrap());
+    assert_no_full_scans(&world, statements.take()).await;
+}
+
+/// The server's upkeep runs every two seconds whatever the organisation's size, so its finding
+/// of proposals to remind or to expire must not read every pairing either.
+#[tokio::test]
+async fn the_servers_upkeep_never_scans_a_table_that_grows_with_the_organisation() {
+    let statements = Statements::capture();
+    let world = World::new(TestDatabase::sqlite().await).await;
+    world.settled_pair().await;
+    statements.take();
+    let now = jiff::Timestamp::now();
+    world
+        .app
+        .upkeep(&upward_app::mail::LogMailer, now)
+        .await
+        .unwrap();
+    assert_no_full_scans(&world, statements.take()).await;
+}
+
+/// Puts each captured statement through SQLite's `EXPLAIN QUERY PLAN` and fails, naming them,
+/// on those that scan a table of `GROWING` without an index.
+async fn assert_no_full_scans(world: &World, captured: Vec<String>) {
     assert!(
         captured.len() > 10,
         "the statements were captured: {captured:?}"
