@@ -125,10 +125,7 @@ impl App {
 
     /// A programme as the user may see it: one still being designed only by those who run it.
     pub async fn programme(&self, user: &User, id: ProgrammeId) -> AppResult<ProgrammeView> {
-        let programme = self.store.programme(id).await?;
-        if programme.phase == Phase::Draft && !self.runs_programme(user, id).await? {
-            return Err(AppError::NotFound(format!("programme {}", id.0)));
-        }
+        let (programme, _) = self.programme_and_manager(user, id).await?;
         Ok(programme.into())
     }
 
