@@ -227,6 +227,9 @@ async fn the_pages_take_a_manager_from_a_run_to_published_pairings_and_a_partici
             run_page.body.contains("value=\"5\""),
             "the run's own weights are shown"
         );
+        // The programme page lists the run with who started it, an address that may wrap.
+        let programme_page = manager.get(&format!("/programmes/{p}")).await;
+        assert!(programme_page.body.contains("manager@<wbr>x.org"));
 
         // By hand: the same pair, now marked as made by hand; a mentor as mentee is refused.
         let alice_enrolment = world.alice_enrolment.0.to_string();
