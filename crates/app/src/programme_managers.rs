@@ -26,14 +26,12 @@ impl App {
         manager: &Manager,
         programme: ProgrammeId,
     ) -> AppResult<Vec<User>> {
-        let current = self.programme_managers(manager, programme).await?;
+        self.managed_programme(manager, programme).await?;
         // Only manager accounts are read (a few), not every participant's.
-        let (mut accounts, _) = self
+        Ok(self
             .store
-            .users_page("", Some(Role::Manager), 0, MAX_CO_MANAGER_CHOICES)
-            .await?;
-        accounts.retain(|u| !current.iter().any(|c| c.id == u.id));
-        Ok(accounts)
+            .co_manager_candidates(programme, MAX_CO_MANAGER_CHOICES)
+            .await?)
     }
 
     /// Adds a co-manager by the email of their account, which must have the programme manager

@@ -411,6 +411,9 @@ pub trait ProgrammeManagerStore: Send + Sync {
         id: ProgrammeId,
         user: UserId,
     ) -> StoreResult<(Programme, bool)>;
+    /// Accounts with the programme manager role who do not manage the programme yet, by email,
+    /// at most `limit`: those a manager may add as co-managers.
+    async fn co_manager_candidates(&self, id: ProgrammeId, limit: i64) -> StoreResult<Vec<User>>;
     /// The programmes the account manages.
     async fn managed_programmes(&self, user: UserId) -> StoreResult<Vec<ProgrammeId>>;
     /// Adds a co-manager; `false` if they already were one.

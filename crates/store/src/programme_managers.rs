@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use sqlx::Row;
-use upward_domain::{Programme, ProgrammeId, User, UserId};
+use upward_domain::{Programme, ProgrammeId, Role, User, UserId};
 
 use crate::accounts::{USER_COLUMNS, user_from_row};
 use crate::programmes::{PROGRAMME_COLUMNS, programme_from_row};
@@ -51,6 +51,20 @@ impl ProgrammeManagerStore for SqlStore {
         self.one(sqlx::query(sql).bind(id.0).bind(user.0), read)
             .await?
             .ok_or_else(|| StoreError::not_found(format!("programme {}", id.0)))
+    }
+
+    async fn co_manager_candidates(&self, id: ProgrammeId, limit: i64) -> StoreResult<Vec<User>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users
+             WHERE users.role = $2 AND NOT EXISTS (SELECT 1 FROM programme_managers pm
+                                                   WHERE pm.programme_id = $1 AND pm.user_id = users.id)
+             ORDER BY users.email_key LIMIT $3"
+        ));
+        let query = sqlx::query(sql)
+            .bind(id.0)
+            .bind(Role::Manager.as_str())
+            .bind(limit);
+        self.all(query, user_from_row).await
     }
 
     async fn managed_programmes(&self, user: UserId) -> StoreResult<Vec<ProgrammeId>> {

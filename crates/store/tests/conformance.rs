@@ -231,6 +231,40 @@ async fn a_programme_is_read_with_whether_the_account_manages_it() {
 }
 
 #[tokio::test]
+async fn co_manager_candidates_are_the_manager_accounts_not_yet_running_the_programme() {
+    each(async |store| {
+        let account = |email: &'static str, role| async move {
+            store
+                .create_user(&Email::parse(email).unwrap(), email, role, "h")
+                .await
+                .unwrap()
+        };
+        let creator = account("pm@x.org", Role::Manager).await;
+        let co_manager = account("co@x.org", Role::Manager).await;
+        account("b-free@x.org", Role::Manager).await;
+        account("a-free@x.org", Role::Manager).await;
+        account("admin@x.org", Role::Admin).await;
+        account("alice@x.org", Role::Participant).await;
+        let programme = store
+            .create_programme(&draft("Pilot"), Phase::Draft, None, Some(creator.id))
+            .await
+            .unwrap();
+        store
+            .add_programme_manager(programme.id, co_manager.id, "pm@x.org")
+            .await
+            .unwrap();
+        let emails = |limit| async move {
+            let found = store.co_manager_candidates(programme.id, limit).await;
+            let found = found.unwrap().into_iter().map(|u| u.email.to_string());
+            found.collect::<Vec<_>>()
+        };
+        assert_eq!(emails(10).await, ["a-free@x.org", "b-free@x.org"]);
+        assert_eq!(emails(1).await, ["a-free@x.org"]);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_audit_trail_is_paged_with_kept_totals_for_admins_and_for_each_manager() {
     each(async |store| {
         let email = Email::parse("pm@x.org").unwrap();
