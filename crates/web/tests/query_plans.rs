@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::http::{Method, StatusCode};
 use common::World;
@@ -56,15 +56,38 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
     }
 }
 
+/// The statements captured process-wide; the subscriber is installed once.
+static CAPTURED: OnceLock<Statements> = OnceLock::new();
+/// Under `cargo test` the tests of this file share one process, and so the one subscriber:
+/// each holds this while it captures, so that no test reads another's statements. (Under
+/// nextest each test has a process of its own.)
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Statements captured for one test, which holds the capture until it is dropped.
+struct Capture {
+    statements: Statements,
+    _alone: tokio::sync::MutexGuard<'static, ()>,
+}
+
 impl Statements {
     /// Captures every statement run from now on in this test's process.
-    fn capture() -> Self {
-        let statements = Self::default();
-        tracing::subscriber::set_global_default(
-            tracing_subscriber::registry().with(statements.clone()),
-        )
-        .unwrap();
-        statements
+    async fn capture() -> Capture {
+        let alone = ONE_AT_A_TIME.lock().await;
+        let statements = CAPTURED
+            .get_or_init(|| {
+                let statements = Self::default();
+                tracing::subscriber::set_global_default(
+                    tracing_subscriber::registry().with(statements.clone()),
+                )
+                .unwrap();
+                statements
+            })
+            .clone();
+        statements.take();
+        Capture {
+            statements,
+            _alone: alone,
+        }
     }
 
     fn take(&self) -> Vec<String> {
@@ -72,9 +95,16 @@ impl Statements {
     }
 }
 
+impl std::ops::Deref for Capture {
+    type Target = Statements;
+    fn deref(&self) -> &Statements {
+        &self.statements
+    }
+}
+
 #[tokio::test]
 async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation() {
-    let statements = Statements::capture();
+    let statements = Statements::capture().await;
     let world = World::new(TestDatabase::sqlite().await).await;
     let alice = world.browser(&world.alice).await;
     // Alice in a pair under way: a settled schedule, a goal, a signature and a feed.
@@ -102,7 +132,7 @@ async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation(
         .await;
     let meeting = meetings[0]["id"].clone();
     let p = world.programme.0;
-    statements.0.lock().unwrap().clear();
+    statements.take();
     for page in [
         "/",
         "/programmes",
@@ -145,7 +175,7 @@ async fn participant_routes_never_scan_a_table_that_grows_with_the_organisation(
 /// of proposals to remind or to expire must not read every pairing either.
 #[tokio::test]
 async fn the_servers_upkeep_never_scans_a_table_that_grows_with_the_organisation() {
-    let statements = Statements::capture();
+    let statements = Statements::capture().await;
     let world = World::new(TestDatabase::sqlite().await).await;
     world.settled_pair().await;
     statements.take();
@@ -227,7 +257,7 @@ fn table_of(sql: &str, alias: &str) -> String {
 /// to raise the budget on purpose.
 #[tokio::test]
 async fn the_benchmarks_routes_keep_to_their_round_trips() {
-    let statements = Statements::capture();
+    let statements = Statements::capture().await;
     let world = World::new(TestDatabase::sqlite().await).await;
     let (token, _, _) = world.settled_pair().await;
     let manager_token = world.token(&world.manager).await;
