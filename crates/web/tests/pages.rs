@@ -563,3 +563,62 @@ async fn every_change_says_what_it_did_and_forms_default_sensibly() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_manager_adds_a_co_manager_from_the_manager_accounts_not_yet_running_it() {
+    for world in World::each().await {
+        for (email, name) in [("zoe.pm@x.org", "Zoe PM"), ("amir.pm@x.org", "Amir PM")] {
+            let role = upward_domain::Role::Manager;
+            let app = &world.app;
+            app.create_account_as_operator(email, name, role, PASSWORD)
+                .await
+                .unwrap();
+        }
+        let manager = world.browser(&world.manager).await;
+        let path = format!("/programmes/{}", world.programme.0);
+        let page = manager.get(&path).await.body;
+        // Manager accounts only, by address; not the admin, a participant or the manager.
+        let co_managers = |page: &str| {
+            let select = &page[page.find(r#"id="co-manager""#).unwrap()..];
+            select[..select.find("</select>").unwrap()].to_owned()
+        };
+        let choices: Vec<String> = co_managers(&page)
+            .split("<option value=\"")
+            .skip(1)
+            .map(|option| option.split('"').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(choices, ["amir.pm@x.org", "zoe.pm@x.org"]);
+        let added = manager
+            .post(&format!("{path}/managers"), &[("email", "zoe.pm@x.org")])
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER);
+        let page = manager.get(added.location.as_deref().unwrap()).await.body;
+        assert!(
+            page.contains("Zoe PM now manages this programme too."),
+            "{page}"
+        );
+        assert!(page.contains(r#"aria-label="Remove Zoe PM as a manager">Remove<"#));
+        // Two managers now, so each may leave. The own button's accessible name contains what
+        // it shows (WCAG's label in name).
+        assert!(
+            page.contains(r#"aria-label="Stop managing this programme yourself">Stop managing<"#)
+        );
+        let left = co_managers(&page);
+        assert!(left.contains("amir.pm@x.org") && !left.contains("zoe.pm@x.org"));
+
+        let zoe = page
+            .split("/managers/")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        let remove = format!("{path}/managers/{zoe}/remove");
+        let asked = manager.post(&remove, &[]).await;
+        assert!(asked.body.contains("Remove Zoe PM as a manager?"));
+        let removed = manager.post(&remove, &[("confirm", "yes")]).await;
+        let page = manager.get(removed.location.as_deref().unwrap()).await.body;
+        assert!(page.contains("The manager was removed"));
+        assert!(co_managers(&page).contains("zoe.pm@x.org"), "offered again");
+    }
+}

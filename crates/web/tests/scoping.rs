@@ -418,12 +418,14 @@ async fn the_programme_page_adds_and_removes_co_managers_and_says_so() {
             page.body
                 .contains("Olga Other now manages this programme too.")
         );
-        let page = own
-            .post(
-                &format!("/programmes/{p}/managers/{}/remove", s.world.manager.id.0),
-                &[],
-            )
-            .await;
+        let remove = format!("/programmes/{p}/managers/{}/remove", s.world.manager.id.0);
+        let asked = own.post(&remove, &[]).await;
+        assert_eq!(asked.status, StatusCode::OK, "asked first");
+        assert!(asked.body.contains("Stop managing this programme?"));
+        let still = own.get(&format!("/programmes/{p}")).await;
+        assert_eq!(still.status, StatusCode::OK, "nothing removed yet");
+        assert!(still.body.contains(">Stop managing<"));
+        let page = own.post(&remove, &[("confirm", "yes")]).await;
         assert_eq!(
             page.location.as_deref(),
             Some(format!("/programmes?stopped_managing={p}").as_str())

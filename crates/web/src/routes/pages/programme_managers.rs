@@ -4,12 +4,15 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
+use upward_app::policy::Manager;
 use upward_domain::{ProgrammeId, User, UserId};
 
+use super::{ConfirmPage, Layout, confirmed};
 use crate::AppState;
 use crate::auth::ManagerPage;
-use crate::error::PageError;
+use crate::csrf::CsrfToken;
+use crate::error::{PageError, render};
 use crate::routes::table::{Audience, Routes};
 
 pub fn routes() -> Routes {
@@ -46,20 +49,68 @@ async fn add(
 async fn remove(
     State(state): State<AppState>,
     ManagerPage(manager): ManagerPage,
+    csrf: CsrfToken,
     Path((id, user)): Path<(i64, i64)>,
-) -> Result<Redirect, PageError> {
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
     let programme = ProgrammeId(id);
+    if !confirmed(&form) {
+        let managers = state.app.programme_managers(&manager, programme).await?;
+        if let Some(leaving) = managers.iter().find(|m| m.id == UserId(user)) {
+            let page = confirm_removal(&manager, &csrf, programme, leaving);
+            return Ok(render(&page));
+        }
+    }
     state
         .app
         .remove_programme_manager(&manager, programme, UserId(user))
         .await?;
     // Someone who stopped managing a programme may no longer see it: say so on the list.
-    if state.app.runs_programme(manager.user(), programme).await? {
-        Ok(Redirect::to(&format!(
-            "/programmes/{id}?manager_removed={user}#managers"
-        )))
+    let to = if state.app.runs_programme(manager.user(), programme).await? {
+        format!("/programmes/{id}?manager_removed={user}#managers")
     } else {
-        Ok(Redirect::to(&format!("/programmes?stopped_managing={id}")))
+        format!("/programmes?stopped_managing={id}")
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// Asks before a manager is removed: whoever leaves stops seeing the programme's people, and
+/// someone who removes themselves cannot add themselves back.
+fn confirm_removal(
+    manager: &Manager,
+    csrf: &CsrfToken,
+    programme: ProgrammeId,
+    leaving: &User,
+) -> ConfirmPage {
+    let themselves = leaving.id == manager.user().id;
+    let (heading, explanation, button) = if themselves {
+        (
+            "Stop managing this programme?".to_owned(),
+            "You will no longer see its enrolments, matching or pairings. Only another of its managers, or an admin, can add you back.".to_owned(),
+            "Stop managing",
+        )
+    } else {
+        (
+            format!("Remove {} as a manager?", leaving.name),
+            format!(
+                "{} will no longer see this programme's enrolments, matching or pairings. You can add them back later.",
+                leaving.name
+            ),
+            "Remove",
+        )
+    };
+    ConfirmPage {
+        layout: Layout::new(heading.clone(), manager.user(), csrf, "programmes"),
+        heading,
+        explanation,
+        action: format!(
+            "/programmes/{}/managers/{}/remove",
+            programme.0, leaving.id.0
+        ),
+        button: button.into(),
+        cancel: format!("/programmes/{}#managers", programme.0),
+        fields: vec![],
+        danger: true,
     }
 }
 
